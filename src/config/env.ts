@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+const url = (what: string) =>
+  z.string().refine((v) => URL.canParse(v), { message: `expected a URL (${what})` });
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+/** Every environment variable of the public contract, with its default. */
+const envSchema = z.object({
+  DATABASE_URL: optional(url('postgres://user@host:5432/db')),
+  LR_DATA_DIR: z.string().default('./data'),
+  REDIS_URL: url('redis://host:6379').default('redis://127.0.0.1:6379'),
+  SMTP_URL: optional(url('smtp://user:pass@host:587')),
+  MAIL_FROM: z.string().default('living-review <noreply@localhost>'),
+  PUBLIC_URL: url('https://review.example.org').default('http://localhost:3000'),
+  APP_SECRET: optional(z.string().min(16, 'expected at least 16 characters')),
+  REVIEW_CONFIG: optional(z.string()),
+  EUTILS_BASE_URL: url('E-utilities base').default('https://eutils.ncbi.nlm.nih.gov/entrez/eutils'),
+  NCBI_API_KEY: optional(z.string()),
+  NCBI_EMAIL: optional(z.string()),
+  NCBI_TOOL: z.string().default('living-review'),
+  EUROPEPMC_BASE_URL: url('Europe PMC REST base').default(
+    'https://www.ebi.ac.uk/europepmc/webservices/rest',
+  ),
+  OPENALEX_BASE_URL: url('OpenAlex base').default('https://api.openalex.org'),
+  CROSSREF_BASE_URL: url('Crossref base').default('https://api.crossref.org'),
+  CONTACT_EMAIL: optional(z.string()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;
+
+export interface AppEnv extends RawEnv {
+  /** Absolute data directory. */
+  dataDir: string;
+}
+
+/** Validates the environment once; the error lists every bad variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (i) => `environment: ${i.path.join('.')}: ${i.message}`,
+    );
+    throw new ConfigError(lines.join('; '));
+  }
+  return { ...parsed.data, dataDir: resolve(parsed.data.LR_DATA_DIR) };
+}

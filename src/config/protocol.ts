@@ -1,0 +1,221 @@
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { CronExpressionParser } from 'cron-parser';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { API_SOURCES } from '../sources/types.js';
+
+const isoDate = z
+  .union([z.string(), z.date()])
+  .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)), {
+    message: 'expected a date YYYY-MM-DD',
+  });
+
+const cron = z.string().superRefine((v, ctx) => {
+  const fields = v.trim().split(/\s+/).length;
+  let valid = fields === 5 || fields === 6;
+  if (valid) {
+    try {
+      CronExpressionParser.parse(v);
+    } catch {
+      valid = false;
+    }
+  }
+  if (!valid) ctx.addIssue({ code: 'custom', message: `"${v}" is not a valid cron expression` });
+});
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an IANA time zone such as Europe/London' },
+);
+
+const field = z.enum(['tiab', 'title', 'all']);
+const term = z.union([
+  z.string().min(1),
+  z.object({ text: z.string().min(1), field: field.optional() }).strict(),
+]);
+const block = z
+  .object({
+    name: z.string().min(1),
+    field: field.default('tiab'),
+    terms: z.array(term).default([]),
+    mesh: z.array(z.string().min(1)).default([]),
+  })
+  .strict()
+  .refine((b) => b.terms.length + b.mesh.length > 0, { message: 'a block needs terms or mesh' })
+  .transform((b) => ({
+    name: b.name,
+    mesh: b.mesh,
+    terms: b.terms.map((t) =>
+      typeof t === 'string' ? { text: t, field: b.field } : { text: t.text, field: t.field ?? b.field },
+    ),
+  }));
+
+const sourceSettings = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** A query in the source's own syntax that replaces the compiled strategy. */
+    query: z.string().min(1).optional(),
+  })
+  .strict();
+
+const sources = z
+  .object(Object.fromEntries(API_SOURCES.map((s) => [s, sourceSettings.optional()])) as Record<
+    (typeof API_SOURCES)[number],
+    z.ZodOptional<typeof sourceSettings>
+  >)
+  .strict();
+
+const seed = z
+  .object({
+    doi: z.string().optional(),
+    pmid: z.union([z.string(), z.number()]).transform(String).optional(),
+    title: z.string().optional(),
+    note: z.string().optional(),
+  })
+  .strict()
+  .refine((s) => s.doi || s.pmid || s.title, { message: 'a seed needs a doi, pmid or title' });
+
+const email = z.string().regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address');
+
+export const protocolSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lower-case letters, digits and dashes'),
+    title: z.string().min(1),
+    citation: z
+      .object({
+        text: z.string().min(1),
+        doi: z.string().optional(),
+        pmid: z.union([z.string(), z.number()]).transform(String).optional(),
+        url: z.string().optional(),
+      })
+      .strict(),
+    original_search: z
+      .object({
+        /** Month or day of the original search: YYYY-MM or YYYY-MM-DD. */
+        date: z
+          .union([z.string(), z.date()])
+          .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+          .refine((v) => /^\d{4}-\d{2}(-\d{2})?$/.test(v), { message: 'expected YYYY-MM or YYYY-MM-DD' }),
+        databases: z.array(z.string()).default([]),
+        years: z.object({ from: z.number().int(), to: z.number().int() }).strict().optional(),
+        included: z.number().int().nonnegative().optional(),
+      })
+      .strict(),
+    update_from: isoDate,
+    window_overlap_days: z.number().int().min(0).max(365).default(7),
+    strategy: z
+      .object({
+        reconstructed: z.boolean().default(false),
+        note: z.string().optional(),
+        blocks: z.array(block).min(1),
+        limits: z
+          .object({ languages: z.array(z.string()).default([]) })
+          .strict()
+          .default({ languages: [] }),
+      })
+      .strict(),
+    sources: sources.refine((s) => Object.values(s).some((v) => v?.enabled), {
+      message: 'enable at least one source',
+    }),
+    schedule: z.object({ search: cron, digest: cron, timezone: timeZone }).strict(),
+    reviewers: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            email,
+            role: z.enum(['reviewer', 'maintainer']).default('reviewer'),
+          })
+          .strict(),
+      )
+      .default([]),
+    screening: z
+      .object({
+        reviewers_per_record: z.union([z.literal(1), z.literal(2)]).default(1),
+        exclusion_reasons: z.array(z.string().min(1)).default([]),
+        nothing_new_notes: z.boolean().default(false),
+      })
+      .strict()
+      .default({ reviewers_per_record: 1, exclusion_reasons: [], nothing_new_notes: false }),
+    seeds: z.array(seed).default([]),
+  })
+  .strict();
+
+export type Protocol = z.infer<typeof protocolSchema> & {
+  /** The file the protocol was read from, for messages. */
+  file: string;
+};
+
+function describe(file: string, issues: z.core.$ZodIssue[]): string {
+  return issues
+    .map((i) => `${file}: ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`)
+    .join('\n');
+}
+
+/** Parses and validates one protocol file; errors name the file and the field. */
+export function loadProtocol(path: string, cwd = process.cwd()): Protocol {
+  const shown = relative(cwd, resolve(path)) || path;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${shown}: cannot read protocol file (${(err as Error).message})`);
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(`${shown}: invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  }
+  const parsed = protocolSchema.safeParse(doc.toJS());
+  if (!parsed.success) throw new ConfigError(describe(shown, parsed.error.issues));
+  return { ...parsed.data, file: shown };
+}
+
+/** Protocol files: REVIEW_CONFIG (comma-separated) or every config/reviews/*.yaml. */
+export function protocolPaths(reviewConfig: string | undefined, root: string): string[] {
+  if (reviewConfig) return reviewConfig.split(',').map((p) => p.trim()).filter(Boolean);
+  const dir = join(root, 'config', 'reviews');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export function loadProtocols(paths: string[]): Protocol[] {
+  const protocols = paths.map((p) => loadProtocol(p));
+  const seen = new Map<string, string>();
+  for (const p of protocols) {
+    const other = seen.get(p.id);
+    if (other) throw new ConfigError(`${p.file}: id: "${p.id}" is already used by ${other}`);
+    seen.set(p.id, p.file);
+  }
+  return protocols;
+}
+
+/** Picks the protocol for `--review`, or the only one configured. */
+export function selectProtocol(protocols: Protocol[], id?: string): Protocol {
+  if (id) {
+    const found = protocols.find((p) => p.id === id);
+    if (!found) {
+      throw new ConfigError(
+        `--review: no protocol with id "${id}" (configured: ${protocols.map((p) => p.id).join(', ') || 'none'})`,
+      );
+    }
+    return found;
+  }
+  if (protocols.length === 1) return protocols[0]!;
+  if (protocols.length === 0) throw new ConfigError('no protocol configured: add config/reviews/<id>.yaml or set REVIEW_CONFIG');
+  throw new ConfigError(
+    `--review is required when several protocols are configured (${protocols.map((p) => p.id).join(', ')})`,
+  );
+}

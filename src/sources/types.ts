@@ -1,0 +1,42 @@
+import type { SourceRecord } from '../records/types.js';
+import type { SearchStrategy } from '../strategy/types.js';
+
+/** Sources living-review can search. Imports use free-form source names (e.g. "cinahl"). */
+export const API_SOURCES = ['pubmed', 'europepmc', 'openalex', 'crossref'] as const;
+export type ApiSourceName = (typeof API_SOURCES)[number];
+
+/** Inclusive calendar-day window, ISO yyyy-mm-dd. */
+export interface DateWindow {
+  from: string;
+  to: string;
+}
+
+export interface SearchProgress {
+  identified: number;
+  fetched: number;
+  requests: number;
+  retries: number;
+}
+
+export interface SearchRequest {
+  /** The exact query string sent to the API (from `compileQuery` or a protocol override). */
+  query: string;
+  window: DateWindow;
+  signal?: AbortSignal;
+  onProgress?: (progress: SearchProgress) => void;
+}
+
+export interface SourceSearch {
+  /** Records the API reports for the query and window (summed over any window splits). */
+  identified: number;
+  /** Parsed records in batches; each batch is staged in one transaction. */
+  batches: AsyncIterable<SourceRecord[]>;
+}
+
+/** One bibliographic API behind one small interface. */
+export interface Source {
+  readonly name: ApiSourceName;
+  /** Compiles the protocol's strategy to this API's own query syntax. */
+  compileQuery(strategy: SearchStrategy): string;
+  search(request: SearchRequest): Promise<SourceSearch>;
+}

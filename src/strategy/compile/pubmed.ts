@@ -1,0 +1,24 @@
+import type { SearchStrategy, TextTerm } from '../types.js';
+
+const FIELD_TAG: Record<TextTerm['field'], string> = { tiab: 'tiab', title: 'ti', all: 'all' };
+
+function quoteTerm(text: string): string {
+  // PubMed parses an unquoted multi-word or hyphenated term through automatic term mapping;
+  // quoting keeps it a phrase. A bare word with truncation stays bare (overdos*[tiab]).
+  return /^[\p{L}\p{N}]+\*?$/u.test(text) ? text : `"${text.replaceAll('"', '')}"`;
+}
+
+/** Compiles a strategy to a PubMed query: (block) AND (block) AND english[la]. */
+export function compilePubmed(strategy: SearchStrategy): string {
+  const blocks = strategy.blocks.map((block) => {
+    const parts = [
+      ...block.terms.map((t) => `${quoteTerm(t.text)}[${FIELD_TAG[t.field]}]`),
+      ...block.mesh.map((m) => `"${m}"[Mesh]`),
+    ];
+    return `(${parts.join(' OR ')})`;
+  });
+  const langs = strategy.limits.languages.map((l) => `${l}[la]`);
+  if (langs.length > 1) blocks.push(`(${langs.join(' OR ')})`);
+  else if (langs.length === 1) blocks.push(langs[0]!);
+  return blocks.join(' AND ');
+}

@@ -1,0 +1,32 @@
+/**
+ * A search strategy as data: concept blocks combined with AND, terms within a block with OR.
+ * Each source compiles it to its own syntax (src/strategy/compile/*); sources without Boolean
+ * search get a local evaluator instead.
+ */
+export type TermField = 'tiab' | 'title' | 'all';
+
+export interface TextTerm {
+  /** Word or phrase; a trailing `*` truncates. */
+  text: string;
+  field: TermField;
+}
+
+export interface ConceptBlock {
+  name: string;
+  terms: TextTerm[];
+  /** Controlled vocabulary headings (MeSH); used by sources that index them. */
+  mesh: string[];
+}
+
+export interface StrategyLimits {
+  /** Language names as PubMed spells them, e.g. "english". */
+  languages: string[];
+}
+
+export interface SearchStrategy {
+  /** True when the strategy is a reconstruction rather than the published strings. */
+  reconstructed: boolean;
+  note?: string;
+  blocks: ConceptBlock[];
+  limits: StrategyLimits;
+}
