@@ -1,0 +1,39 @@
+import { Command } from 'commander';
+import { loadContext, openDbContext } from '../../context.js';
+import { reviewStatus, type ReviewStatus } from '../../db/queries/status.js';
+
+function render(s: ReviewStatus): string {
+  const lines = [`review ${s.review}`];
+  if (s.sources.length === 0) lines.push('  no search run yet');
+  for (const r of s.sources) {
+    lines.push(
+      `  ${r.source}: last run ${r.status} ${r.windowFrom}..${r.windowTo}` +
+        ` identified ${r.identified}, fetched ${r.fetched}, new ${r.newWorks}, duplicates ${r.duplicates}` +
+        (r.error ? ` (error: ${r.error})` : '') +
+        `; next window starts after ${r.watermark ?? 'update_from'}`,
+    );
+  }
+  const counts = s.works.map((w) => `${w.origin === 'seed' ? 'seed ' : ''}${w.status} ${w.count}`);
+  lines.push(`  works: ${counts.length ? counts.join(', ') : 'none'}`);
+  return lines.join('\n') + '\n';
+}
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('last run per source, counts by status, queue state if Redis is reachable')
+    .option('--review <id>', 'review id (optional when one protocol is configured)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { review?: string; json?: boolean }) => {
+      const ctx = await openDbContext(loadContext());
+      try {
+        const ids = opts.review ? [ctx.protocol(opts.review).id] : ctx.protocols.map((p) => p.id);
+        const all = [];
+        for (const id of ids) all.push(await reviewStatus(ctx.database.db, id));
+        process.stdout.write(
+          opts.json ? JSON.stringify(all.length === 1 ? all[0] : all, null, 2) + '\n' : all.map(render).join(''),
+        );
+      } finally {
+        await ctx.close();
+      }
+    });
+}

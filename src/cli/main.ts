@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import { oneLine } from '../errors.js';
+import { migrateCommand } from './commands/migrate.js';
+import { statusCommand } from './commands/status.js';
+
+/**
+ * Commands of the contract that are not built yet: they exit non-zero naming the capability they
+ * belong to, and print nothing that could pass for a result.
+ */
+const PLANNED: { name: string; usage: string; description: string; capability: string }[] = [
+  { name: 'run', usage: '--once|--enqueue [options]', description: 'one full update cycle: search, fetch, parse, deduplicate, stage', capability: 'the PubMed update cycle (issue #3)' },
+  { name: 'export', usage: '--format ris|csv|bibtex|json [options]', description: 'write candidates', capability: 'the PubMed update cycle (issue #3)' },
+  { name: 'import', usage: 'FILE... --source NAME [--review ID] [--as candidates|seeds]', description: 'stage RIS, MEDLINE/nbib, PubMed XML or CSV exports through deduplication', capability: 'the deduplication engine (issue #4)' },
+  { name: 'dedupe', usage: 'FILE... [--out FILE] [--id-column NAME]', description: 'standalone deduplication: CSV record_id,group_id', capability: 'the deduplication engine (issue #4)' },
+  { name: 'digest', usage: '--once [--review ID] [--dry-run]', description: 'build and send every digest that is due now', capability: 'reviewer digests and triage (issue #5)' },
+  { name: 'screen', usage: '<candidate-id> include|exclude|maybe --reviewer EMAIL [--reason TEXT]', description: 'record a screening decision', capability: 'reviewer digests and triage (issue #5)' },
+  { name: 'serve', usage: '[--port N]', description: 'HTTP server: triage pages, signed links, /healthz, /metrics, queue dashboard', capability: 'reviewer digests and triage (issue #5)' },
+  { name: 'worker', usage: '', description: 'start the BullMQ workers and job schedulers', capability: 'scheduled workers (issue #6)' },
+  { name: 'prisma', usage: '[--review ID] [--format json|svg] [--out FILE]', description: 'PRISMA 2020 counts per update run and cumulative', capability: 'PRISMA reporting (not yet filed)' },
+];
+
+export class NotBuiltError extends Error {}
+
+export function buildProgram(built: Command[] = [migrateCommand(), statusCommand()]): Command {
+  const program = new Command('living-review')
+    .description('Keeps a published systematic review alive.')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const cmd of built) program.addCommand(cmd.exitOverride());
+  const builtNames = new Set(built.map((c) => c.name()));
+  for (const p of PLANNED.filter((p) => !builtNames.has(p.name))) {
+    program
+      .command(p.name)
+      .usage(p.usage)
+      .description(`${p.description} [not built yet]`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => {
+        throw new NotBuiltError(`${p.name}: not built yet; it belongs to ${p.capability}`);
+      });
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    process.stderr.write(`living-review: ${oneLine(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,41 @@
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { oneOf } from './checks.js';
+import { reviews } from './reviews.js';
+
+export const RUN_STATUSES = ['running', 'ok', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** One search of one source for one window. The watermark is the `window_to` of the last `ok` run. */
+export const searchRuns = pgTable(
+  'search_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    reviewId: text('review_id')
+      .notNull()
+      .references(() => reviews.id),
+    /** Groups the sources searched by one update cycle (`run --once`, a scheduled tick). */
+    cycleId: text('cycle_id').notNull(),
+    source: text('source').notNull(),
+    trigger: text('trigger').notNull(),
+    /** The exact query string sent to the API. */
+    query: text('query').notNull(),
+    windowFrom: text('window_from').notNull(),
+    windowTo: text('window_to').notNull(),
+    status: text('status').$type<RunStatus>().notNull(),
+    identified: integer('identified').notNull().default(0),
+    fetched: integer('fetched').notNull().default(0),
+    newWorks: integer('new_works').notNull().default(0),
+    duplicates: integer('duplicates').notNull().default(0),
+    requests: integer('requests').notNull().default(0),
+    retries: integer('retries').notNull().default(0),
+    warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('search_runs_review_source').on(t.reviewId, t.source, t.status, t.windowTo),
+    index('search_runs_cycle').on(t.cycleId),
+    oneOf('search_runs_status_check', t.status, RUN_STATUSES),
+  ],
+);
