@@ -30,6 +30,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** The contract's variable names, for documentation checks. */
+export const ENV_VARIABLES = Object.keys(envSchema.shape);
+
 export type RawEnv = z.infer<typeof envSchema>;
 
 export interface AppEnv extends RawEnv {

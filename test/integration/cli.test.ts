@@ -1,0 +1,48 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { runCli } from '../helpers/cli.js';
+
+const CONTRACT_COMMANDS = ['migrate', 'run', 'digest', 'worker', 'serve', 'screen', 'export', 'prisma', 'status', 'import', 'dedupe'];
+
+describe('living-review CLI', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(async () => t.drop());
+
+  it('lists every command of the contract', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const name of CONTRACT_COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+  });
+
+  it('migrates idempotently and reports status as JSON', async () => {
+    const env = { DATABASE_URL: t.url };
+    const first = await runCli(['migrate'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/: 0 migration\(s\) applied, 3 in total/);
+    const status = await runCli(['status', '--json'], env);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toEqual({ review: 'peer-support-overdose', sources: [], works: [] });
+  });
+
+  it('fails with one line naming the unreachable host', async () => {
+    const r = await runCli(['status'], { DATABASE_URL: 'postgres://x@127.0.0.1:1/db' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('living-review: cannot connect to PostgreSQL at 127.0.0.1:1/db (ECONNREFUSED)\n');
+  });
+
+  it('fails with one line naming the protocol file and field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lr-cli-'));
+    const file = join(dir, 'x.yaml');
+    writeFileSync(file, 'id: x\n');
+    const r = await runCli(['status'], { REVIEW_CONFIG: file, DATABASE_URL: t.url });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^living-review: .*x\.yaml: title: .*x\.yaml: citation: /);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,104 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq, sql } from 'drizzle-orm';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/client.js';
+import { loadProtocol } from '../../src/config/protocol.js';
+import { migrate } from '../../src/db/migrate.js';
+import { syncProtocol } from '../../src/db/queries/reviews.js';
+import { reviewStatus } from '../../src/db/queries/status.js';
+import { auditLog, reviewers, searchRuns, works } from '../../src/db/schema/index.js';
+import { packageRoot } from '../../src/paths.js';
+import { NO_FLAGS } from '../../src/records/types.js';
+import { createTestDatabase } from '../helpers/db.js';
+
+const protocol = loadProtocol(join(packageRoot, 'config/reviews/peer-support-overdose.yaml'));
+
+/** The same repository calls, run on both drivers. */
+async function exerciseRepository(database: Database) {
+  const { db } = database;
+  await syncProtocol(db, protocol);
+  await syncProtocol(db, protocol); // unchanged: no second audit row
+  await syncProtocol(db, { ...protocol, reviewers: [{ name: 'New', email: 'New@Example.org', role: 'maintainer' }] });
+  const rs = await db.select().from(reviewers).orderBy(reviewers.email);
+  expect(rs.map((r) => [r.email, r.active])).toEqual([
+    ['new@example.org', 1],
+    ['reviewer@example.org', 0],
+  ]);
+  const audit = await db.select().from(auditLog).where(eq(auditLog.reviewId, protocol.id));
+  expect(audit.map((a) => a.action)).toEqual(['protocol.registered', 'protocol.updated']);
+
+  const [run] = await db
+    .insert(searchRuns)
+    .values({ reviewId: protocol.id, cycleId: 'c1', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2020-10-01', windowTo: '2020-12-31', status: 'ok', identified: 2, fetched: 2, newWorks: 1, duplicates: 1 })
+    .returning();
+  await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c2', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2020-12-24', windowTo: '2021-02-01', status: 'failed', error: 'boom' });
+  await db.insert(works).values({ reviewId: protocol.id, origin: 'candidate', status: 'pending', title: 'T', titleKey: 't', flags: NO_FLAGS, firstSeenRunId: run!.id });
+  const status = await reviewStatus(db, protocol.id);
+  expect(status.sources).toHaveLength(1);
+  expect(status.sources[0]).toMatchObject({ source: 'pubmed', status: 'failed', error: 'boom', watermark: '2020-12-31' });
+  expect(status.works).toEqual([{ origin: 'candidate', status: 'pending', count: 1 }]);
+
+  await expect(
+    db.insert(works).values({ reviewId: protocol.id, origin: 'candidate', status: 'bogus' as 'pending', title: 'T', titleKey: 't', flags: NO_FLAGS }),
+  ).rejects.toThrow();
+  const trgm = await db.execute(sql`select similarity('peer support', 'peer supports') > 0.5 as ok`);
+  expect((trgm as unknown as { rows: { ok: boolean }[] }).rows[0]!.ok).toBe(true);
+}
+
+describe('Postgres', () => {
+  const created: { drop(): Promise<void> }[] = [];
+  afterAll(async () => {
+    for (const d of created) await d.drop();
+  });
+
+  it('serves the repository layer', async () => {
+    const t = await createTestDatabase();
+    created.push(t);
+    await exerciseRepository(t.database);
+  });
+
+  it('migrates once when two processes start together', async () => {
+    const adminUrl = inject('pgAdminUrl');
+    const name = `lr_race_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database "${name}"`);
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    const [a, b] = await Promise.all([0, 1].map(() => openDatabase({ DATABASE_URL: u.toString(), dataDir: '' })));
+    try {
+      const results = await Promise.all([migrate(a!), migrate(b!)]);
+      expect(results.map((r) => r.applied).sort()).toEqual([0, 3]);
+      expect(results.every((r) => r.total === 3)).toBe(true);
+    } finally {
+      await Promise.all([a!.close(), b!.close()]);
+      await admin.query(`drop database "${name}" with (force)`);
+      await admin.end();
+    }
+  });
+
+  it('names the host it could not reach', async () => {
+    await expect(openDatabase({ DATABASE_URL: 'postgres://x@127.0.0.1:1/nope', dataDir: '' })).rejects.toThrow(
+      'cannot connect to PostgreSQL at 127.0.0.1:1/nope (ECONNREFUSED)',
+    );
+  });
+});
+
+describe('PGlite (embedded default)', () => {
+  it('runs the same migrations and repository layer', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lr-pglite-'));
+    const database = await openDatabase({ dataDir });
+    try {
+      expect(database.kind).toBe('pglite');
+      expect(database.location).toBe(join(dataDir, 'pglite'));
+      expect(await migrate(database)).toEqual({ applied: 3, total: 3 });
+      expect(await migrate(database)).toEqual({ applied: 0, total: 3 });
+      await exerciseRepository(database);
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -1,0 +1,119 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { loadEnv } from '../../src/config/env.js';
+import { loadProtocol, loadProtocols, selectProtocol } from '../../src/config/protocol.js';
+import { compilePubmed } from '../../src/strategy/compile/pubmed.js';
+import { packageRoot } from '../../src/paths.js';
+
+const shipped = join(packageRoot, 'config/reviews/peer-support-overdose.yaml');
+const dir = mkdtempSync(join(tmpdir(), 'lr-config-'));
+
+/** Writes a variant of the shipped protocol with `edit` applied. */
+function variant(name: string, edit: (doc: Record<string, any>) => void): string {
+  const doc = parse(readFileSync(shipped, 'utf8'));
+  edit(doc);
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, stringify(doc));
+  return path;
+}
+
+describe('protocol files', () => {
+  it('loads the shipped Mercer et al. 2021 protocol', () => {
+    const p = loadProtocol(shipped);
+    expect(p.id).toBe('peer-support-overdose');
+    expect(p.citation.doi).toBe('10.3390/ijerph182212073');
+    expect(p.original_search.date).toBe('2020-11');
+    expect(p.update_from).toBe('2020-10-01');
+    expect(p.strategy.reconstructed).toBe(true);
+    expect(p.strategy.blocks.map((b) => b.name)).toEqual(['peers', 'overdose prevention']);
+    expect(p.schedule).toEqual({ search: '0 6 * * 1', digest: '0 8 * * 1', timezone: 'Europe/London' });
+    expect(p.sources.pubmed?.enabled).toBe(true);
+    expect(p.seeds.map((s) => s.pmid)).toEqual(['34831839', '32381086']);
+    expect(p.reviewers).toHaveLength(1);
+  });
+
+  it('compiles the strategy to the PubMed query of the protocol notes', () => {
+    const q = compilePubmed(loadProtocol(shipped).strategy);
+    expect(q.startsWith('(peer[tiab] OR peers[tiab] OR "peer-led"[tiab]')).toBe(true);
+    expect(q).toContain('"peer support*"[tiab]');
+    expect(q).toContain('"Peer Group"[Mesh]) AND (overdos*[tiab] OR "drug-related death*"[tiab]');
+    expect(q).toContain('"Naloxone"[Mesh])');
+    expect(q.endsWith(') AND english[la]')).toBe(true);
+  });
+
+  it('names file, field and expectation for a bad cron expression', () => {
+    const path = variant('bad-cron', (d) => (d.schedule.search = '0 6 * *'));
+    expect(() => loadProtocol(path, dir)).toThrow('bad-cron.yaml: schedule.search: "0 6 * *" is not a valid cron expression');
+  });
+
+  it('reports every invalid field at once', () => {
+    const path = variant('many', (d) => {
+      d.update_from = '2020-13-45';
+      d.schedule.timezone = 'Mars/Olympus';
+      d.reviewers[0].email = 'not-an-email';
+      d.screening.reviewers_per_record = 3;
+    });
+    let message = '';
+    try {
+      loadProtocol(path, dir);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('many.yaml: update_from: expected a date YYYY-MM-DD');
+    expect(message).toContain('many.yaml: schedule.timezone: expected an IANA time zone');
+    expect(message).toContain('many.yaml: reviewers.0.email: expected an email address');
+    expect(message).toContain('many.yaml: screening.reviewers_per_record');
+  });
+
+  it('rejects unknown fields, strategies without terms and protocols without a source', () => {
+    expect(() => loadProtocol(variant('typo', (d) => (d.schedul = {})), dir)).toThrow(/typo.yaml: \(top level\): .*schedul/);
+    expect(() => loadProtocol(variant('empty-block', (d) => (d.strategy.blocks[0] = { name: 'x' })), dir)).toThrow(
+      'empty-block.yaml: strategy.blocks.0: a block needs terms or mesh',
+    );
+    expect(() =>
+      loadProtocol(variant('no-source', (d) => (d.sources = { pubmed: { enabled: false } })), dir),
+    ).toThrow('no-source.yaml: sources: enable at least one source');
+  });
+
+  it('names the file for unreadable files and invalid YAML', () => {
+    expect(() => loadProtocol(join(dir, 'missing.yaml'), dir)).toThrow('missing.yaml: cannot read protocol file');
+    const bad = join(dir, 'broken.yaml');
+    writeFileSync(bad, 'id: [unclosed\n');
+    expect(() => loadProtocol(bad, dir)).toThrow(/^broken.yaml: invalid YAML/);
+  });
+
+  it('refuses two protocols with one id and picks a review by id', () => {
+    const a = variant('a', () => {});
+    const b = variant('b', () => {});
+    expect(() => loadProtocols([a, b])).toThrow(/id: "peer-support-overdose" is already used by/);
+    const c = variant('c', (d) => (d.id = 'other-review'));
+    const both = loadProtocols([a, c]);
+    expect(() => selectProtocol(both)).toThrow('--review is required when several protocols are configured');
+    expect(selectProtocol(both, 'other-review').id).toBe('other-review');
+    expect(() => selectProtocol(both, 'nope')).toThrow('--review: no protocol with id "nope"');
+  });
+});
+
+describe('environment', () => {
+  it('applies the contract defaults', () => {
+    const env = loadEnv({});
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.LR_DATA_DIR).toBe('./data');
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(env.MAIL_FROM).toBe('living-review <noreply@localhost>');
+    expect(env.PUBLIC_URL).toBe('http://localhost:3000');
+    expect(env.EUTILS_BASE_URL).toBe('https://eutils.ncbi.nlm.nih.gov/entrez/eutils');
+    expect(env.NCBI_TOOL).toBe('living-review');
+    expect(env.LOG_LEVEL).toBe('info');
+  });
+
+  it('names each bad variable', () => {
+    expect(() => loadEnv({ DATABASE_URL: 'not a url', LOG_LEVEL: 'loud' })).toThrow(
+      /environment: DATABASE_URL: expected a URL.*environment: LOG_LEVEL/,
+    );
+  });
+});

@@ -1,0 +1,92 @@
+// No Docker engine runs here, so the compose file and Dockerfile are checked by reading them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ENV_VARIABLES } from '../../src/config/env.js';
+import { packageRoot } from '../../src/paths.js';
+import { buildProgram } from '../../src/cli/main.js';
+
+const read = (f: string) => readFileSync(join(packageRoot, f), 'utf8');
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, any>;
+  volumes: Record<string, unknown>;
+};
+const services = compose.services;
+const appServices = ['migrate', 'worker', 'web'];
+
+describe('docker-compose.yml', () => {
+  it('has the stack of the contract', () => {
+    expect(Object.keys(services).sort()).toEqual(['mailpit', 'migrate', 'postgres', 'redis', 'web', 'worker']);
+    expect(services.postgres.image).toBe('postgres:17');
+    expect(services.redis.image).toMatch(/^redis:7/);
+    expect(services.postgres.volumes.map((v: string) => v.split(':')[0])).toContain('pgdata');
+    expect(Object.keys(compose.volumes)).toContain('pgdata');
+  });
+
+  it('runs Redis with noeviction and persistence, as BullMQ requires', () => {
+    const cmd: string[] = services.redis.command;
+    expect(cmd[cmd.indexOf('--maxmemory-policy') + 1]).toBe('noeviction');
+    expect(cmd[cmd.indexOf('--appendonly') + 1]).toBe('yes');
+  });
+
+  it('gives every service others wait on a healthcheck', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      for (const [dep, cond] of Object.entries<{ condition: string }>(svc.depends_on ?? {})) {
+        expect(services[dep], `${name} depends on unknown ${dep}`).toBeDefined();
+        if (cond.condition === 'service_healthy') {
+          expect(services[dep].healthcheck, `${name} waits for ${dep}'s health`).toBeDefined();
+        } else {
+          expect(cond.condition).toBe('service_completed_successfully');
+          expect(dep).toBe('migrate');
+        }
+      }
+    }
+    for (const name of ['postgres', 'redis', 'mailpit', 'web']) expect(services[name].healthcheck.test).toBeDefined();
+  });
+
+  it('runs commands of the CLI, built from the Dockerfile, after migrating', () => {
+    const commands = buildProgram().commands.map((c) => c.name());
+    for (const name of appServices) {
+      const svc = services[name];
+      expect(svc.build).toBe('.');
+      expect(commands).toContain(svc.command[0]);
+      expect(svc.init).toBe(true);
+      if (name !== 'migrate') expect(svc.depends_on.migrate.condition).toBe('service_completed_successfully');
+    }
+    expect(services.migrate.command).toEqual(['migrate']);
+    expect(services.worker.command).toEqual(['worker']);
+    expect(services.web.command[0]).toBe('serve');
+  });
+
+  it('sets only variables of the contract, pointing at its own services', () => {
+    for (const name of appServices) {
+      for (const key of Object.keys(services[name].environment)) expect(ENV_VARIABLES).toContain(key);
+      expect(new URL(services[name].environment.DATABASE_URL).hostname).toBe('postgres');
+      expect(new URL(services[name].environment.REDIS_URL).hostname).toBe('redis');
+      expect(new URL(services[name].environment.SMTP_URL).hostname).toBe('mailpit');
+    }
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable of the contract, and nothing else', () => {
+    const keys = read('.env.example')
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.split('=')[0]);
+    expect(keys.sort()).toEqual([...ENV_VARIABLES].sort());
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  it('builds in stages and runs as a non-root user with the migrations and protocols', () => {
+    expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^COPY drizzle \.\/drizzle$/m);
+    expect(dockerfile).toMatch(/^COPY config \.\/config$/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "bin\/living-review.js"\]$/m);
+  });
+});
