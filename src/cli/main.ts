@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { oneLine } from '../errors.js';
+import { exportCommand } from './commands/export.js';
 import { migrateCommand } from './commands/migrate.js';
+import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 
 /**
@@ -8,8 +10,6 @@ import { statusCommand } from './commands/status.js';
  * belong to, and print nothing that could pass for a result.
  */
 const PLANNED: { name: string; usage: string; description: string; capability: string }[] = [
-  { name: 'run', usage: '--once|--enqueue [options]', description: 'one full update cycle: search, fetch, parse, deduplicate, stage', capability: 'the PubMed update cycle (issue #3)' },
-  { name: 'export', usage: '--format ris|csv|bibtex|json [options]', description: 'write candidates', capability: 'the PubMed update cycle (issue #3)' },
   { name: 'import', usage: 'FILE... --source NAME [--review ID] [--as candidates|seeds]', description: 'stage RIS, MEDLINE/nbib, PubMed XML or CSV exports through deduplication', capability: 'the deduplication engine (issue #4)' },
   { name: 'dedupe', usage: 'FILE... [--out FILE] [--id-column NAME]', description: 'standalone deduplication: CSV record_id,group_id', capability: 'the deduplication engine (issue #4)' },
   { name: 'digest', usage: '--once [--review ID] [--dry-run]', description: 'build and send every digest that is due now', capability: 'reviewer digests and triage (issue #5)' },
@@ -21,7 +21,7 @@ const PLANNED: { name: string; usage: string; description: string; capability: s
 
 export class NotBuiltError extends Error {}
 
-export function buildProgram(built: Command[] = [migrateCommand(), statusCommand()]): Command {
+export function buildProgram(built: Command[] = [migrateCommand(), runCommand(), exportCommand(), statusCommand()]): Command {
   const program = new Command('living-review')
     .description('Keeps a published systematic review alive.')
     .showHelpAfterError()
@@ -45,7 +45,8 @@ export function buildProgram(built: Command[] = [migrateCommand(), statusCommand
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command that finished but reports a failure (e.g. one source failed) sets exitCode.
+    return Number(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     process.stderr.write(`living-review: ${oneLine(err)}\n`);

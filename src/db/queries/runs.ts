@@ -1,0 +1,51 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { searchRuns, type RunStatus } from '../schema/index.js';
+
+/** End of the last successful window of a source: a failed or partial run never moves it. */
+export async function watermark(db: Db, reviewId: string, source: string): Promise<string | null> {
+  const [row] = await db
+    .select({ to: sql<string | null>`max(${searchRuns.windowTo})` })
+    .from(searchRuns)
+    .where(and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.source, source), eq(searchRuns.status, 'ok')));
+  return row?.to ?? null;
+}
+
+export interface NewRun {
+  reviewId: string;
+  cycleId: string;
+  source: string;
+  trigger: string;
+  query: string;
+  windowFrom: string;
+  windowTo: string;
+}
+
+export async function startRun(db: Db, run: NewRun): Promise<number> {
+  const [row] = await db.insert(searchRuns).values({ ...run, status: 'running' }).returning({ id: searchRuns.id });
+  return row!.id;
+}
+
+export interface RunOutcome {
+  status: Exclude<RunStatus, 'running'>;
+  identified: number;
+  fetched: number;
+  newWorks: number;
+  duplicates: number;
+  requests: number;
+  retries: number;
+  warnings: string[];
+  error: string | null;
+}
+
+export async function finishRun(db: Db, id: number, outcome: RunOutcome): Promise<void> {
+  await db
+    .update(searchRuns)
+    .set({ ...outcome, finishedAt: sql`now()` })
+    .where(eq(searchRuns.id, id));
+}
+
+/** Counts written as the run goes, so an operator sees progress and a crash leaves a trace. */
+export async function recordProgress(db: Db, id: number, counts: Pick<RunOutcome, 'identified' | 'fetched' | 'newWorks' | 'duplicates' | 'requests' | 'retries'>): Promise<void> {
+  await db.update(searchRuns).set(counts).where(eq(searchRuns.id, id));
+}

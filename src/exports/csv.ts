@@ -1,0 +1,41 @@
+import type { Candidate } from '../db/queries/candidates.js';
+import { formatAuthor } from './authors.js';
+
+/** RFC 4180: quote when needed, double inner quotes, CRLF line ends. */
+export function csvField(value: string | number | null | undefined): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function csvRow(values: (string | number | null | undefined)[]): string {
+  return values.map(csvField).join(',') + '\r\n';
+}
+
+const COLUMNS = ['id', 'title', 'authors', 'year', 'journal', 'doi', 'pmid', 'sources', 'status', 'first_seen', 'volume', 'issue', 'pages', 'pmcid', 'abstract'];
+
+export function renderCsv(candidates: Candidate[]): string {
+  return (
+    csvRow(COLUMNS) +
+    candidates
+      .map((c) =>
+        csvRow([
+          c.id,
+          c.title,
+          c.authors.map(formatAuthor).join('; '),
+          c.year,
+          c.journal,
+          c.doi,
+          c.pmid,
+          c.sources.join(';'),
+          c.status,
+          c.firstSeen.toISOString(),
+          c.volume,
+          c.issue,
+          c.pages,
+          c.pmcid,
+          c.abstract,
+        ]),
+      )
+      .join('')
+  );
+}

@@ -1,0 +1,31 @@
+import type { Candidate } from '../db/queries/candidates.js';
+
+function line(tag: string, value: string | number | null | undefined): string {
+  return value === null || value === undefined || value === '' ? '' : `${tag}  - ${String(value).replace(/\s+/g, ' ')}\r\n`;
+}
+
+/** RIS for reference managers (EndNote, Zotero, Covidence imports). */
+export function renderRis(candidates: Candidate[]): string {
+  return candidates
+    .map((c) => {
+      const [start, end] = (c.pages ?? '').split('-');
+      return (
+        line('TY', 'JOUR') +
+        line('ID', c.id) +
+        line('TI', c.title) +
+        c.authors.map((a) => line('AU', a.collective ? a.family : [a.family, a.given ?? a.initials].filter(Boolean).join(', '))).join('') +
+        line('PY', c.year) +
+        line('JO', c.journal) +
+        line('VL', c.volume) +
+        line('IS', c.issue) +
+        line('SP', start) +
+        line('EP', end) +
+        line('DO', c.doi) +
+        line('AN', c.pmid ? `PMID:${c.pmid}` : null) +
+        line('AB', c.abstract) +
+        line('N1', `living-review status: ${c.status}; sources: ${c.sources.join(';')}`) +
+        'ER  - \r\n'
+      );
+    })
+    .join('\r\n');
+}

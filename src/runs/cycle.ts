@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Protocol } from '../config/protocol.js';
+import type { Db } from '../db/client.js';
+import { finishRun, recordProgress, startRun, watermark } from '../db/queries/runs.js';
+import { oneLine } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { SearchProgress, Source } from '../sources/types.js';
+import { stageBatch } from '../staging/stage.js';
+import { syncSeeds } from '../staging/seeds.js';
+import { isoDay, nextWindow } from './window.js';
+
+export interface SourceResult {
+  source: string;
+  status: 'ok' | 'failed';
+  query: string;
+  from: string;
+  to: string;
+  identified: number;
+  fetched: number;
+  new: number;
+  duplicates: number;
+  error: string | null;
+}
+
+/** The `run --once --json` object of the contract. */
+export interface CycleResult {
+  review: string;
+  runId: string;
+  sources: SourceResult[];
+  staged: number;
+}
+
+export interface CycleOptions {
+  db: Db;
+  protocol: Protocol;
+  sources: Source[];
+  from?: string | undefined;
+  to?: string | undefined;
+  trigger: 'cli' | 'schedule' | 'manual';
+  cycleId?: string;
+  log: Logger;
+  signal?: AbortSignal;
+  now?: Date;
+  onProgress?: (source: string, p: SearchProgress & { phase: 'search' | 'done' | 'failed' }) => void;
+}
+
+/**
+ * One update cycle: for each source, search its window, stage every batch, record the run.
+ * Sources run one after another and independently: one failing neither undoes nor blocks others.
+ */
+export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
+  const { db, protocol, log } = opts;
+  const cycleId = opts.cycleId ?? randomUUID();
+  await syncSeeds(db, protocol);
+  const results: SourceResult[] = [];
+  for (const source of opts.sources) {
+    results.push(await runSource(opts, cycleId, source));
+  }
+  const staged = results.reduce((n, r) => n + r.new, 0);
+  log.info({ review: protocol.id, cycleId, staged }, 'update cycle finished');
+  return { review: protocol.id, runId: cycleId, sources: results, staged };
+}
+
+async function runSource(opts: CycleOptions, cycleId: string, source: Source): Promise<SourceResult> {
+  const { db, protocol } = opts;
+  const query = protocol.sources[source.name]?.query ?? source.compileQuery(protocol.strategy);
+  const window = nextWindow({
+    from: opts.from,
+    to: opts.to,
+    watermark: await watermark(db, protocol.id, source.name),
+    updateFrom: protocol.update_from,
+    overlapDays: protocol.window_overlap_days,
+    today: isoDay(opts.now ?? new Date()),
+  });
+  const log = opts.log.child({ review: protocol.id, source: source.name, cycleId });
+  const runId = await startRun(db, {
+    reviewId: protocol.id,
+    cycleId,
+    source: source.name,
+    trigger: opts.trigger,
+    query,
+    windowFrom: window.from,
+    windowTo: window.to,
+  });
+  const counts = { identified: 0, fetched: 0, newWorks: 0, duplicates: 0, requests: 0, retries: 0 };
+  const warnings: string[] = [];
+  const report = (phase: 'search' | 'done' | 'failed') =>
+    opts.onProgress?.(source.name, { phase, identified: counts.identified, fetched: counts.fetched, requests: counts.requests, retries: counts.retries });
+  log.info({ runId, window, query }, 'search started');
+  try {
+    const search = await source.search({
+      query,
+      window,
+      signal: opts.signal,
+      onProgress: (p) => {
+        Object.assign(counts, { requests: p.requests, retries: p.retries, identified: p.identified });
+        report('search');
+      },
+    });
+    counts.identified = search.identified;
+    for await (const batch of search.batches) {
+      const staged = await stageBatch(db, { reviewId: protocol.id, source: source.name, runId }, batch);
+      counts.fetched += batch.length;
+      counts.newWorks += staged.newWorks;
+      counts.duplicates += staged.duplicates;
+      for (const r of batch) for (const w of r.warnings ?? []) warnings.push(`${r.sourceId}: ${w}`);
+      await recordProgress(db, runId, counts);
+      report('search');
+    }
+    await finishRun(db, runId, { status: 'ok', ...counts, warnings, error: null });
+    report('done');
+    log.info({ runId, ...counts }, 'search finished');
+    return { source: source.name, status: 'ok', query, from: window.from, to: window.to, identified: counts.identified, fetched: counts.fetched, new: counts.newWorks, duplicates: counts.duplicates, error: null };
+  } catch (err) {
+    const error = oneLine(err);
+    // Whatever was staged stays staged; the watermark does not move, so the next run refetches.
+    await finishRun(db, runId, { status: 'failed', ...counts, warnings, error });
+    report('failed');
+    log.error({ runId, err: error, ...counts }, 'search failed');
+    return { source: source.name, status: 'failed', query, from: window.from, to: window.to, identified: counts.identified, fetched: counts.fetched, new: counts.newWorks, duplicates: counts.duplicates, error };
+  }
+}

@@ -1,0 +1,41 @@
+import type { DateWindow } from '../sources/types.js';
+
+const DAY_MS = 86_400_000;
+
+export function isoDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+export function addDays(day: string, days: number): string {
+  return isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
+}
+
+export interface WindowInput {
+  /** `--from`: wins over everything. */
+  from?: string | undefined;
+  /** `--to`: defaults to today. */
+  to?: string | undefined;
+  /** End of the last successful window of this source, if any. */
+  watermark: string | null;
+  /** The protocol's first date not covered by the original search. */
+  updateFrom: string;
+  overlapDays: number;
+  today: string;
+}
+
+/**
+ * The next window starts where the last successful run ended, minus an overlap that catches
+ * records the source added late to days already searched; deduplication absorbs the repeats.
+ */
+export function nextWindow(input: WindowInput): DateWindow {
+  const from =
+    input.from ??
+    (input.watermark ? maxDay(addDays(input.watermark, -input.overlapDays), input.updateFrom) : input.updateFrom);
+  const to = input.to ?? input.today;
+  if (from > to) throw new RangeError(`the window is empty: from ${from} is after to ${to}`);
+  return { from, to };
+}
+
+function maxDay(a: string, b: string): string {
+  return a > b ? a : b;
+}

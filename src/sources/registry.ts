@@ -1,0 +1,37 @@
+import type { AppEnv } from '../config/env.js';
+import type { Protocol } from '../config/protocol.js';
+import { ConfigError } from '../errors.js';
+import { createPubmedSource } from './pubmed/source.js';
+import { API_SOURCES, type ApiSourceName, type Source } from './types.js';
+
+/** Sources with a client; the others of the contract are refused by name until they land. */
+const BUILDERS: Partial<Record<ApiSourceName, (env: AppEnv) => Source>> = {
+  pubmed: (env) =>
+    createPubmedSource({
+      baseUrl: env.EUTILS_BASE_URL,
+      apiKey: env.NCBI_API_KEY,
+      email: env.NCBI_EMAIL,
+      tool: env.NCBI_TOOL,
+    }),
+};
+
+/** `--sources a,b`, or the sources the protocol enables. */
+export function parseSourceList(list: string | undefined, protocol: Protocol): ApiSourceName[] {
+  const names = list
+    ? list.split(',').map((s) => s.trim()).filter(Boolean)
+    : API_SOURCES.filter((s) => protocol.sources[s]?.enabled);
+  for (const n of names) {
+    if (!(API_SOURCES as readonly string[]).includes(n)) {
+      throw new ConfigError(`--sources: unknown source "${n}" (expected ${API_SOURCES.join(', ')})`);
+    }
+    if (!BUILDERS[n as ApiSourceName]) {
+      throw new ConfigError(`--sources: ${n} has no client yet (available: ${Object.keys(BUILDERS).join(', ')})`);
+    }
+  }
+  if (names.length === 0) throw new ConfigError(`${protocol.file}: sources: no source enabled`);
+  return names as ApiSourceName[];
+}
+
+export function createSources(env: AppEnv, names: ApiSourceName[]): Source[] {
+  return names.map((n) => BUILDERS[n]!(env));
+}
