@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { oneLine } from '../errors.js';
 import { exportCommand } from './commands/export.js';
 import { migrateCommand } from './commands/migrate.js';
+import { prismaCommand } from './commands/prisma.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 
@@ -16,12 +17,11 @@ const PLANNED: { name: string; usage: string; description: string; capability: s
   { name: 'screen', usage: '<candidate-id> include|exclude|maybe --reviewer EMAIL [--reason TEXT]', description: 'record a screening decision', capability: 'reviewer digests and triage (issue #5)' },
   { name: 'serve', usage: '[--port N]', description: 'HTTP server: triage pages, signed links, /healthz, /metrics, queue dashboard', capability: 'reviewer digests and triage (issue #5)' },
   { name: 'worker', usage: '', description: 'start the BullMQ workers and job schedulers', capability: 'scheduled workers (issue #6)' },
-  { name: 'prisma', usage: '[--review ID] [--format json|svg] [--out FILE]', description: 'PRISMA 2020 counts per update run and cumulative', capability: 'PRISMA reporting (not yet filed)' },
 ];
 
 export class NotBuiltError extends Error {}
 
-export function buildProgram(built: Command[] = [migrateCommand(), runCommand(), exportCommand(), statusCommand()]): Command {
+export function buildProgram(built: Command[] = [migrateCommand(), runCommand(), exportCommand(), prismaCommand(), statusCommand()]): Command {
   const program = new Command('living-review')
     .description('Keeps a published systematic review alive.')
     .showHelpAfterError()

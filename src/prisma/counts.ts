@@ -1,0 +1,77 @@
+import type { CycleRunRow, CycleWorkCount } from '../db/queries/prisma.js';
+
+/** PRISMA 2020 flow counts for one update (one cycle) or for the living review so far. */
+export interface PrismaCounts {
+  /** Records identified from each database (as the API reported them). */
+  identified: Record<string, number>;
+  /** Records received and parsed. */
+  fetched: number;
+  /** Records removed before screening as duplicates (of this update, earlier ones or seeds). */
+  duplicatesRemoved: number;
+  /** New works to screen. */
+  screened: number;
+  excluded: number;
+  included: number;
+  /** Decided "maybe", in conflict or not yet screened. */
+  awaiting: number;
+}
+
+export interface PrismaUpdate extends PrismaCounts {
+  cycleId: string;
+  startedAt: string;
+  windows: Record<string, { from: string; to: string; status: string }>;
+}
+
+export interface PrismaReport {
+  review: string;
+  /** Studies in the original review (protocol), and seeds stored. */
+  previousStudies: number | null;
+  updates: PrismaUpdate[];
+  cumulative: PrismaCounts;
+}
+
+function empty(): PrismaCounts {
+  return { identified: {}, fetched: 0, duplicatesRemoved: 0, screened: 0, excluded: 0, included: 0, awaiting: 0 };
+}
+
+function add(into: PrismaCounts, c: PrismaCounts): void {
+  for (const [s, n] of Object.entries(c.identified)) into.identified[s] = (into.identified[s] ?? 0) + n;
+  into.fetched += c.fetched;
+  into.duplicatesRemoved += c.duplicatesRemoved;
+  into.screened += c.screened;
+  into.excluded += c.excluded;
+  into.included += c.included;
+  into.awaiting += c.awaiting;
+}
+
+/** Pure: the run log and per-cycle work statuses in, PRISMA counts per update and overall out. */
+export function prismaReport(
+  review: string,
+  previousStudies: number | null,
+  runs: CycleRunRow[],
+  worksByCycle: CycleWorkCount[],
+): PrismaReport {
+  const updates = new Map<string, PrismaUpdate>();
+  for (const r of runs) {
+    let u = updates.get(r.cycleId);
+    if (!u) {
+      u = { cycleId: r.cycleId, startedAt: new Date(r.startedAt).toISOString(), windows: {}, ...empty() };
+      updates.set(r.cycleId, u);
+    }
+    u.identified[r.source] = (u.identified[r.source] ?? 0) + r.identified;
+    u.fetched += r.fetched;
+    u.duplicatesRemoved += r.duplicates;
+    u.windows[r.source] = { from: r.windowFrom, to: r.windowTo, status: r.status };
+  }
+  for (const w of worksByCycle) {
+    const u = updates.get(w.cycleId);
+    if (!u) continue;
+    u.screened += w.count;
+    if (w.status === 'excluded') u.excluded += w.count;
+    else if (w.status === 'included') u.included += w.count;
+    else u.awaiting += w.count;
+  }
+  const cumulative = empty();
+  for (const u of updates.values()) add(cumulative, u);
+  return { review, previousStudies, updates: [...updates.values()], cumulative };
+}

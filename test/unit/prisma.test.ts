@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { prismaReport } from '../../src/prisma/counts.js';
+import { renderPrismaSvg } from '../../src/prisma/svg.js';
+
+const run = (cycleId: string, source: string, identified: number, duplicates: number, newWorks: number) => ({
+  cycleId, source, status: 'ok', identified, fetched: identified, duplicates, newWorks, windowFrom: '2020-10-01', windowTo: '2021-01-01', startedAt: new Date(`2021-01-0${cycleId.length}T00:00:00Z`),
+});
+
+describe('PRISMA 2020 counts', () => {
+  const report = prismaReport(
+    'r',
+    46,
+    [run('c1', 'pubmed', 100, 10, 90), run('c1', 'europepmc', 50, 45, 5), run('c22', 'pubmed', 20, 5, 15)],
+    [
+      { cycleId: 'c1', status: 'included', count: 4 },
+      { cycleId: 'c1', status: 'excluded', count: 80 },
+      { cycleId: 'c1', status: 'pending', count: 11 },
+      { cycleId: 'c22', status: 'conflict', count: 2 },
+      { cycleId: 'c22', status: 'excluded', count: 13 },
+    ],
+  );
+
+  it('counts each update from its runs and the works it staged', () => {
+    expect(report.updates).toHaveLength(2);
+    expect(report.updates[0]).toMatchObject({ cycleId: 'c1', identified: { pubmed: 100, europepmc: 50 }, fetched: 150, duplicatesRemoved: 55, screened: 95, included: 4, excluded: 80, awaiting: 11 });
+    expect(report.updates[1]).toMatchObject({ identified: { pubmed: 20 }, duplicatesRemoved: 5, screened: 15, excluded: 13, awaiting: 2, included: 0 });
+  });
+
+  it('adds updates up cumulatively', () => {
+    expect(report.cumulative).toEqual({ identified: { pubmed: 120, europepmc: 50 }, fetched: 170, duplicatesRemoved: 60, screened: 110, excluded: 93, included: 4, awaiting: 13 });
+  });
+
+  it('draws the flow diagram with the totals', () => {
+    const svg = renderPrismaSvg('A & B', report.previousStudies, report.cumulative);
+    expect(svg).toContain('A &amp; B');
+    expect(svg).toContain('Records identified from databases (n = 170)');
+    expect(svg).toContain('Duplicate records (n = 60)');
+    expect(svg).toContain('Total studies included in review (n = 50)');
+    expect(svg).toContain('Studies included in previous version (n = 46)');
+  });
+});
