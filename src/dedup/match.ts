@@ -1,5 +1,5 @@
 import type { NormalizedRecord } from './record.js';
-import { abbreviates, containment, dice, trigrams } from './similarity.js';
+import { abbreviates, dice, trigrams } from './similarity.js';
 
 export type Verdict = 'same' | 'different' | 'uncertain';
 
@@ -31,14 +31,22 @@ function cmp(a: string | undefined, b: string | undefined): Agreement {
   return a === b ? 'agree' : 'conflict';
 }
 
-/** Title similarity 0..1: trigram Dice, or containment when one title is a truncation. */
+/** Title similarity 0..1: trigram Dice of the normalised titles. */
 export function titleSimilarity(a: NormalizedRecord, b: NormalizedRecord): number {
   if (!a.title || !b.title) return 0;
   if (a.title === b.title) return 1;
-  const d = dice(a.titleGrams, b.titleGrams);
-  // A truncated title (PDF extraction, field limits) still identifies the work if long enough.
-  const shorter = Math.min(a.title.length, b.title.length);
-  return shorter >= 40 ? Math.max(d, containment(a.titleGrams, b.titleGrams) - 0.05) : d;
+  return dice(a.titleGrams, b.titleGrams);
+}
+
+/**
+ * One title (3+ words) is the start or end of the other: a dropped subtitle ("X" / "X: how ...")
+ * or a section label ("SIM paper competition - X"). Not enough on its own: a conference paper
+ * and its extended journal version look the same way.
+ */
+export function titleAffix(a: NormalizedRecord, b: NormalizedRecord): boolean {
+  const [short, long] = a.title.length <= b.title.length ? [a.title, b.title] : [b.title, a.title];
+  if (short.split(' ').length < 3 || short === long) return false;
+  return long.startsWith(`${short} `) || long.endsWith(` ${short}`);
 }
 
 /** Share of the shorter author list (first 10) whose surname appears in the other; undefined if a list is empty. */
@@ -100,13 +108,15 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   const issue = cmp(a.issue, b.issue);
   const authors = authorSimilarity(a, b);
   const journal = journalAgreement(a, b);
-  const locatorAgrees = volume === 'agree' && pages === 'agree';
+  // Volume plus first page (or issue, when pages are missing) pins down one item of one journal.
+  const locatorAgrees = volume === 'agree' && (pages === 'agree' || (pages === 'unknown' && issue === 'agree'));
+  const affix = titleAffix(a, b);
   const locatorConflicts = (volume === 'conflict' ? 1 : 0) + (pages === 'conflict' ? 1 : 0);
   const score = 0.6 * t + 0.2 * (authors ?? 0.5) + 0.1 * (locatorAgrees ? 1 : 0) + 0.1 * (journal === 'agree' ? 1 : 0);
 
   if (a.doi && a.doi === b.doi) {
     // One DOI can cover a whole congress abstract book: merge on it only when the titles agree.
-    if (t >= T.doiTitle && pages !== 'conflict') return decision('same', Math.max(score, 0.95), 'doi');
+    if (t >= T.titleSame || affix || (t >= T.doiTitle && pages !== 'conflict')) return decision('same', Math.max(score, 0.95), 'doi');
     if (!a.title || !b.title) return decision('uncertain', score, 'doi-without-title');
     return decision(t >= 0.5 ? 'uncertain' : 'different', score, 'shared-doi-titles-differ');
   }
@@ -115,10 +125,13 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   if (!a.title || !b.title) {
     return decision(locatorAgrees && (authors ?? 0) >= T.authorsStrong ? 'uncertain' : 'different', score, 'no-title');
   }
-  if (t < T.titleFloor) return decision('different', score, 'title');
+  if (t < T.titleFloor && !affix) return decision('different', score, 'title');
   if (a.titleNumbers !== b.titleNumbers && a.titleNumbers && b.titleNumbers) return decision('different', score, 'title-numbers');
-  if (years !== undefined && years > 1) return decision('different', score, 'year');
+  // Databases disagree on the year of one issue (epub vs print, DBLP vs Crossref): trust the locator.
+  if (years !== undefined && years > 1 && !(locatorAgrees && journal !== 'conflict')) return decision('different', score, 'year');
   if (locatorConflicts === 2) return decision('different', score, 'volume+pages');
+  // Same volume, different issue, no page to tell them apart: recurring items ("Editor's comments").
+  if (issue === 'conflict' && pages !== 'agree') return decision(t >= T.titleSame ? 'uncertain' : 'different', score, 'issue');
   if (authors !== undefined && authors < T.authorsOk) {
     return decision(t >= T.titleSame && locatorAgrees ? 'uncertain' : 'different', score, 'authors');
   }
@@ -133,10 +146,11 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
     // Generic short titles ("Editorial", "Editor's comments") need the locator to agree.
     if (shortTitle) return decision('uncertain', score, 'short-title');
     if (journal === 'conflict') return decision('uncertain', score, 'journal');
-    if (issue === 'conflict' && volume !== 'agree') return decision('uncertain', score, 'issue');
     if (authors === undefined && journal !== 'agree') return decision('uncertain', score, 'no-authors');
+    // Nothing but title and authors: a working paper and its conference version a year apart.
+    if (journal === 'unknown' && years !== 0) return decision('uncertain', score, 'title+authors-only');
     return verdictIfOk('title+authors+venue');
   }
-  if (t >= T.titleLoose && locatorAgrees && (authors ?? 0) >= T.authorsStrong) return verdictIfOk('similar-title+locator');
+  if ((t >= T.titleLoose || affix) && locatorAgrees && (authors ?? 0) >= T.authorsStrong) return verdictIfOk('similar-title+locator');
   return decision(t >= T.titleLoose ? 'uncertain' : 'different', score, locatorConflicts ? 'locator' : 'similar-title');
 }
