@@ -141,6 +141,10 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
     doiConflict ? decision('uncertain', score, 'doi-conflict') : decision('same', score, reason);
 
   const shortTitle = a.title.split(' ').length <= 4;
+  // Print pages vs an e-locator ("969-972" vs "a1754") in the same volume of the same journal.
+  if (t >= 0.97 && volume === 'agree' && pages === 'conflict' && (authors ?? 0) >= T.authorsStrong && journal === 'agree' && (years ?? 0) === 0) {
+    return verdictIfOk('title+volume');
+  }
   if (t >= T.titleSame && locatorConflicts === 0) {
     if (locatorAgrees) return verdictIfOk('title+locator');
     // Generic short titles ("Editorial", "Editor's comments") need the locator to agree.

@@ -87,9 +87,12 @@ const LANGUAGES =
   /^(?:in\s+)?(?:english|chinese|german|french|spanish|italian|japanese|russian|portuguese|dutch|polish|czech|hungarian|korean|danish|swedish|norwegian|finnish|turkish|hebrew|greek|romanian|serbian|croatian|slovak|slovenian|ukrainian|persian|arabic|lithuanian|bulgarian|author's transl|authors transl)/i;
 
 /** The comparable title: notice prefixes, language notes and translation brackets removed. */
+// Database annotations: "[Review] [45 refs]", "(Provisional abstract)", "[Editorial]".
+const ANNOTATION = /\s*(?:\[(?:review|editorial|comment|letter|\d+\s+refs?)\]|\((?:provisional\s+)?abstract\)|\(structured abstract\))\.?/gi;
+
 export function normalizeTitle(raw: string | undefined): string {
   if (!raw) return '';
-  let s = splitNoticePrefix(raw).rest.trim();
+  let s = splitNoticePrefix(raw).rest.replace(ANNOTATION, '').trim();
   for (let i = 0; i < 2; i++) {
     const note = LANGUAGE_NOTE.exec(s);
     if (!note || !LANGUAGES.test(note[0].replace(/^[\s[(]+/, ''))) break;
@@ -186,6 +189,7 @@ export interface PageRange {
 export function normalizePages(raw: string | undefined): PageRange | undefined {
   if (!raw) return undefined;
   const s = raw.trim().replace(/\s+/g, '');
+  if (/^suppl/i.test(s)) return undefined; // "Suppl-48": the first page was lost
   const m = /^[a-z]*\.?0*(\d+)[a-z]?(?:[-–—]+[a-z]*0*(\d+)[a-z]?)?/i.exec(s);
   if (!m?.[1]) return undefined;
   const start = m[1];
@@ -199,4 +203,10 @@ export function normalizeNumber(raw: string | number | undefined): string | unde
   if (raw === undefined) return undefined;
   const m = /\d+/.exec(String(raw));
   return m ? String(Number(m[0])) : undefined;
+}
+
+/** An issue number, or undefined for values no journal issue has (export sequence numbers). */
+export function normalizeIssue(raw: string | number | undefined): string | undefined {
+  const n = normalizeNumber(raw);
+  return n !== undefined && Number(n) <= 60 ? n : undefined;
 }

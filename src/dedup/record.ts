@@ -4,6 +4,7 @@ import {
   type PageRange,
   normalizeAuthor,
   normalizeDoi,
+  normalizeIssue,
   normalizeIssns,
   normalizeJournal,
   normalizeNumber,
@@ -53,7 +54,8 @@ const PREPRINT_VENUE = /\b(?:biorxiv|medrxiv|arxiv|research square|ssrn|preprint
 const ROMAN_AFTER = /\b(?:part|phase|stage|type|study|trial)\s+(i{1,3}|iv|v|vi{1,3}|ix|x)\b/g;
 
 function titleNumbers(title: string): string {
-  const nums = title.split(' ').filter((t) => /^\d+$/.test(t) && t.length < 5);
+  // Digit runs anywhere, so "HPV16" and "HPV 16" agree.
+  const nums = (title.match(/\d+/g) ?? []).filter((t) => t.length < 5);
   for (const m of title.matchAll(ROMAN_AFTER)) nums.push(m[1]!);
   return [...new Set(nums)].sort().join(' ');
 }
@@ -88,7 +90,7 @@ export function normalizeRecord(r: SourceRecord): NormalizedRecord {
     journal,
     issns: normalizeIssns(r.issn),
     volume: normalizeNumber(r.volume),
-    issue: normalizeNumber(r.issue),
+    issue: normalizeIssue(r.issue),
     pages: normalizePages(r.pages),
     notice: noticeOf(r, splitNoticePrefix(r.title ?? '').notice),
     preprint:
