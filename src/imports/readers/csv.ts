@@ -21,6 +21,8 @@ const COLUMNS = {
 
 export interface CsvReadOptions {
   source: string;
+  /** Prepended to row-number ids, e.g. the file name when several files are read. */
+  idPrefix?: string;
   /** Header of the id column, if not one of the common names. */
   idColumn?: string;
 }
@@ -45,7 +47,7 @@ export function readCsv(text: string, opts: CsvReadOptions): SourceRecord[] {
     const type = get(row, 'type')?.toLowerCase();
     return {
       source: opts.source,
-      sourceId: get(row, 'id') ?? String(i + 1),
+      sourceId: get(row, 'id') ?? `${opts.idPrefix ?? ''}${i + 1}`,
       title: get(row, 'title') ?? '',
       authors: splitAuthors(get(row, 'authors')),
       year: yearOf(get(row, 'year')),
