@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dedupeRecords } from '../../src/dedup/cluster.js';
@@ -79,7 +80,7 @@ describe('readers', () => {
 
 describe('runDedupe', () => {
   it('writes one record_id,group_id row per record across RIS, nbib and CSV', async () => {
-    const out = join(import.meta.dirname, '..', '..', 'node_modules', '.dedup-test-out.csv');
+    const out = join(mkdtempSync(join(tmpdir(), 'dedup-')), 'groups.csv');
     const res = await runDedupe([fx('small.ris'), fx('small.nbib'), fx('small.csv'), fx('latin1.csv')], { out });
     const rows = readFileSync(out, 'utf8').trim().split('\r\n').map((l) => l.split(','));
     expect(rows[0]).toEqual(['record_id', 'group_id']);
