@@ -1,0 +1,67 @@
+// Deduplication accuracy on every labelled set in ../shared/dedup, then runtime at 10,000 and
+// 80,000 records. Run with `npm run bench` (or `npm run bench -- dedup`).
+import { dedupeRecords } from '../src/dedup/cluster.js';
+import { scoreFlags, scoreGroups } from '../src/dedup/evaluate.js';
+import type { SourceRecord } from '../src/records/types.js';
+import { SHARED_DEDUP, labelledSetsAvailable, loadLabelledSets } from './dedup-sets.js';
+
+if (!labelledSetsAvailable()) {
+  console.log(`skipped: labelled sets not found at ${SHARED_DEDUP}`);
+  process.exit(0);
+}
+
+const f3 = (x: number) => x.toFixed(3);
+const sets = loadLabelledSets();
+const rows: string[][] = [];
+for (const set of sets) {
+  const t0 = performance.now();
+  const res = dedupeRecords(set.records);
+  const seconds = (performance.now() - t0) / 1000;
+  if (set.truth.kind === 'groups') {
+    const s = scoreGroups(res.groupOf, set.truth.groupOf);
+    rows.push([set.name, set.training ? 'train' : 'held-out', String(s.records), String(s.trueDuplicates), f3(s.pairPrecision), f3(s.pairRecall), f3(s.recordPrecision), f3(s.recordRecall), String(s.falseMerges), s.falseMergesPer2000.toFixed(2), String(res.uncertainPairs.length), seconds.toFixed(2)]);
+  } else {
+    const s = scoreFlags(res.groupOf, set.truth.flagged);
+    rows.push([set.name, set.training ? 'train' : 'held-out', String(s.records), `${s.flagged} flagged`, 'n/a', 'n/a', f3(s.recordPrecision), f3(s.recordRecall), `≥${s.falseMerges}`, s.falseMergesPer2000.toFixed(2), String(res.uncertainPairs.length), seconds.toFixed(2)]);
+  }
+}
+table(['set', 'part', 'records', 'true dups', 'pair P', 'pair R', 'rec P', 'rec R (dup recall)', 'false merges', 'FM/2000', 'uncertain', 's'], rows);
+console.log('IEBH sets flag duplicate-set members without group ids: rec P/R are over flagged records; false merges are a lower bound.');
+
+// Scaling: clone every labelled record with a per-clone perturbation (title word, author suffix,
+// volume shift), so each clone is a distinct copy of the set with the same duplicate structure.
+const pool = sets.flatMap((s) => s.records);
+const WORDS = ['alpha', 'delta', 'kappa', 'sigma', 'omega', 'gamma', 'theta', 'lambda', 'zeta', 'rho', 'tau', 'phi'];
+function synthetic(n: number): SourceRecord[] {
+  const out: SourceRecord[] = [];
+  for (let clone = 0; out.length < n; clone++) {
+    const tag = `${WORDS[clone % WORDS.length]} ${WORDS[Math.floor(clone / WORDS.length) % WORDS.length]}`;
+    for (const r of pool) {
+      if (out.length === n) break;
+      out.push({
+        ...r,
+        sourceId: `${clone}:${r.sourceId}`,
+        title: clone === 0 ? r.title : `${r.title} ${tag}`,
+        authors: r.authors.map((a, i) => (i === 0 && clone > 0 ? { ...a, family: `${a.family}${tag.replace(' ', '')}` } : a)),
+        volume: r.volume && clone > 0 ? String(Number(r.volume.replace(/\D/g, '') || 0) + clone * 7) : r.volume,
+        doi: r.doi && clone > 0 ? `${r.doi}.${clone}` : r.doi,
+      });
+    }
+  }
+  return out;
+}
+const scale: string[][] = [];
+for (const n of [10_000, 80_000]) {
+  const recs = synthetic(n);
+  const t0 = performance.now();
+  const res = dedupeRecords(recs);
+  const seconds = (performance.now() - t0) / 1000;
+  scale.push([String(n), String(res.groups.length), seconds.toFixed(2), `${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`]);
+}
+table(['synthetic records', 'groups', 's', 'rss'], scale);
+
+function table(head: string[], body: string[][]): void {
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i]!)).join(' | ')} |`;
+  console.log(['', line(head), `|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`, ...body.map(line), ''].join('\n'));
+}

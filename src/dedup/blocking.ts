@@ -1,0 +1,29 @@
+import type { NormalizedRecord } from './record.js';
+
+const STOP = new Set(['the', 'of', 'and', 'in', 'a', 'an', 'for', 'on', 'with', 'to', 'by', 'at', 'from', 'is', 'are', 'its']);
+
+/**
+ * Exact-equality keys: two records are compared only if they share one. Several independent keys
+ * so a typo or a missing field in one does not hide a duplicate. The same keys can be stored in a
+ * database column (or replaced by a pg_trgm lookup on the title) for incremental matching.
+ */
+export function blockKeys(r: NormalizedRecord): string[] {
+  const keys: string[] = [];
+  if (r.doi) keys.push(`doi:${r.doi}`);
+  if (r.pmid) keys.push(`pmid:${r.pmid}`);
+  if (r.pmcid) keys.push(`pmc:${r.pmcid}`);
+  const words = r.title.split(' ').filter((w) => w && !STOP.has(w));
+  if (words.length >= 2) {
+    keys.push(`tp:${words.slice(0, 4).join(' ')}`);
+    keys.push(`te:${words.slice(-4).join(' ')}`);
+    // Longest words, sorted: survives reordering, subtitles and dropped short words.
+    const longest = [...new Set(words)].sort((x, y) => y.length - x.length || (x < y ? -1 : 1)).slice(0, 3);
+    keys.push(`tl:${longest.sort().join(' ')}`);
+  }
+  const first = r.authors[0]?.family;
+  if (first && r.year !== undefined) {
+    keys.push(`ay:${first}|${r.year}`, `ay:${first}|${r.year + 1}`);
+  }
+  if (r.volume && r.pages) keys.push(`vp:${r.volume}|${r.pages.start}`);
+  return keys;
+}

@@ -1,0 +1,160 @@
+import type { NormalizedRecord } from './record.js';
+import { abbreviates, dice, trigrams } from './similarity.js';
+
+export type Verdict = 'same' | 'different' | 'uncertain';
+
+export interface PairDecision {
+  verdict: Verdict;
+  /** 0..1; higher is more alike. Orders merges and ranks the review list. */
+  score: number;
+  /** Which rule decided, e.g. "doi", "title+authors+locator", "pmid-conflict". */
+  reason: string;
+}
+
+/** Reasons that mark two records as certainly distinct works; the cluster guard relies on them. */
+export const IDENTIFIER_CONFLICTS = new Set(['pmid-conflict', 'pmcid-conflict', 'doi-conflict']);
+
+// Thresholds, tuned on the training half of the labelled sets (see bench/dedup.bench.ts).
+const T = {
+  titleFloor: 0.7, // below this the titles are of different works
+  titleSame: 0.93, // near-identical titles
+  titleLoose: 0.85, // typos, subtitles, translations: needs locator agreement
+  authorsOk: 0.5,
+  authorsStrong: 0.8,
+  doiTitle: 0.8, // a shared DOI merges only with titles at least this alike
+} as const;
+
+type Agreement = 'agree' | 'conflict' | 'unknown';
+
+function cmp(a: string | undefined, b: string | undefined): Agreement {
+  if (a === undefined || b === undefined) return 'unknown';
+  return a === b ? 'agree' : 'conflict';
+}
+
+/** Title similarity 0..1: trigram Dice of the normalised titles. */
+export function titleSimilarity(a: NormalizedRecord, b: NormalizedRecord): number {
+  if (!a.title || !b.title) return 0;
+  if (a.title === b.title) return 1;
+  return dice(a.titleGrams, b.titleGrams);
+}
+
+/**
+ * One title (3+ words) is the start or end of the other: a dropped subtitle ("X" / "X: how ...")
+ * or a section label ("SIM paper competition - X"). Not enough on its own: a conference paper
+ * and its extended journal version look the same way.
+ */
+export function titleAffix(a: NormalizedRecord, b: NormalizedRecord): boolean {
+  const [short, long] = a.title.length <= b.title.length ? [a.title, b.title] : [b.title, a.title];
+  if (short.split(' ').length < 3 || short === long) return false;
+  return long.startsWith(`${short} `) || long.endsWith(` ${short}`);
+}
+
+/** Share of the shorter author list (first 10) whose surname appears in the other; undefined if a list is empty. */
+export function authorSimilarity(a: NormalizedRecord, b: NormalizedRecord): number | undefined {
+  const x = a.authors.slice(0, 10);
+  const y = b.authors.slice(0, 10);
+  if (x.length === 0 || y.length === 0) return undefined;
+  const [short, long] = x.length <= y.length ? [x, y] : [y, x];
+  const families = long.map((p) => p.family);
+  let hit = 0;
+  for (const p of short) {
+    if (families.some((f) => f === p.family || (f.length >= 4 && p.family.length >= 4 && (f.startsWith(p.family) || p.family.startsWith(f))))) hit++;
+  }
+  return hit / short.length;
+}
+
+function journalAgreement(a: NormalizedRecord, b: NormalizedRecord): Agreement {
+  if (a.issns.length && b.issns.length && a.issns.some((i) => b.issns.includes(i))) return 'agree';
+  if (!a.journal || !b.journal) return 'unknown';
+  if (a.journal === b.journal) return 'agree';
+  const x = a.journal.split(' ');
+  const y = b.journal.split(' ');
+  if (abbreviates(x, y) || abbreviates(y, x)) return 'agree';
+  return dice(trigrams(a.journal), trigrams(b.journal)) >= 0.75 ? 'agree' : 'conflict';
+}
+
+/** Page starts conflict unless one looks like an early-view placeholder ("1-10") or article number. */
+function pageAgreement(a: NormalizedRecord, b: NormalizedRecord): Agreement {
+  if (!a.pages || !b.pages) return 'unknown';
+  if (a.pages.start === b.pages.start) return 'agree';
+  if (a.pages.start === '1' || b.pages.start === '1') return 'unknown';
+  return 'conflict';
+}
+
+function decision(verdict: Verdict, score: number, reason: string): PairDecision {
+  return { verdict, score: Math.round(score * 1000) / 1000, reason };
+}
+
+/**
+ * Decides whether two records are the same work. Identifiers first (with guards), then title,
+ * authors, year and bibliographic locators. Notices and preprint/journal pairs are never 'same':
+ * they are linked as relations instead (see relations.ts).
+ */
+export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecision {
+  const t = titleSimilarity(a, b);
+  if ((a.notice ?? '') !== (b.notice ?? '')) return decision('different', t, 'notice-vs-article');
+  if (a.preprint !== b.preprint) return decision('different', t, 'preprint-vs-published');
+
+  if (a.pmid && b.pmid && a.pmid !== b.pmid) return decision('different', t, 'pmid-conflict');
+  if (a.pmcid && b.pmcid && a.pmcid !== b.pmcid) return decision('different', t, 'pmcid-conflict');
+  if ((a.pmid && a.pmid === b.pmid) || (a.pmcid && a.pmcid === b.pmcid)) {
+    // Sanity check against a wrong identifier in one source.
+    return t >= 0.6 || !a.title || !b.title ? decision('same', 1, 'pmid') : decision('uncertain', t, 'pmid-title-mismatch');
+  }
+
+  const years = a.year !== undefined && b.year !== undefined ? Math.abs(a.year - b.year) : undefined;
+  const volume = cmp(a.volume, b.volume);
+  const pages = pageAgreement(a, b);
+  const issue = cmp(a.issue, b.issue);
+  const authors = authorSimilarity(a, b);
+  const journal = journalAgreement(a, b);
+  // Volume plus first page (or issue, when pages are missing) pins down one item of one journal.
+  const locatorAgrees = volume === 'agree' && (pages === 'agree' || (pages === 'unknown' && issue === 'agree'));
+  const affix = titleAffix(a, b);
+  const locatorConflicts = (volume === 'conflict' ? 1 : 0) + (pages === 'conflict' ? 1 : 0);
+  const score = 0.6 * t + 0.2 * (authors ?? 0.5) + 0.1 * (locatorAgrees ? 1 : 0) + 0.1 * (journal === 'agree' ? 1 : 0);
+
+  if (a.doi && a.doi === b.doi) {
+    // One DOI can cover a whole congress abstract book: merge on it only when the titles agree.
+    if (t >= T.titleSame || affix || (t >= T.doiTitle && pages !== 'conflict')) return decision('same', Math.max(score, 0.95), 'doi');
+    if (!a.title || !b.title) return decision('uncertain', score, 'doi-without-title');
+    return decision(t >= 0.5 ? 'uncertain' : 'different', score, 'shared-doi-titles-differ');
+  }
+  const doiConflict = a.doi !== undefined && b.doi !== undefined;
+
+  if (!a.title || !b.title) {
+    return decision(locatorAgrees && (authors ?? 0) >= T.authorsStrong ? 'uncertain' : 'different', score, 'no-title');
+  }
+  if (t < T.titleFloor && !affix) return decision('different', score, 'title');
+  if (a.titleNumbers !== b.titleNumbers && a.titleNumbers && b.titleNumbers) return decision('different', score, 'title-numbers');
+  // Databases disagree on the year of one issue (epub vs print, DBLP vs Crossref): trust the locator.
+  if (years !== undefined && years > 1 && !(locatorAgrees && journal !== 'conflict')) return decision('different', score, 'year');
+  if (locatorConflicts === 2) return decision('different', score, 'volume+pages');
+  // Same volume, different issue, no page to tell them apart: recurring items ("Editor's comments").
+  if (issue === 'conflict' && pages !== 'agree') return decision(t >= T.titleSame ? 'uncertain' : 'different', score, 'issue');
+  if (authors !== undefined && authors < T.authorsOk) {
+    return decision(t >= T.titleSame && locatorAgrees ? 'uncertain' : 'different', score, 'authors');
+  }
+
+  // Everything below would be a fuzzy 'same'; conflicting DOIs turn it into a question.
+  const verdictIfOk = (reason: string): PairDecision =>
+    doiConflict ? decision('uncertain', score, 'doi-conflict') : decision('same', score, reason);
+
+  const shortTitle = a.title.split(' ').length <= 4;
+  // Print pages vs an e-locator ("969-972" vs "a1754") in the same volume of the same journal.
+  if (t >= 0.97 && volume === 'agree' && pages === 'conflict' && (authors ?? 0) >= T.authorsStrong && journal === 'agree' && (years ?? 0) === 0) {
+    return verdictIfOk('title+volume');
+  }
+  if (t >= T.titleSame && locatorConflicts === 0) {
+    if (locatorAgrees) return verdictIfOk('title+locator');
+    // Generic short titles ("Editorial", "Editor's comments") need the locator to agree.
+    if (shortTitle) return decision('uncertain', score, 'short-title');
+    if (journal === 'conflict') return decision('uncertain', score, 'journal');
+    if (authors === undefined && journal !== 'agree') return decision('uncertain', score, 'no-authors');
+    // Nothing but title and authors: a working paper and its conference version a year apart.
+    if (journal === 'unknown' && years !== 0) return decision('uncertain', score, 'title+authors-only');
+    return verdictIfOk('title+authors+venue');
+  }
+  if ((t >= T.titleLoose || affix) && locatorAgrees && (authors ?? 0) >= T.authorsStrong) return verdictIfOk('similar-title+locator');
+  return decision(t >= T.titleLoose ? 'uncertain' : 'different', score, locatorConflicts ? 'locator' : 'similar-title');
+}

@@ -1,0 +1,36 @@
+import type { Author } from '../../records/types.js';
+import { parseAuthorName } from '../../dedup/normalize.js';
+
+/** One display author from "Zuna, R E", "Zuna RE" or "Rosemary E. Zuna". */
+export function toAuthor(raw: string): Author {
+  const p = parseAuthorName(raw);
+  return { family: p.family, ...(p.initials ? { initials: p.initials } : {}), ...(p.given ? { given: p.given } : {}) };
+}
+
+/**
+ * Splits an author list written as BibTeX ("A and B"), with semicolons, or Vancouver style
+ * ("Smith J, Jones KL").
+ */
+export function splitAuthors(raw: string | undefined): Author[] {
+  const s = raw?.trim();
+  if (!s) return [];
+  let parts: string[];
+  if (s.includes(';')) parts = s.split(';');
+  else if (/\sand\s/.test(s)) parts = s.split(/\s+and\s+/);
+  else if (/^[^,]+\s[A-Z]{1,3}(?:,\s*[^,]+\s[A-Z]{1,3})+\.?$/.test(s)) parts = s.split(',');
+  else parts = [s];
+  return parts.map((p) => p.trim()).filter(Boolean).map(toAuthor);
+}
+
+/** Splits an ISBN/ISSN cell into ISSNs and an ISBN. */
+export function splitIsbnIssn(raw: string | undefined): { issn?: string[]; isbn?: string } {
+  if (!raw) return {};
+  const issn = [...raw.matchAll(/\b\d{4}-?\d{3}[\dXx]\b/g)].map((m) => m[0]);
+  const isbn = /\b(?:97[89][-\s]?)?(?:\d[-\s]?){9}[\dXx]\b/.exec(raw)?.[0];
+  return { ...(issn.length ? { issn } : {}), ...(isbn && !issn.includes(isbn) ? { isbn } : {}) };
+}
+
+export function yearOf(raw: string | undefined): number | undefined {
+  const m = raw ? /\b(1[5-9]\d\d|20\d\d)\b/.exec(raw) : null;
+  return m ? Number(m[1]) : undefined;
+}

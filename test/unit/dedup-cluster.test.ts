@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dedupeRecords } from '../../src/dedup/cluster.js';
+import { runDedupe } from '../../src/dedup/command.js';
+import { readRecordFile, readRecords } from '../../src/imports/readers/index.js';
+import { NO_FLAGS, type SourceRecord } from '../../src/records/types.js';
+
+const fx = (f: string) => join(import.meta.dirname, '..', 'fixtures', 'dedup', f);
+const r = (sourceId: string, over: Partial<SourceRecord>): SourceRecord => ({
+  source: 't',
+  sourceId,
+  title: 'Long-term outcomes of peer support for people who use opioids',
+  authors: [{ family: 'Smith', initials: 'J' }],
+  journal: 'Addiction',
+  year: 2020,
+  volume: '115',
+  pages: '100-110',
+  flags: NO_FLAGS,
+  ...over,
+});
+
+describe('dedupeRecords', () => {
+  it('groups duplicates, keeps distinct works and links notices', () => {
+    const res = dedupeRecords([
+      r('a', { doi: '10.1000/x' }),
+      r('b', { title: 'Long term outcomes of peer-support for people who use opioids.' }),
+      r('c', { title: 'Short-term costs of naloxone distribution programmes', pages: '5-9' }),
+      r('d', { title: 'Erratum: Long-term outcomes of peer support for people who use opioids', pages: '900', volume: '116' }),
+    ]);
+    expect(res.groups.map((g) => g.members)).toEqual([[0, 1], [2], [3]]);
+    expect(res.relations).toContainEqual({ from: 3, to: 0, type: 'erratum-for' });
+  });
+
+  it('does not chain two records with different PMIDs through a third', () => {
+    const res = dedupeRecords([r('a', { pmid: '1' }), r('b', {}), r('c', { pmid: '2' })]);
+    expect(res.groupOf[0]).not.toBe(res.groupOf[2]);
+    expect(res.uncertainPairs.some((p) => p.reason.startsWith('chain-guard'))).toBe(true);
+  });
+
+  it('accepts normalised records as input', async () => {
+    const { normalizeRecord } = await import('../../src/dedup/record.js');
+    expect(dedupeRecords([r('a', {}), r('b', {})].map(normalizeRecord)).groups).toHaveLength(1);
+  });
+});
+
+describe('readers', () => {
+  it('reads RIS with position ids and a file prefix', async () => {
+    const recs = await readRecordFile(fx('small.ris'), { source: 'ris', idPrefix: 'small.ris:' });
+    expect(recs.map((x) => x.sourceId)).toEqual(['small.ris:1', 'small.ris:2', 'small.ris:3']);
+    expect(recs[0]).toMatchObject({ journal: 'Cancer', pages: '288-297', year: 2006, volume: '108', issn: ['0008-543X'] });
+    expect(recs[1]!.authors[0]).toMatchObject({ family: 'Müller', initials: 'J' });
+  });
+  it('reads MEDLINE with PMIDs, continuation lines and DOIs', async () => {
+    const recs = await readRecordFile(fx('small.nbib'), { source: 'pubmed' });
+    expect(recs[0]).toMatchObject({ sourceId: '16862599', pmid: '16862599', doi: '10.1002/cncr.22032', journal: 'Cancer', year: 2006 });
+    expect(recs[0]!.title).toBe('Comparison of human papillomavirus distribution in cytologic subgroups of low-grade squamous intraepithelial lesion.');
+  });
+  it('reads CSV by common column names, with quoted newlines', async () => {
+    const recs = await readRecordFile(fx('small.csv'), { source: 'csv' });
+    expect(recs).toHaveLength(5);
+    expect(recs[0]).toMatchObject({ sourceId: 'r1', year: 2006, issue: '5', issn: ['0008-543X'] });
+    expect(recs[0]!.abstract).toContain('\n');
+    expect(recs[3]!.authors.map((a) => a.family)).toEqual(['Smith', 'Jones']);
+  });
+  it('reads a latin-1 CSV', async () => {
+    const recs = await readRecordFile(fx('latin1.csv'), { source: 'csv' });
+    expect(recs[0]!.title).toBe('Café workers and naïve models');
+  });
+  it('honours a given id column and reports a missing one', () => {
+    const text = 'key,title\nk9,A title\n';
+    expect(readRecords('x.csv', text, { source: 'c', idColumn: 'key' })[0]!.sourceId).toBe('k9');
+    expect(() => readRecords('x.csv', text, { source: 'c', idColumn: 'nope' })).toThrow(/no column "nope"/);
+  });
+  it('names the missing PubMed XML reader', () => {
+    expect(() => readRecords('x.xml', '<PubmedArticleSet>', { source: 'p' })).toThrow(/PubMed XML reader not available/);
+  });
+});
+
+describe('runDedupe', () => {
+  it('writes one record_id,group_id row per record across RIS, nbib and CSV', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'dedup-')), 'groups.csv');
+    const res = await runDedupe([fx('small.ris'), fx('small.nbib'), fx('small.csv'), fx('latin1.csv')], { out });
+    const rows = readFileSync(out, 'utf8').trim().split('\r\n').map((l) => l.split(','));
+    expect(rows[0]).toEqual(['record_id', 'group_id']);
+    expect(rows).toHaveLength(res.records + 1);
+    const g = Object.fromEntries(rows.slice(1).map(([id, group]) => [id, group]));
+    // The same article in RIS, nbib and CSV; the RIS erratum stays on its own.
+    expect(g['small.ris:1']).toBe(g['16862599']);
+    expect(g['r1']).toBe(g['16862599']);
+    expect(g['small.ris:3']).not.toBe(g['16862599']);
+    expect(g['small.ris:2']).toBe(g['31001111']);
+    expect(g['r2']).not.toBe(g['r3']);
+    expect(g['r4']).not.toBe(g['r5']);
+    expect(g['L1']).toBe(g['L2']);
+  });
+});

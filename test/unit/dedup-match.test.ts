@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { matchPair } from '../../src/dedup/match.js';
+import { normalizeRecord } from '../../src/dedup/record.js';
+import { relatePair } from '../../src/dedup/relations.js';
+import { NO_FLAGS, type SourceRecord } from '../../src/records/types.js';
+
+const base: SourceRecord = {
+  source: 't',
+  sourceId: '1',
+  title: 'Comparison of human papillomavirus distribution in cytologic subgroups of low-grade lesions',
+  authors: [{ family: 'Zuna', initials: 'RE' }, { family: 'Wang', initials: 'SS' }],
+  journal: 'Cancer',
+  year: 2006,
+  volume: '108',
+  pages: '288-297',
+  flags: NO_FLAGS,
+};
+const rec = (over: Partial<SourceRecord>) => normalizeRecord({ ...base, ...over });
+
+describe('matchPair', () => {
+  it('merges the same article from two databases', () => {
+    const d = matchPair(rec({ doi: '10.1000/a' }), rec({ sourceId: '2', journal: 'Cancer.', pages: '288-97', year: 2007 }));
+    expect(d.verdict).toBe('same');
+  });
+  it('does not merge distinct abstracts sharing a supplement DOI', () => {
+    const a = rec({ title: 'Outcomes of a trial of drug A in myeloma', doi: '10.1182/blood.suppl', pages: '101' });
+    const b = rec({ title: 'Genetic risk factors in childhood leukaemia', doi: '10.1182/blood.suppl', pages: '102' });
+    expect(matchPair(a, b).verdict).toBe('different');
+  });
+  it('keeps records with conflicting DOIs apart', () => {
+    const d = matchPair(rec({ doi: '10.1000/a' }), rec({ doi: '10.1000/b' }));
+    expect(d.verdict).not.toBe('same');
+    expect(d.reason).toBe('doi-conflict');
+  });
+  it('keeps records with conflicting PMIDs apart', () => {
+    expect(matchPair(rec({ pmid: '1' }), rec({ pmid: '2' }))).toMatchObject({ verdict: 'different', reason: 'pmid-conflict' });
+  });
+  it('merges on a shared PMID despite a title variant', () => {
+    expect(matchPair(rec({ pmid: '1' }), rec({ pmid: '1', title: `${base.title} [German]`, pages: '1' })).verdict).toBe('same');
+  });
+  it('links rather than merges a preprint and its journal version', () => {
+    const pre = rec({ doi: '10.1101/2020.01.02.123456', journal: 'medRxiv', volume: undefined, pages: undefined, year: 2005 });
+    const pub = rec({ doi: '10.1002/cncr.1' });
+    expect(matchPair(pre, pub)).toMatchObject({ verdict: 'different', reason: 'preprint-vs-published' });
+    expect(relatePair(pre, pub)).toEqual({ type: 'version-of', from: 'a' });
+  });
+  it('links rather than merges an erratum and its article', () => {
+    const err = rec({ title: `Erratum: ${base.title}`, pages: '12', volume: '109', year: 2007 });
+    expect(matchPair(err, rec({}))).toMatchObject({ verdict: 'different', reason: 'notice-vs-article' });
+    expect(relatePair(rec({}), err)).toEqual({ type: 'erratum-for', from: 'b' });
+  });
+  it('keeps a conference abstract apart from the full paper', () => {
+    const abs = rec({ journal: 'Blood', volume: '100', pages: 'S12' });
+    expect(matchPair(abs, rec({})).verdict).toBe('different');
+  });
+  it('keeps recurring same-title items of different issues apart', () => {
+    const a = rec({ title: "Editor's comments", issue: '1', pages: undefined });
+    expect(matchPair(a, rec({ title: "Editor's comments", issue: '2', pages: undefined })).verdict).not.toBe('same');
+  });
+  it('keeps Part I and Part II apart', () => {
+    expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
+  });
+  it('rejects years more than one apart without a shared locator', () => {
+    expect(matchPair(rec({ pages: undefined }), rec({ year: 2009, pages: undefined })).reason).toBe('year');
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import {
+  normalizeDoi,
+  normalizeIssns,
+  normalizeJournal,
+  normalizePages,
+  normalizePmcid,
+  normalizePmid,
+  normalizeTitle,
+  normalizeYear,
+  parseAuthorName,
+  splitNoticePrefix,
+} from '../../src/dedup/normalize.js';
+
+describe('normalizeDoi', () => {
+  it.each([
+    ['https://doi.org/10.1002/CNCR.22032', '10.1002/cncr.22032'],
+    ['http://dx.doi.org/10.1002/cncr.22032', '10.1002/cncr.22032'],
+    ['doi:10.1002/cncr.22032', '10.1002/cncr.22032'],
+    ['10.1002/cncr.22032.', '10.1002/cncr.22032'],
+    ['10.1002/cncr.22032 [doi]', '10.1002/cncr.22032'],
+    ['https://doi.org/10.1016/S0140-6736%2820%2930183-5', '10.1016/s0140-6736(20)30183-5'],
+  ])('%s → %s', (raw, want) => expect(normalizeDoi(raw)).toBe(want));
+  it('rejects text without a DOI', () => expect(normalizeDoi('n/a')).toBeUndefined());
+});
+
+describe('identifiers', () => {
+  it('PMID keeps the digits', () => expect(normalizePmid('https://pubmed.ncbi.nlm.nih.gov/016862599')).toBe('16862599'));
+  it('PMCID gets the PMC prefix', () => {
+    expect(normalizePmcid('pmc123456')).toBe('PMC123456');
+    expect(normalizePmcid('123456')).toBe('PMC123456');
+  });
+  it('ISSNs from a mixed cell', () => expect(normalizeIssns('0008-543X (Print) | 10970142')).toEqual(['0008543X', '10970142']));
+  it('year from a date string', () => expect(normalizeYear('2006 Sep 1')).toBe(2006));
+});
+
+describe('normalizeTitle', () => {
+  it('folds case, punctuation and diacritics', () => expect(normalizeTitle('Café-Based  Naïve MODELS!')).toBe('cafe based naive models'));
+  it('strips HTML/XML markup', () => expect(normalizeTitle('Effects of <i>in vitro</i> H<sub>2</sub>O')).toBe('effects of in vitro h 2 o'));
+  it('spells Greek letters', () => expect(normalizeTitle('α-tocopherol and β-cells')).toBe('alpha tocopherol and beta cells'));
+  it('drops a trailing language note', () => expect(normalizeTitle('Efficacy of batroxobin. [Chinese]')).toBe('efficacy of batroxobin'));
+  it('keeps the bracketed translated title', () =>
+    expect(normalizeTitle('[A study on mycobacterium vaccine]. Eine Studie über Impfstoff')).toBe('a study on mycobacterium vaccine'));
+  it('drops database annotations', () => expect(normalizeTitle('HPV testing: review. [Review] [45 refs]')).toBe('hpv testing review'));
+  it('drops notice prefixes', () => expect(normalizeTitle('Erratum: HPV testing')).toBe('hpv testing'));
+});
+
+describe('splitNoticePrefix', () => {
+  it.each([
+    ['Erratum: X', 'erratum'],
+    ['Correction to: X', 'erratum'],
+    ['Retraction notice to: X', 'retraction'],
+    ['Expression of concern: X', 'expression-of-concern'],
+    ['RETRACTED: X', 'retracted'],
+    ['X (Retracted article. See vol 3, pg 5)', 'retracted'],
+  ])('%s', (title, kind) => expect(splitNoticePrefix(title).notice).toBe(kind));
+  it('leaves ordinary titles alone', () => expect(splitNoticePrefix('Correction of scoliosis').notice).toBeUndefined());
+});
+
+describe('authors', () => {
+  it.each([
+    ['Zuna, R E', 'Zuna', 'RE'],
+    ['Zuna RE', 'Zuna', 'RE'],
+    ['Rosemary E. Zuna', 'Zuna', 'RE'],
+    ['Ludwig van Beethoven', 'van Beethoven', 'L'],
+  ])('%s', (raw, family, initials) => expect(parseAuthorName(raw)).toMatchObject({ family, initials }));
+});
+
+describe('journals and pages', () => {
+  it('journal ignores stop words and "&"', () =>
+    expect(normalizeJournal('Seminars in Thrombosis & Hemostasis')).toBe(normalizeJournal('Seminars in thrombosis and hemostasis')));
+  it('journal keeps the part before "="', () => expect(normalizeJournal('Ai zheng = Aizheng = Chinese journal of cancer')).toBe('ai zheng'));
+  it('expands abbreviated page ranges', () => expect(normalizePages('1116-22')).toEqual(normalizePages('1116-1122')));
+  it('reads e-locators and supplement pages', () => {
+    expect(normalizePages('e43268')).toEqual({ start: '43268' });
+    expect(normalizePages('S34-S42')).toEqual({ start: '34', end: '42' });
+    expect(normalizePages('Suppl-48')).toBeUndefined();
+  });
+});
