@@ -1,13 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { csvField } from '../exports/csv.js';
 import { readRecordFile } from '../imports/readers/index.js';
 import type { SourceRecord } from '../records/types.js';
 import { dedupeRecords } from './cluster.js';
-
-/** RFC 4180: quote a field holding a comma, quote, CR or LF; double inner quotes. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 /** `record_id,group_id` rows; group ids are 1-based in order of first appearance. */
 export function groupsCsv(records: readonly SourceRecord[], groupOf: readonly number[]): string {

@@ -3,7 +3,7 @@ import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
 import { seeds, sourceRecords, works } from '../db/schema/index.js';
 import { NO_FLAGS, type SourceRecord } from '../records/types.js';
-import { normalizeDoi, normalizePmid, titleKey } from './keys.js';
+import { normalizeDoi, normalizePmid, normalizeTitle } from '../dedup/normalize.js';
 import { stageBatch } from './stage.js';
 
 export function seedKey(s: { doi?: string | undefined; pmid?: string | undefined; title?: string | undefined }): string {
@@ -11,7 +11,7 @@ export function seedKey(s: { doi?: string | undefined; pmid?: string | undefined
   if (doi) return `doi:${doi}`;
   const pmid = normalizePmid(s.pmid);
   if (pmid) return `pmid:${pmid}`;
-  return `title:${titleKey(s.title ?? '')}`;
+  return `title:${normalizeTitle(s.title)}`;
 }
 
 /**
@@ -45,7 +45,7 @@ export async function syncSeeds(db: Db, protocol: Protocol, source = 'protocol')
       .where(and(eq(works.id, link!.workId), eq(works.status, 'pending')));
     await db
       .insert(seeds)
-      .values({ reviewId: protocol.id, seedKey: records[i]!.sourceId, doi: normalizeDoi(s.doi), pmid: normalizePmid(s.pmid), title: s.title ?? null, note: s.note ?? null, workId: link!.workId })
+      .values({ reviewId: protocol.id, seedKey: records[i]!.sourceId, doi: normalizeDoi(s.doi) ?? null, pmid: normalizePmid(s.pmid) ?? null, title: s.title ?? null, note: s.note ?? null, workId: link!.workId })
       .onConflictDoNothing();
   }
   return missing.length;
