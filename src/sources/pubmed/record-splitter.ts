@@ -35,6 +35,7 @@ export class PubmedRecordSplitter {
   /** Set while inside a record: its end tag, the pieces so far and their length. */
   private endTag: string | undefined;
   private pieces: string[] = [];
+  private tail = '';
   private recordChars = 0;
   private recordNumber = 0;
 
@@ -104,6 +105,7 @@ export class PubmedRecordSplitter {
     this.feedEnvelope(`<${m[1]}/>`); // placeholder keeps the envelope's structure checkable
     this.endTag = `</${m[1]}>`;
     this.pieces = [];
+    this.tail = '';
     this.recordChars = 0;
     return text.slice(m.index);
   }
@@ -111,12 +113,12 @@ export class PubmedRecordSplitter {
   /** Inside a record: collect until its end tag, then build it. Returns the unconsumed rest. */
   private scanRecord(chunk: string, out: SourceRecord[]): string {
     const endTag = this.endTag!;
-    // search the new chunk plus enough of the previous piece to catch an end tag cut in two
-    const prev = this.pieces.at(-1) ?? '';
-    const overlap = Math.min(prev.length, endTag.length - 1);
-    const window = prev.slice(prev.length - overlap) + chunk;
+    // search the new chunk plus the tail of what came before, to catch an end tag cut by chunks
+    const overlap = this.tail.length;
+    const window = this.tail + chunk;
     const at = window.indexOf(endTag);
     if (at < 0) {
+      this.tail = window.slice(-(endTag.length - 1));
       this.pieces.push(chunk);
       this.recordChars += chunk.length;
       if (this.recordChars > this.maxRecordBytes) throw this.tooBig(this.recordChars);
