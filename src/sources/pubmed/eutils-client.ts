@@ -1,0 +1,294 @@
+// NCBI E-utilities client for PubMed: esearch (history server) + efetch in batches, with
+// process-wide rate limiting, bounded retries, deadlines and a response-size cap.
+import type { Readable } from 'node:stream';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { PermanentError, RateLimitedError, RetryableError } from '../../errors.js';
+import type { SourceRecord } from '../../records/types.js';
+import type { DateWindow, SearchProgress } from '../types.js';
+import { checkWindow, eutilsDate, halve } from './date-window.js';
+import { type EsearchResult, parseEsearchResult } from './esearch-result.js';
+import { parsePubmedXml } from './parse.js';
+import { type RateLimiter, sharedRateLimiter } from './rate-limiter.js';
+import { DEFAULT_RETRY, parseRetryAfter, type RetryPolicy, withRetry } from './retry.js';
+
+export const DEFAULT_EUTILS_BASE_URL = 'https://eutils.ncbi.nlm.nih.gov/entrez/eutils';
+
+export interface EutilsClientOptions {
+  /** Default DEFAULT_EUTILS_BASE_URL (config: EUTILS_BASE_URL). */
+  baseUrl?: string;
+  /** NCBI's `tool` parameter (an app name without spaces). */
+  tool: string;
+  email?: string;
+  apiKey?: string;
+  /** Records per efetch request. Default 200. */
+  batchSize?: number;
+  /**
+   * How many records of one search NCBI lets us page through (retstart + retmax). PubMed refuses
+   * to go past the first 9,999; a lower value lets tests exercise window splitting. Default 9999.
+   */
+  historyCap?: number;
+  /** Per-request response timeout (until headers). Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Hard deadline for one attempt including the body. Default 120 s. */
+  attemptDeadlineMs?: number;
+  /** Body bytes allowed per response. Default 256 MiB (an efetch batch of 200 is ~5 MB). */
+  maxResponseBytes?: number;
+  maxRecordBytes?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Default: shared per base URL, 3 requests/s, 10 with an API key. */
+  rateLimiter?: RateLimiter;
+}
+
+export interface PubmedSearchRequest {
+  term: string;
+  window: DateWindow;
+  signal?: AbortSignal;
+  onProgress?: (progress: SearchProgress) => void;
+}
+
+export interface PubmedSearch {
+  /** Sum of the counts of the (possibly split) windows. */
+  identified: number;
+  /** One array per efetch batch, yielded only once the whole batch has parsed. */
+  batches: AsyncIterable<SourceRecord[]>;
+  /**
+   * Things a reviewer should know: PhraseNotFound notes, single days over the cap (only the
+   * first historyCap records of such a day are fetched), fewer records returned than counted.
+   * Filled as the search and its batches run.
+   */
+  warnings: string[];
+}
+
+interface WindowPlan extends EsearchResult {
+  window: DateWindow;
+}
+
+/** Long queries go as a form POST: NCBI answers 414 to very long GET URLs. */
+const MAX_GET_QUERY_CHARS = 1500;
+
+export class EutilsClient {
+  private readonly http: AxiosInstance;
+  private readonly identity: Record<string, string>;
+  private readonly batchSize: number;
+  private readonly historyCap: number;
+  private readonly attemptDeadlineMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly maxRecordBytes: number | undefined;
+  private readonly retry: RetryPolicy;
+  private readonly limiter: RateLimiter;
+
+  constructor(opts: EutilsClientOptions) {
+    const baseUrl = (opts.baseUrl ?? DEFAULT_EUTILS_BASE_URL).replace(/\/+$/, '');
+    this.http = axios.create({
+      baseURL: `${baseUrl}/`,
+      timeout: opts.requestTimeoutMs ?? 30_000,
+      responseType: 'stream',
+      validateStatus: () => true, // statuses are classified below, not thrown by axios
+      maxRedirects: 0,
+      headers: { 'User-Agent': `living-review (${opts.tool})` },
+    });
+    this.identity = { tool: opts.tool };
+    if (opts.email) this.identity.email = opts.email;
+    if (opts.apiKey) this.identity.api_key = opts.apiKey;
+    this.batchSize = opts.batchSize ?? 200;
+    this.historyCap = opts.historyCap ?? 9999;
+    this.attemptDeadlineMs = opts.attemptDeadlineMs ?? 120_000;
+    this.maxResponseBytes = opts.maxResponseBytes ?? 256 * 1024 * 1024;
+    this.maxRecordBytes = opts.maxRecordBytes;
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.limiter = opts.rateLimiter ?? sharedRateLimiter(baseUrl, opts.apiKey ? 10 : 3);
+    if (!(this.batchSize >= 1 && this.historyCap >= 1)) throw new RangeError('batchSize and historyCap must be >= 1');
+  }
+
+  /**
+   * Plans the search (esearch per window, halving windows whose count exceeds historyCap down to
+   * single days) and returns the identified total with a lazy iterable of efetch batches.
+   */
+  async search(req: PubmedSearchRequest): Promise<PubmedSearch> {
+    checkWindow(req.window);
+    const progress: SearchProgress = { identified: 0, fetched: 0, requests: 0, retries: 0 };
+    const tell = () => req.onProgress?.({ ...progress });
+    const warnings: string[] = [];
+    const plans: WindowPlan[] = [];
+    const plan = async (window: DateWindow): Promise<void> => {
+      const r = await this.esearch(req.term, window, progress, tell, req.signal);
+      warnings.push(...r.warnings);
+      if (r.count <= this.historyCap) {
+        plans.push({ ...r, window });
+      } else if (window.from === window.to) {
+        warnings.push(
+          `${window.from}: ${r.count} records in one day exceed the ${this.historyCap} PubMed lets us page through; only the first ${this.historyCap} are fetched`,
+        );
+        plans.push({ ...r, window });
+      } else {
+        for (const half of halve(window)) await plan(half);
+      }
+    };
+    await plan(req.window);
+    progress.identified = plans.reduce((sum, p) => sum + p.count, 0);
+    tell();
+    return { identified: progress.identified, batches: this.batches(plans, progress, tell, warnings, req.signal), warnings };
+  }
+
+  private async *batches(
+    plans: WindowPlan[],
+    progress: SearchProgress,
+    tell: () => void,
+    warnings: string[],
+    signal?: AbortSignal,
+  ): AsyncGenerator<SourceRecord[]> {
+    for (const p of plans) {
+      const reachable = Math.min(p.count, this.historyCap);
+      let got = 0;
+      for (let retstart = 0; retstart < reachable; retstart += this.batchSize) {
+        const retmax = Math.min(this.batchSize, reachable - retstart);
+        const params = { query_key: p.queryKey, WebEnv: p.webEnv, retstart: String(retstart), retmax: String(retmax) };
+        const records = await this.efetch(params, 'GET', progress, tell, signal);
+        got += records.length;
+        progress.fetched += records.length;
+        tell();
+        yield records;
+      }
+      if (got < reachable) {
+        warnings.push(`${p.window.from}..${p.window.to}: efetch returned ${got} of ${reachable} records (deleted or withdrawn PMIDs)`);
+      }
+    }
+  }
+
+  /** Fetches records by PMID (form POST, so long lists do not hit URL limits). */
+  async efetchByIds(pmids: string[], signal?: AbortSignal): Promise<SourceRecord[]> {
+    const progress: SearchProgress = { identified: pmids.length, fetched: 0, requests: 0, retries: 0 };
+    return this.efetch({ id: pmids.join(',') }, 'POST', progress, () => undefined, signal);
+  }
+
+  private esearch(
+    term: string,
+    window: DateWindow,
+    progress: SearchProgress,
+    tell: () => void,
+    signal?: AbortSignal,
+  ): Promise<EsearchResult> {
+    const params = {
+      db: 'pubmed', term, usehistory: 'y', datetype: 'edat',
+      mindate: eutilsDate(window.from), maxdate: eutilsDate(window.to), retmax: '0',
+    };
+    const method = new URLSearchParams(params).toString().length > MAX_GET_QUERY_CHARS ? 'POST' : 'GET';
+    return this.call('esearch', method, params, progress, tell, signal, async (body) => {
+      let xml = '';
+      for await (const chunk of body) xml += chunk;
+      return parseEsearchResult(xml);
+    });
+  }
+
+  private efetch(
+    params: Record<string, string>,
+    method: 'GET' | 'POST',
+    progress: SearchProgress,
+    tell: () => void,
+    signal?: AbortSignal,
+  ): Promise<SourceRecord[]> {
+    const all = { db: 'pubmed', retmode: 'xml', rettype: 'abstract', ...params };
+    return this.call('efetch', method, all, progress, tell, signal, async (body) => {
+      // the whole batch is parsed before anything is returned: a retry never yields duplicates
+      const records: SourceRecord[] = [];
+      for await (const r of parsePubmedXml(body, { maxRecordBytes: this.maxRecordBytes })) records.push(r);
+      return records;
+    });
+  }
+
+  /** One E-utility call with rate limiting and retries; `consume` reads the (capped) body. */
+  private call<T>(
+    utility: 'esearch' | 'efetch',
+    method: 'GET' | 'POST',
+    params: Record<string, string>,
+    progress: SearchProgress,
+    tell: () => void,
+    signal: AbortSignal | undefined,
+    consume: (body: AsyncIterable<Uint8Array | string>) => Promise<T>,
+  ): Promise<T> {
+    const onRetry = () => {
+      progress.retries++;
+      tell();
+    };
+    return withRetry(`${utility}`, this.retry, async () => {
+      await this.limiter.acquire(signal);
+      progress.requests++;
+      tell();
+      const deadline = AbortSignal.timeout(this.attemptDeadlineMs);
+      const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+      let res: AxiosResponse<Readable> | undefined;
+      try {
+        const query = { ...params, ...this.identity };
+        res = await this.http.request<Readable>({
+          url: `${utility}.fcgi`,
+          method,
+          signal: combined,
+          ...(method === 'GET' ? { params: query } : { data: new URLSearchParams(query) }),
+        });
+        const body = res.data;
+        const stopBody = () => body.destroy(new RetryableError(`${utility} body not received within ${this.attemptDeadlineMs} ms`));
+        combined.addEventListener('abort', stopBody, { once: true });
+        try {
+          await checkStatus(utility, res);
+          return await consume(capBytes(body, this.maxResponseBytes, utility));
+        } finally {
+          combined.removeEventListener('abort', stopBody);
+          body.destroy();
+        }
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        throw classifyTransport(utility, err, deadline.aborted);
+      }
+    }, onRetry, signal);
+  }
+}
+
+/** Maps HTTP status to our error types; 2xx passes. */
+async function checkStatus(utility: string, res: AxiosResponse<Readable>): Promise<void> {
+  const status = res.status;
+  if (status >= 200 && status < 300) return;
+  const excerpt = await readExcerpt(res.data);
+  const what = `${utility} HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`;
+  if (status === 429) {
+    const header = res.headers['retry-after'];
+    throw new RateLimitedError(what, parseRetryAfter(typeof header === 'string' ? header : undefined) ?? 0);
+  }
+  if (status === 408 || status >= 500) throw new RetryableError(what);
+  throw new PermanentError(what);
+}
+
+async function readExcerpt(body: Readable): Promise<string> {
+  let text = '';
+  try {
+    for await (const chunk of body) {
+      text += String(chunk);
+      if (text.length > 300) break;
+    }
+  } catch {
+    // the status already says what went wrong; a broken error body adds nothing
+  }
+  return text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+async function* capBytes(body: Readable, max: number, utility: string): AsyncGenerator<Uint8Array> {
+  let seen = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    seen += chunk.length;
+    if (seen > max) throw new PermanentError(`${utility} response exceeds maxResponseBytes (${max})`);
+    yield chunk;
+  }
+}
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ERR_CANCELED']);
+
+/** Timeouts, resets, refused connections and cut bodies are transient; our own errors pass. */
+function classifyTransport(utility: string, err: unknown, deadlineHit: boolean): Error {
+  if (err instanceof PermanentError || err instanceof RetryableError) return err;
+  if (deadlineHit) return new RetryableError(`${utility} attempt deadline exceeded`, { cause: err });
+  const e = err as { code?: string; message?: string };
+  const msg = e.message ?? String(err);
+  if ((e.code && TRANSIENT_CODES.has(e.code)) || /socket hang up|aborted|timeout/i.test(msg)) {
+    return new RetryableError(`${utility} ${e.code ?? ''} ${msg}`.replace(/\s+/g, ' '), { cause: err });
+  }
+  return new PermanentError(`${utility} failed: ${msg}`, { cause: err });
+}

@@ -1,0 +1,156 @@
+// A real HTTP server speaking enough of E-utilities (esearch with history, efetch) to exercise
+// the client end to end: date windows on edat, the PubMed paging cap, fault injection, its own
+// rate limit, and a request log for assertions.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type CorpusRecord, EFETCH_FOOTER, EFETCH_HEADER } from './pubmed-corpus.js';
+
+export interface FakeEutilsOptions {
+  records: CorpusRecord[];
+  /** retstart >= cap is refused the way NCBI refuses paging past 9,999. Default 9999. */
+  cap?: number;
+  /** Every Nth request (counting all requests) fails with this fault. */
+  failEvery?: { n: number; status: 500 | 429; retryAfter?: string };
+  /** Every Nth efetch answers 200 with the body cut in half. */
+  truncateEvery?: number;
+  /** Answer 429 when more than this many requests arrived within the last 1000 ms. */
+  rateLimitPerSecond?: number;
+  /** Answer esearch with an in-band <ERROR> carrying this message. */
+  esearchError?: string;
+}
+
+export interface LoggedRequest {
+  /** performance.now() at arrival. */
+  t: number;
+  path: string;
+  method: string;
+  params: Record<string, string>;
+  status: number;
+}
+
+export interface FakeEutils {
+  baseUrl: string;
+  log: LoggedRequest[];
+  close(): Promise<void>;
+}
+
+interface History {
+  pmids: CorpusRecord[];
+}
+
+export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEutils> {
+  const cap = opts.cap ?? 9999;
+  const log: LoggedRequest[] = [];
+  const histories = new Map<string, History>();
+  const arrivals: number[] = [];
+  let requestCount = 0;
+  let efetchCount = 0;
+
+  const server = createServer((req, res) => {
+    const t = performance.now();
+    void readParams(req).then((params) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const entry: LoggedRequest = { t, path, method: req.method ?? 'GET', params, status: 0 };
+      log.push(entry);
+      const send = (status: number, body: string, headers: Record<string, string> = {}) => {
+        entry.status = status;
+        res.writeHead(status, { 'content-type': 'text/xml; charset=UTF-8', ...headers });
+        res.end(body);
+      };
+      requestCount++;
+      arrivals.push(t);
+      while (arrivals.length > 0 && t - arrivals[0]! >= 1000) arrivals.shift();
+      if (opts.rateLimitPerSecond !== undefined && arrivals.length > opts.rateLimitPerSecond) {
+        return send(429, '{"error":"API rate limit exceeded","count":"' + arrivals.length + '"}', {
+          'content-type': 'application/json',
+          'retry-after': '1',
+        });
+      }
+      const fault = opts.failEvery;
+      if (fault && requestCount % fault.n === 0) {
+        const headers: Record<string, string> = fault.retryAfter ? { 'retry-after': fault.retryAfter } : {};
+        return send(fault.status, '<html><body>Injected fault</body></html>', headers);
+      }
+      if (path.endsWith('/esearch.fcgi')) return esearch(params, send);
+      if (path.endsWith('/efetch.fcgi')) return efetch(params, res, entry, send);
+      send(404, 'not found');
+    });
+  });
+
+  function esearch(params: Record<string, string>, send: (s: number, b: string) => void): void {
+    if (opts.esearchError) {
+      return send(200, `<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><ERROR>${opts.esearchError}</ERROR></eSearchResult>`);
+    }
+    const from = (params.mindate ?? '0000/00/00').replaceAll('/', '-');
+    const to = (params.maxdate ?? '9999/99/99').replaceAll('/', '-');
+    const hits = opts.records.filter((r) => r.edat >= from && r.edat <= to);
+    const webEnv = `MCID_fake${histories.size + 1}`;
+    histories.set(webEnv, { pmids: hits });
+    const retmax = Number(params.retmax ?? 20);
+    const ids = hits.slice(0, Math.min(retmax, cap)).map((r) => `<Id>${r.pmid}</Id>`).join('');
+    send(
+      200,
+      `<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><Count>${hits.length}</Count><RetMax>${Math.min(retmax, hits.length)}</RetMax><RetStart>0</RetStart><QueryKey>1</QueryKey><WebEnv>${webEnv}</WebEnv><IdList>${ids}</IdList><TranslationSet/><QueryTranslation>${escapeXml(params.term ?? '')}</QueryTranslation></eSearchResult>`,
+    );
+  }
+
+  function efetch(
+    params: Record<string, string>,
+    res: ServerResponse,
+    entry: LoggedRequest,
+    send: (s: number, b: string) => void,
+  ): void {
+    efetchCount++;
+    let records: CorpusRecord[];
+    if (params.id) {
+      const wanted = new Set(params.id.split(','));
+      records = opts.records.filter((r) => wanted.has(r.pmid));
+    } else {
+      const history = histories.get(params.WebEnv ?? '');
+      if (!history || params.query_key !== '1') {
+        return send(200, '<?xml version="1.0" ?>\n<eFetchResult><ERROR>Unable to obtain query #1</ERROR></eFetchResult>');
+      }
+      const retstart = Number(params.retstart ?? 0);
+      if (retstart >= cap) {
+        // shaped after NCBI's answer when paging past the PubMed cap (biopython#4189)
+        return send(200, `<?xml version="1.0" ?>\n<eFetchResult><ERROR>Search Backend failed: Exception:\nPosition ${retstart} is out of acceptable range [${cap},${cap - 1}]</ERROR></eFetchResult>`);
+      }
+      records = history.pmids.slice(retstart, Math.min(retstart + Number(params.retmax ?? 20), cap));
+    }
+    const body = EFETCH_HEADER + records.map((r) => r.xml).join('\n') + '\n' + EFETCH_FOOTER;
+    if (opts.truncateEvery && efetchCount % opts.truncateEvery === 0) {
+      entry.status = 200;
+      res.writeHead(200, { 'content-type': 'text/xml; charset=UTF-8' });
+      res.end(body.slice(0, Math.floor(body.length / 2)));
+      return;
+    }
+    send(200, body);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/entrez/eutils`,
+    log,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+/** Query string for GET, form body for POST, merged (like NCBI). */
+async function readParams(req: IncomingMessage): Promise<Record<string, string>> {
+  const params = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
+  if (req.method === 'POST') {
+    let body = '';
+    for await (const chunk of req) body += String(chunk);
+    Object.assign(params, Object.fromEntries(new URLSearchParams(body)));
+  }
+  return params;
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
