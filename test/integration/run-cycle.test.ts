@@ -1,0 +1,185 @@
+// The update cycle end to end: the CLI in a child process, the real E-utilities client against the
+// HTTP fake, real Postgres (and PGlite for the embedded default).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sourceRecords, works } from '../../src/db/schema/index.js';
+import { packageRoot } from '../../src/paths.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { runCli } from '../helpers/cli.js';
+import { startFakeEutils, type FakeEutils } from '../fakes/eutils-server.js';
+import { cloneCorpus, extractArticles, type CorpusRecord } from '../fakes/pubmed-corpus.js';
+
+const TEMPLATES = extractArticles(readFileSync(join(packageRoot, 'test/fixtures/pubmed/handmade_notice_markup_book.xml'), 'utf8'));
+
+/** N fresh works plus the review itself (a seed of the shipped protocol): it must not be staged. */
+function corpus(n: number, from: string, to: string, pmidBase = 40_000_000): CorpusRecord[] {
+  const records = cloneCorpus({ templates: TEMPLATES, n, from, to, pmidBase });
+  const seed = records[0]!.xml
+    .replace(/(<PMID[^>]*>)\d+(<\/PMID>)/, '$134831839$2')
+    .replace(/(<ArticleId IdType="doi">)[^<]+/, '$110.3390/ijerph182212073');
+  return [...records, { pmid: '34831839', edat: from, xml: seed }];
+}
+
+function maxPerSecond(times: number[]): number {
+  let max = 0;
+  for (let lo = 0, hi = 0; hi < times.length; hi++) {
+    while (times[hi]! - times[lo]! >= 1000) lo++;
+    max = Math.max(max, hi - lo + 1);
+  }
+  return max;
+}
+
+describe('run --once against the E-utilities fake', () => {
+  let t: TestDatabase;
+  let fake: FakeEutils;
+  const N = 120;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    fake = await startFakeEutils({ records: corpus(N, '2021-01-01', '2021-01-31'), failEvery: { n: 3, status: 500 }, rateLimitPerSecond: 3 });
+  });
+  afterAll(async () => {
+    await fake.close();
+    await t.drop();
+  });
+  const env = () => ({ DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl });
+  const snapshot = async () => ({
+    works: await t.database.db.select().from(works).orderBy(works.id),
+    records: await t.database.db.select().from(sourceRecords).orderBy(sourceRecords.id),
+  });
+
+  it('stages every record of the window once, through faults and NCBI rate limits', async () => {
+    const r = await runCli(['run', '--once', '--json', '--from', '2021-01-01', '--to', '2021-01-31'], env());
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.review).toBe('peer-support-overdose');
+    expect(out.sources).toHaveLength(1);
+    expect(out.sources[0]).toMatchObject({ source: 'pubmed', status: 'ok', from: '2021-01-01', to: '2021-01-31', identified: N + 1, fetched: N + 1, new: N, duplicates: 1, error: null });
+    expect(out.sources[0].query).toMatch(/^\(peer\[tiab\] OR .* AND english\[la\]$/);
+    expect(out.staged).toBe(N);
+    // Faults were served and retried, and no second ever saw more than 3 requests.
+    expect(fake.log.some((l) => l.status === 500)).toBe(true);
+    expect(maxPerSecond(fake.log.map((l) => l.t))).toBeLessThanOrEqual(3);
+    expect(fake.log.filter((l) => l.status === 429)).toHaveLength(0);
+  });
+
+  it('exports the staged works as CSV, one row per work', async () => {
+    const r = await runCli(['export', '--format', 'csv'], env());
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('id,title,authors,year,journal,doi,pmid,sources,status,first_seen,volume,issue,pages,pmcid,abstract');
+    expect(lines).toHaveLength(N + 1);
+    expect(r.stdout).not.toContain('34831839');
+    expect(lines.filter((l) => /,pubmed,pending,/.test(l))).toHaveLength(N);
+  });
+
+  it('stages nothing and changes no row when the same window runs again', async () => {
+    const before = await snapshot();
+    fake.log.length = 0;
+    const r = await runCli(['run', '--once', '--json', '--from', '2021-01-01', '--to', '2021-01-31'], env());
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.sources[0]).toMatchObject({ identified: N + 1, fetched: N + 1, new: 0, duplicates: N + 1 });
+    expect(out.staged).toBe(0);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('starts the next window where the last successful one ended, minus the overlap', async () => {
+    const r = await runCli(['run', '--once', '--json', '--to', '2021-02-15'], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).sources[0]).toMatchObject({ from: '2021-01-24', to: '2021-02-15' });
+  });
+});
+
+describe('run --once faults', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(async () => t.drop());
+
+  it('reports an in-band esearch ERROR in the run row and on stderr, and exits non-zero', async () => {
+    const fake = await startFakeEutils({ records: [], esearchError: 'Invalid query syntax near "AND AND"' });
+    try {
+      const r = await runCli(['run', '--once', '--json', '--from', '2021-01-01', '--to', '2021-01-02'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl });
+      expect(r.code).toBe(1);
+      const src = JSON.parse(r.stdout).sources[0];
+      expect(src.status).toBe('failed');
+      expect(src.error).toContain('Invalid query syntax near "AND AND"');
+      const rows = await t.database.db.execute(sql`select status, error from search_runs order by id desc limit 1`);
+      expect((rows as unknown as { rows: { status: string; error: string }[] }).rows[0]).toMatchObject({ status: 'failed' });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('stages every record exactly once when killed mid-run and run again', async () => {
+    const n = 600;
+    const fake = await startFakeEutils({ records: corpus(n, '2022-03-01', '2022-03-31', 41_000_000) });
+    const env = { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl, LOG_LEVEL: 'silent' };
+    const args = ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), 'run', '--once', '--json', '--from', '2022-03-01', '--to', '2022-03-31'];
+    try {
+      const child = spawn(process.execPath, args, { cwd: packageRoot, env: { ...process.env, ...env }, stdio: 'ignore' });
+      // Kill as soon as some batches are staged but not all.
+      const count = async () => Number(((await t.database.db.execute(sql`select count(*)::int as n from source_records where source = 'pubmed'`)) as unknown as { rows: { n: number }[] }).rows[0]!.n);
+      const deadline = Date.now() + 60_000;
+      let staged = 0;
+      while (Date.now() < deadline && (staged = await count()) === 0) await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      expect(staged).toBeGreaterThan(0);
+      expect(await count()).toBeLessThan(n + 1);
+
+      const r = await runCli(['run', '--once', '--json', '--from', '2022-03-01', '--to', '2022-03-31'], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).sources[0]).toMatchObject({ status: 'ok', identified: n + 1, fetched: n + 1 });
+      const per = await t.database.db.execute(sql`
+        select count(*)::int as records, count(distinct source_id)::int as ids, count(distinct work_id)::int as works
+        from source_records where source = 'pubmed' and source_id::bigint between 41000000 and 41000599`);
+      expect((per as unknown as { rows: unknown[] }).rows[0]).toEqual({ records: n, ids: n, works: n });
+      const stale = await t.database.db.execute(sql`select count(*)::int as n from search_runs where status = 'running'`);
+      // The killed run's row stays 'running' (it never finished); it never counts as a watermark.
+      expect((stale as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(1);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('fetches a window of more than 10,000 records completely', async () => {
+    const n = 10_050;
+    const fake = await startFakeEutils({ records: corpus(n, '2023-01-01', '2023-06-30', 42_000_000) });
+    try {
+      const r = await runCli(['run', '--once', '--json', '--from', '2023-01-01', '--to', '2023-06-30'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl, NCBI_API_KEY: 'test-key' });
+      expect(r.code, r.stderr).toBe(0);
+      const src = JSON.parse(r.stdout).sources[0];
+      expect(src).toMatchObject({ status: 'ok', identified: n + 1, fetched: n + 1, new: n });
+      // The window was split: no esearch history was paged past the 9,999 cap.
+      const esearches = fake.log.filter((l) => l.path.endsWith('/esearch.fcgi'));
+      expect(esearches.length).toBeGreaterThan(1);
+      expect(fake.log.every((l) => Number(l.params.retstart ?? 0) < 9999)).toBe(true);
+    } finally {
+      await fake.close();
+    }
+  }, 180_000);
+});
+
+describe('run --once on the embedded default (PGlite)', () => {
+  it('runs a cycle and exports with no database server', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lr-embedded-'));
+    const fake = await startFakeEutils({ records: corpus(15, '2021-05-01', '2021-05-10', 43_000_000) });
+    try {
+      const env = { DATABASE_URL: undefined, LR_DATA_DIR: dataDir, EUTILS_BASE_URL: fake.baseUrl };
+      const r = await runCli(['run', '--once', '--json'], env);
+      expect(r.code, r.stderr).toBe(0);
+      const src = JSON.parse(r.stdout).sources[0];
+      expect(src).toMatchObject({ from: '2020-10-01', identified: 16, fetched: 16, new: 15, duplicates: 1 });
+      const csv = await runCli(['export', '--format', 'csv', '--status', 'pending'], env);
+      expect(csv.stdout.trimEnd().split('\r\n')).toHaveLength(16);
+    } finally {
+      await fake.close();
+    }
+  });
+});
