@@ -1,4 +1,5 @@
 // Streaming PubMed efetch XML parser (PubmedArticleSet with PubmedArticle / PubmedBookArticle).
+import { StringDecoder } from 'node:string_decoder';
 import type { SourceRecord } from '../../records/types.js';
 import { PubmedRecordSplitter } from './record-splitter.js';
 
@@ -20,12 +21,12 @@ export async function* parsePubmedXml(
   opts: ParseOptions = {},
 ): AsyncGenerator<SourceRecord> {
   const splitter = new PubmedRecordSplitter(opts.maxRecordBytes);
-  const decoder = new TextDecoder('utf-8'); // stream mode keeps multi-byte characters cut by chunks
+  const decoder = new StringDecoder('utf8'); // keeps multi-byte characters cut by chunk boundaries
   for await (const chunk of input) {
-    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
     yield* splitter.write(text);
   }
-  yield* splitter.write(decoder.decode());
+  yield* splitter.write(decoder.end());
   yield* splitter.end();
 }
 

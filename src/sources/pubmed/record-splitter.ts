@@ -113,12 +113,14 @@ export class PubmedRecordSplitter {
   /** Inside a record: collect until its end tag, then build it. Returns the unconsumed rest. */
   private scanRecord(chunk: string, out: SourceRecord[]): string {
     const endTag = this.endTag!;
-    // search the new chunk plus the tail of what came before, to catch an end tag cut by chunks
+    // an end tag cut by chunk boundaries is found in (tail of what came before + start of chunk);
+    // the chunk itself is searched as is, so long chunks are never copied
     const overlap = this.tail.length;
-    const window = this.tail + chunk;
-    const at = window.indexOf(endTag);
+    const seam = overlap > 0 ? (this.tail + chunk.slice(0, endTag.length - 1)).indexOf(endTag) : -1;
+    const found = chunk.indexOf(endTag);
+    const at = seam >= 0 ? seam : found < 0 ? -1 : found + overlap;
     if (at < 0) {
-      this.tail = window.slice(-(endTag.length - 1));
+      this.tail = (this.tail + chunk.slice(-(endTag.length - 1))).slice(-(endTag.length - 1));
       this.pieces.push(chunk);
       this.recordChars += chunk.length;
       if (this.recordChars > this.maxRecordBytes) throw this.tooBig(this.recordChars);
