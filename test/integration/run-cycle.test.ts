@@ -20,7 +20,7 @@ function corpus(n: number, from: string, to: string, pmidBase = 40_000_000): Cor
   const records = cloneCorpus({ templates: TEMPLATES, n, from, to, pmidBase });
   const seed = records[0]!.xml
     .replace(/(<PMID[^>]*>)\d+(<\/PMID>)/, '$134831839$2')
-    .replace(/(<ArticleId IdType="doi">)[^<]+/, '$110.3390/ijerph182212073');
+    .replace(/(<ArticleId IdType="doi">|<ELocationID EIdType="doi"[^>]*>)[^<]+/g, '$110.3390/ijerph182212073');
   return [...records, { pmid: '34831839', edat: from, xml: seed }];
 }
 
@@ -36,7 +36,7 @@ function maxPerSecond(times: number[]): number {
 describe('run --once against the E-utilities fake', () => {
   let t: TestDatabase;
   let fake: FakeEutils;
-  const N = 120;
+  const N = 1000;
   beforeAll(async () => {
     t = await createTestDatabase();
     fake = await startFakeEutils({ records: corpus(N, '2021-01-01', '2021-01-31'), failEvery: { n: 3, status: 500 }, rateLimitPerSecond: 3 });

@@ -1,6 +1,6 @@
 import { and, asc, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { sourceRecords, works, type WorkStatus } from '../schema/index.js';
+import { works, type WorkStatus } from '../schema/index.js';
 import type { Author } from '../../records/types.js';
 
 /** A deduplicated work as exports show it, with the sources it was found in. */
@@ -45,7 +45,8 @@ export async function listCandidates(db: Db, reviewId: string, status: StatusFil
       status: works.status,
       origin: works.origin,
       firstSeen: works.firstSeenAt,
-      sources: sql<string[]>`array(select distinct ${sourceRecords.source} from ${sourceRecords} where ${sourceRecords.workId} = ${works.id} order by 1)`,
+      // Written out: drizzle renders bare column names inside sql``, which a subquery would rebind.
+      sources: sql<string[]>`array(select distinct sr.source from source_records sr where sr.work_id = "works"."id" order by 1)`,
     })
     .from(works)
     .where(and(...filters))
