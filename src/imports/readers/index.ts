@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { PermanentError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
+import { parsePubmedXmlString } from '../../sources/pubmed/parse.js';
 import { readCsv } from './csv.js';
 import { decodeText } from './decode.js';
 import { readMedline } from './medline.js';
@@ -29,12 +30,13 @@ export interface ReadOptions {
   idColumn?: string;
 }
 
-/**
- * Dispatch point for PubMed XML: `src/sources/pubmed/parse.ts` (`parsePubmedXml`) is written
- * elsewhere and is wired in here on merge.
- */
-function readPubmedXml(path: string): never {
-  throw new PermanentError(`PubMed XML reader not available yet: cannot read ${path}; export the records as MEDLINE (.nbib) or RIS instead`);
+/** PubMed XML (efetch or PubMed's "XML" export) through the same parser as API records. */
+function readPubmedXml(path: string, text: string, opts: ReadOptions): SourceRecord[] {
+  try {
+    return parsePubmedXmlString(text).map((r) => ({ ...r, source: opts.source }));
+  } catch (err) {
+    throw new PermanentError(`${path}: not readable as PubMed XML: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 export function readRecords(path: string, text: string, opts: ReadOptions): SourceRecord[] {
@@ -46,7 +48,7 @@ export function readRecords(path: string, text: string, opts: ReadOptions): Sour
     case 'csv':
       return readCsv(text, opts);
     case 'pubmed-xml':
-      return readPubmedXml(path);
+      return readPubmedXml(path, text, opts);
   }
 }
 
