@@ -109,6 +109,7 @@ describe('run --once faults', () => {
       const src = JSON.parse(r.stdout).sources[0];
       expect(src.status).toBe('failed');
       expect(src.error).toContain('Invalid query syntax near "AND AND"');
+      expect(r.stderr).toMatch(/^living-review: pubmed failed: .*Invalid query syntax near "AND AND"/m);
       const rows = await t.database.db.execute(sql`select status, error from search_runs order by id desc limit 1`);
       expect((rows as unknown as { rows: { status: string; error: string }[] }).rows[0]).toMatchObject({ status: 'failed' });
     } finally {

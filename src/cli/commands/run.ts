@@ -59,7 +59,10 @@ export function runCommand(): Command {
           onProgress: !opts.json && process.stderr.isTTY ? createProgressDisplay() : undefined,
         });
         process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : summary(result));
-        if (result.sources.some((s) => s.status === 'failed')) process.exitCode = 1;
+        for (const s of result.sources.filter((s) => s.status === 'failed')) {
+          process.stderr.write(`living-review: ${s.source} failed: ${s.error}\n`);
+          process.exitCode = 1;
+        }
       } finally {
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
         await ctx.close();

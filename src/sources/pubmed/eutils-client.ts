@@ -237,7 +237,7 @@ export class EutilsClient {
         }
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
-        throw classifyTransport(utility, err, deadline.aborted);
+        throw classifyTransport(utility, err, deadline.aborted ? this.attemptDeadlineMs : undefined);
       }
     }, onRetry, signal);
   }
@@ -282,9 +282,9 @@ async function* capBytes(body: Readable, max: number, utility: string): AsyncGen
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ERR_CANCELED']);
 
 /** Timeouts, resets, refused connections and cut bodies are transient; our own errors pass. */
-function classifyTransport(utility: string, err: unknown, deadlineHit: boolean): Error {
+function classifyTransport(utility: string, err: unknown, deadlineMs: number | undefined): Error {
   if (err instanceof PermanentError || err instanceof RetryableError) return err;
-  if (deadlineHit) return new RetryableError(`${utility} attempt deadline exceeded`, { cause: err });
+  if (deadlineMs !== undefined) return new RetryableError(`${utility} not answered within ${deadlineMs} ms`, { cause: err });
   const e = err as { code?: string; message?: string };
   const msg = e.message ?? String(err);
   if ((e.code && TRANSIENT_CODES.has(e.code)) || /socket hang up|aborted|timeout/i.test(msg)) {
