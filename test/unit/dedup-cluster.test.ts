@@ -73,8 +73,12 @@ describe('readers', () => {
     expect(readRecords('x.csv', text, { source: 'c', idColumn: 'key' })[0]!.sourceId).toBe('k9');
     expect(() => readRecords('x.csv', text, { source: 'c', idColumn: 'nope' })).toThrow(/no column "nope"/);
   });
-  it('names the missing PubMed XML reader', () => {
-    expect(() => readRecords('x.xml', '<PubmedArticleSet>', { source: 'p' })).toThrow(/PubMed XML reader not available/);
+  it('reads PubMed XML through the API parser, and names the file it cannot read', () => {
+    const xml = readFileSync(join(import.meta.dirname, '../fixtures/pubmed/handmade_notice_markup_book.xml'), 'utf8');
+    const records = readRecords('x.xml', xml, { source: 'export' });
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.every((r) => r.source === 'export' && /^\d+$/.test(r.sourceId))).toBe(true);
+    expect(() => readRecords('x.xml', '<PubmedArticleSet><PubmedArticle>', { source: 'p' })).toThrow(/^x\.xml: not readable as PubMed XML: /);
   });
 });
 
