@@ -56,7 +56,7 @@ export function pageHeaders(extra: Record<string, string> = {}, scriptNonce?: st
     'Referrer-Policy': 'no-referrer',
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline';${script} form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
     ...extra,
   };
 }
