@@ -25,7 +25,8 @@ select,input[type=text]{font:inherit;font-size:14px;padding:4px;max-width:100%}
 .note{font-size:13px;color:#555}
 .status{display:inline-block;font-size:12px;font-weight:600;text-transform:uppercase;padding:2px 8px;border-radius:10px;background:#e8eaed}
 table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-top:1px solid #e3e3e3;padding:6px 4px;text-align:left;vertical-align:top}
-kbd{border:1px solid #bbb;border-radius:3px;padding:0 4px;font-size:12px;background:#fafafa}
+kbd{border:1px solid #bbb;border-radius:3px;padding:0 4px;font-size:12px;background:#fafafa;color:#1f1f1f}
+button kbd{background:rgba(255,255,255,.2);border-color:rgba(255,255,255,.6);color:#fff}
 `;
 
 export function layout(title: string, body: Raw, script?: { nonce: string; code: string }): string {

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { TEST_SECRET } from '../../src/config/secret.js';
@@ -12,7 +12,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTriage(ctx: DbContext): Promise<TestServer> {
+export async function startTriage(ctx: DbContext, port = 0): Promise<TestServer> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -26,7 +26,7 @@ export async function startTriage(ctx: DbContext): Promise<TestServer> {
     publicUrl: ctx.env.PUBLIC_URL,
     protocols: ctx.protocols,
     log: pino({ level: 'debug' }, sink),
-    port: 0,
+    port,
     host: '127.0.0.1',
   });
   return {
@@ -38,3 +38,14 @@ export async function startTriage(ctx: DbContext): Promise<TestServer> {
 
 /** The same path on the test server (digest links point at PUBLIC_URL). */
 export const onServer = (server: TestServer, link: string) => server.base + new URL(link).pathname;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
