@@ -193,6 +193,15 @@ describe('digest --once over SMTP', () => {
     expect(forReview('dg-drop')).toHaveLength(1);
   });
 
+  it('two runs at once write one outbox row and send one message', async () => {
+    const { ctx, run, rows } = await setup({ id: 'dg-race', reviewers: [reviewers[0]!] });
+    await stage(ctx, 'dg-race', [record(550)]);
+    const results = await Promise.all([run(), run()]);
+    expect(results.flatMap((r) => r.sent)).toHaveLength(1);
+    expect(await rows()).toHaveLength(1);
+    expect(forReview('dg-race')).toHaveLength(1);
+  });
+
   it('sends nothing for a review with nothing new, unless nothing_new_notes is set', async () => {
     const quiet = await setup({ id: 'dg-quiet', reviewers: [reviewers[0]!] });
     expect((await quiet.run()).sent).toEqual([]);
