@@ -8,12 +8,9 @@ export function escapeHtml(value: string | number | null | undefined): string {
     .replaceAll("'", '&#39;');
 }
 
-/** A tagged template whose interpolations are escaped unless wrapped in `raw()`. */
+/** Markup that is already safe; `html` interpolates it as is. */
 export class Raw {
   constructor(readonly html: string) {}
-  toString(): string {
-    return this.html;
-  }
 }
 
 export const raw = (html: string): Raw => new Raw(html);
@@ -25,6 +22,7 @@ function render(part: Part): string {
   return part instanceof Raw ? part.html : escapeHtml(part);
 }
 
+/** A tagged template whose interpolations are escaped unless they are `Raw`. */
 export function html(strings: TemplateStringsArray, ...values: Part[]): Raw {
   let out = strings[0]!;
   values.forEach((v, i) => (out += render(v) + strings[i + 1]!));

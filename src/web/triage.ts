@@ -117,7 +117,6 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
   app.route('POST', '/a/:token', async (req, res) => {
     const claims = verify(req.params.token!, 'decide');
     const reviewer = await reviewerOf(claims);
-    await workOf(claims.w!, reviewer.reviewId);
     const outcome = await decide(await req.form(), claims, reviewer, 'email');
     const work = await workOf(claims.w!, reviewer.reviewId);
     sendPage(res, 200, decidedPage({ work, decision: outcome.decision, recorded: outcome.recorded, status: outcome.status, queueUrl: signedLink(signer, 'queue', { reviewerId: reviewer.id }) }));
@@ -137,7 +136,6 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const reviewer = await reviewerOf(page);
     const form = await req.form();
     const claims = buttonClaims(form, 'decide', page);
-    await workOf(claims.w!, reviewer.reviewId);
     const outcome = await decide(form, claims, reviewer, 'web');
     // Post/redirect/get: reloading the queue never resubmits.
     res.writeHead(303, { Location: `${req.path}?recorded=${outcome.decision}`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
@@ -188,7 +186,6 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const maintainer = await reviewerOf(page, 'maintainer');
     const form = await req.form();
     const claims = buttonClaims(form, 'resolve', page);
-    await workOf(claims.w!, maintainer.reviewId);
     const outcome = await decide(form, claims, maintainer, 'maintainer');
     res.writeHead(303, { Location: `${req.path}?recorded=${outcome.decision}`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
   });
