@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { oneLine } from '../errors.js';
 import { dedupeCommand } from './commands/dedupe.js';
+import { digestCommand } from './commands/digest.js';
 import { exportCommand } from './commands/export.js';
 import { migrateCommand } from './commands/migrate.js';
 import { prismaCommand } from './commands/prisma.js';
 import { runCommand } from './commands/run.js';
+import { screenCommand } from './commands/screen.js';
+import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 
 /**
@@ -13,15 +16,22 @@ import { statusCommand } from './commands/status.js';
  */
 const PLANNED: { name: string; usage: string; description: string; capability: string }[] = [
   { name: 'import', usage: 'FILE... --source NAME [--review ID] [--as candidates|seeds]', description: 'stage RIS, MEDLINE/nbib, PubMed XML or CSV exports through deduplication', capability: 'the deduplication engine (issue #4)' },
-  { name: 'digest', usage: '--once [--review ID] [--dry-run]', description: 'build and send every digest that is due now', capability: 'reviewer digests and triage (issue #5)' },
-  { name: 'screen', usage: '<candidate-id> include|exclude|maybe --reviewer EMAIL [--reason TEXT]', description: 'record a screening decision', capability: 'reviewer digests and triage (issue #5)' },
-  { name: 'serve', usage: '[--port N]', description: 'HTTP server: triage pages, signed links, /healthz, /metrics, queue dashboard', capability: 'reviewer digests and triage (issue #5)' },
   { name: 'worker', usage: '', description: 'start the BullMQ workers and job schedulers', capability: 'scheduled workers (issue #6)' },
 ];
 
 export class NotBuiltError extends Error {}
 
-export function buildProgram(built: Command[] = [migrateCommand(), runCommand(), exportCommand(), prismaCommand(), statusCommand(), dedupeCommand()]): Command {
+export function buildProgram(built: Command[] = [
+    migrateCommand(),
+    runCommand(),
+    exportCommand(),
+    prismaCommand(),
+    statusCommand(),
+    dedupeCommand(),
+    digestCommand(),
+    screenCommand(),
+    serveCommand(),
+  ]): Command {
   const program = new Command('living-review')
     .description('Keeps a published systematic review alive.')
     .showHelpAfterError()

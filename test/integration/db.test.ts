@@ -71,8 +71,8 @@ describe('Postgres', () => {
     const [a, b] = await Promise.all([0, 1].map(() => openDatabase({ DATABASE_URL: u.toString(), dataDir: '' })));
     try {
       const results = await Promise.all([migrate(a!), migrate(b!)]);
-      expect(results.map((r) => r.applied).sort()).toEqual([0, 3]);
-      expect(results.every((r) => r.total === 3)).toBe(true);
+      expect(results.map((r) => r.applied).sort()).toEqual([0, 4]);
+      expect(results.every((r) => r.total === 4)).toBe(true);
     } finally {
       await Promise.all([a!.close(), b!.close()]);
       await admin.query(`drop database "${name}" with (force)`);
@@ -94,8 +94,8 @@ describe('PGlite (embedded default)', () => {
     try {
       expect(database.kind).toBe('pglite');
       expect(database.location).toBe(join(dataDir, 'pglite'));
-      expect(await migrate(database)).toEqual({ applied: 3, total: 3 });
-      expect(await migrate(database)).toEqual({ applied: 0, total: 3 });
+      expect(await migrate(database)).toEqual({ applied: 4, total: 4 });
+      expect(await migrate(database)).toEqual({ applied: 0, total: 4 });
       await exerciseRepository(database);
     } finally {
       await database.close();

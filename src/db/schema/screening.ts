@@ -61,6 +61,8 @@ export const digests = pgTable(
     text: text('text').notNull(),
     html: text('html').notNull(),
     workIds: text('work_ids').array().notNull(),
+    /** The signed one-click unsubscribe URL sent as List-Unsubscribe (RFC 8058). */
+    unsubscribeUrl: text('unsubscribe_url'),
     attempts: bigint('attempts', { mode: 'number' }).notNull().default(0),
     lastError: text('last_error'),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,0 +1,1 @@
+ALTER TABLE "digests" ADD COLUMN "unsubscribe_url" text;

@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import { eq } from 'drizzle-orm';
+import { loadContext, openDbContext } from '../../context.js';
+import { DECISIONS, works, type Decision } from '../../db/schema/index.js';
+import { PermanentError } from '../../errors.js';
+import { findReviewer, recordDecision } from '../../screening/record.js';
+import { composeReason } from '../../screening/rules.js';
+import { oneOf } from '../options.js';
+
+function candidateId(value: string): number {
+  if (!/^\d+$/.test(value)) throw new PermanentError(`screen: candidate id must be a number, got "${value}"`);
+  return Number(value);
+}
+
+export function screenCommand(): Command {
+  return new Command('screen')
+    .description('record a screening decision (a maintainer deciding a conflict resolves it)')
+    .argument('<candidate-id>', 'works.id, as in exports')
+    .argument('<decision>', DECISIONS.join('|'), oneOf(DECISIONS))
+    .requiredOption('--reviewer <email>', "the reviewer's email, as in the protocol")
+    .option('--reason <text>', 'why: one of the protocol exclusion reasons, or free text')
+    .action(async (id: string, decision: Decision, opts: { reviewer: string; reason?: string }) => {
+      const workId = candidateId(id);
+      const ctx = await openDbContext(loadContext());
+      try {
+        const db = ctx.database.db;
+        const [work] = await db.select({ reviewId: works.reviewId, status: works.status }).from(works).where(eq(works.id, workId));
+        if (!work) throw new PermanentError(`screen: no candidate with id ${workId}`);
+        const reviewer = await findReviewer(db, work.reviewId, opts.reviewer);
+        if (!reviewer) throw new PermanentError(`screen: ${opts.reviewer} is not a reviewer of ${work.reviewId}`);
+        const reasons = ctx.protocols.find((p) => p.id === work.reviewId)?.screening.exclusion_reasons ?? [];
+        const reason = composeReason(undefined, opts.reason, reasons);
+        const channel = reviewer.role === 'maintainer' && work.status === 'conflict' ? 'maintainer' : 'cli';
+        const outcome = await recordDecision(db, { workId, reviewerId: reviewer.id, decision, reason, channel, tokenId: null });
+        process.stdout.write(`candidate ${workId}: ${decision} by ${reviewer.email} (${channel}); status ${outcome.statusBefore} -> ${outcome.status}\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
+}

@@ -1,0 +1,127 @@
+import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Protocol } from '../config/protocol.js';
+import type { Db } from '../db/client.js';
+import { DECISIONS, digests, reviewers, reviews, screeningDecisions, searchRuns, works } from '../db/schema/index.js';
+import type { Decision } from '../db/schema/index.js';
+import { signedLink, type LinkSigner } from '../links/urls.js';
+import { previousTick } from './period.js';
+import { renderDigest, type DigestModel, type DigestRecord, type RenderedDigest } from './render.js';
+
+/** A digest lists at most this many records; the rest wait in the reviewer's queue page. */
+export const DIGEST_PAGE = 50;
+
+export type ReviewerRow = typeof reviewers.$inferSelect;
+
+/** Works of a review that still need this reviewer's decision (the queue page shows all of them). */
+export function needsDecision(reviewerId: number, reviewId: string) {
+  return and(
+    eq(works.reviewId, reviewId),
+    eq(works.origin, 'candidate'),
+    eq(works.status, 'pending'),
+    sql`not exists (select 1 from ${screeningDecisions} d where d.work_id = ${works.id} and d.reviewer_id = ${reviewerId})`,
+  );
+}
+
+/** Digest order: by relevance where a score exists, then newest first. */
+export const DIGEST_ORDER = [sql`${works.relevance} desc nulls last`, desc(works.firstSeenAt), asc(works.id)];
+
+const recordColumns = {
+  workId: works.id,
+  title: works.title,
+  authors: works.authors,
+  journal: works.journal,
+  year: works.year,
+  pmid: works.pmid,
+  doi: works.doi,
+  abstract: works.abstract,
+};
+
+export type WorkSummary = Omit<DigestRecord, 'links'>;
+
+/**
+ * Works waiting for the reviewer that no earlier digest to them announced. Works listed in a digest
+ * that failed permanently are offered again, so a failed delivery never hides a record.
+ */
+export async function newForReviewer(db: Db, reviewer: ReviewerRow): Promise<{ records: WorkSummary[]; total: number }> {
+  const where = and(
+    needsDecision(reviewer.id, reviewer.reviewId),
+    sql`not exists (select 1 from ${digests} g where g.reviewer_id = ${reviewer.id} and g.status <> 'failed' and ${works.id}::text = any(g.work_ids))`,
+  );
+  const records = await db.select(recordColumns).from(works).where(where).orderBy(...DIGEST_ORDER).limit(DIGEST_PAGE);
+  const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(works).where(where);
+  return { records, total: Number(count?.n ?? 0) };
+}
+
+export async function queueFor(db: Db, reviewer: ReviewerRow): Promise<WorkSummary[]> {
+  return db.select(recordColumns).from(works).where(needsDecision(reviewer.id, reviewer.reviewId)).orderBy(...DIGEST_ORDER);
+}
+
+export interface PlannedDigest {
+  reviewer: ReviewerRow;
+  reviewId: string;
+  period: Date;
+  workIds: number[];
+  unsubscribeUrl: string;
+  rendered: RenderedDigest;
+}
+
+/**
+ * Builds the digests of one review for one period: one per active, subscribed reviewer that has
+ * no digest for the period yet and has something new (or always, with `nothing_new_notes`).
+ */
+export async function planDigests(db: Db, protocol: Protocol, period: Date, links: LinkSigner): Promise<PlannedDigest[]> {
+  const [review] = await db.select().from(reviews).where(eq(reviews.id, protocol.id));
+  if (!review) return [];
+  const people = await db
+    .select()
+    .from(reviewers)
+    .where(and(eq(reviewers.reviewId, review.id), eq(reviewers.active, 1), isNull(reviewers.unsubscribedAt)))
+    .orderBy(asc(reviewers.id));
+  const already = new Set(
+    (await db.select({ r: digests.reviewerId }).from(digests).where(and(eq(digests.reviewId, review.id), eq(digests.period, period.toISOString())))).map((d) => d.r),
+  );
+  const since = previousTick(protocol.schedule.digest, protocol.schedule.timezone, period);
+  const newBySource = await db
+    .select({ source: searchRuns.source, newWorks: sql<number>`sum(${searchRuns.newWorks})::int` })
+    .from(searchRuns)
+    .where(and(eq(searchRuns.reviewId, review.id), eq(searchRuns.status, 'ok'), gt(searchRuns.finishedAt, since)))
+    .groupBy(searchRuns.source)
+    .orderBy(searchRuns.source);
+  const [conflicts] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(works)
+    .where(and(eq(works.reviewId, review.id), eq(works.status, 'conflict')));
+
+  const planned: PlannedDigest[] = [];
+  for (const reviewer of people.filter((p) => !already.has(p.id))) {
+    const { records, total } = await newForReviewer(db, reviewer);
+    if (total === 0 && !protocol.screening.nothing_new_notes) continue;
+    const model: DigestModel = {
+      review: { id: review.id, title: review.title },
+      reviewer: { name: reviewer.name, email: reviewer.email, role: reviewer.role },
+      period,
+      timeZone: protocol.schedule.timezone,
+      records: records.map((r) => ({
+        ...r,
+        links: Object.fromEntries(
+          DECISIONS.map((action) => [action, signedLink(links, 'decide', { reviewerId: reviewer.id, workId: r.workId, action })]),
+        ) as Record<Decision, string>,
+      })),
+      more: total - records.length,
+      newBySource: newBySource.map((s) => ({ source: s.source, newWorks: Number(s.newWorks) })),
+      conflicts: Number(conflicts?.n ?? 0),
+      queueUrl: signedLink(links, 'queue', { reviewerId: reviewer.id }),
+      unsubscribeUrl: signedLink(links, 'unsubscribe', { reviewerId: reviewer.id }),
+      ...(reviewer.role === 'maintainer' ? { conflictsUrl: signedLink(links, 'conflicts', { reviewerId: reviewer.id }) } : {}),
+    };
+    planned.push({
+      reviewer,
+      reviewId: review.id,
+      period,
+      workIds: records.map((r) => r.workId),
+      unsubscribeUrl: model.unsubscribeUrl,
+      rendered: renderDigest(model),
+    });
+  }
+  return planned;
+}

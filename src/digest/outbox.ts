@@ -1,0 +1,204 @@
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Database, Db } from '../db/client.js';
+import { auditLog, digests, type DigestStatus } from '../db/schema/index.js';
+import { RetryableError, oneLine } from '../errors.js';
+import type { PlannedDigest } from './build.js';
+import { AmbiguousSendError, type Mailer } from './transport.js';
+
+/**
+ * The digest outbox. A digest is written here before anything is sent, then claimed, sent and
+ * marked. States: pending → sending → sent; sending → pending (definitely not accepted: retried with
+ * backoff), → failed (5xx, or out of attempts), → ambiguous (the server may hold it). Only pending
+ * rows are ever claimed, so an ambiguous row is never resent by the machine.
+ */
+
+/** Advisory-lock namespace of digest sends ("lrdg" in the high 32 bits, the digest id below). */
+const LOCK_BASE = 0x6c726467n << 32n;
+const sendLock = (id: number) => LOCK_BASE + BigInt(id);
+
+export interface RetryPolicy {
+  /** Delay before the second attempt; doubles each attempt. */
+  baseMs: number;
+  maxDelayMs: number;
+  maxAttempts: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 60_000, maxDelayMs: 6 * 3_600_000, maxAttempts: 8 };
+
+export function retryDelay(policy: RetryPolicy, attempts: number): number {
+  return Math.min(policy.maxDelayMs, policy.baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+export interface OutboxOptions {
+  mailFrom: string;
+  /** Host Message-IDs are minted under (PUBLIC_URL's). */
+  host: string;
+}
+
+export const digestMessageId = (id: number, host: string) => `<digest-${id}@${host}>`;
+
+/**
+ * Writes planned digests; a digest that already exists for (review, reviewer, period) is left
+ * alone, so a rerun or a concurrent run adds nothing. Returns the ids written.
+ */
+export async function enqueueDigests(db: Db, planned: PlannedDigest[], opts: OutboxOptions): Promise<number[]> {
+  const ids: number[] = [];
+  for (const p of planned) {
+    await db.transaction(async (tx) => {
+      // The id is drawn first so the Message-ID, derived from it, is stored with the row.
+      const res = await tx.execute<{ id: string }>(sql`select nextval(pg_get_serial_sequence('digests', 'id'))::text as id`);
+      const id = Number((res as unknown as { rows: { id: string }[] }).rows[0]!.id);
+      const [row] = await tx
+        .insert(digests)
+        .values({
+          id,
+          reviewId: p.reviewId,
+          reviewerId: p.reviewer.id,
+          period: p.period.toISOString(),
+          status: 'pending',
+          messageId: digestMessageId(id, opts.host),
+          recipient: p.reviewer.name ? `"${p.reviewer.name.replaceAll('"', '')}" <${p.reviewer.email}>` : p.reviewer.email,
+          subject: p.rendered.subject,
+          text: p.rendered.text,
+          html: p.rendered.html,
+          workIds: p.workIds.map(String),
+          unsubscribeUrl: p.unsubscribeUrl,
+        })
+        .onConflictDoNothing({ target: [digests.reviewId, digests.reviewerId, digests.period] })
+        .returning({ id: digests.id });
+      if (row) ids.push(row.id);
+    });
+  }
+  return ids;
+}
+
+async function audit(db: Db, row: { id: number; reviewId: string }, action: string, details: Record<string, unknown>) {
+  await db.insert(auditLog).values({ reviewId: row.reviewId, actor: 'system', channel: 'email', action, entity: 'digest', entityId: String(row.id), details });
+}
+
+/**
+ * Rows left in `sending` by a process that stopped mid-send. A live sender holds the row's advisory
+ * lock for the whole send, and Postgres drops a session's locks when its process dies, so a row
+ * whose lock can be taken has no sender. Its outcome is settled where the mailer can prove it
+ * (file outbox) and otherwise marked `ambiguous` for a maintainer: never resent blindly.
+ */
+export async function recoverInterrupted(db: Db, mailer: Mailer): Promise<{ id: number; status: DigestStatus }[]> {
+  return db.transaction(async (tx) => {
+    const stuck = await tx
+      .select({ id: digests.id, reviewId: digests.reviewId, attempts: digests.attempts })
+      .from(digests)
+      .where(eq(digests.status, 'sending'))
+      .orderBy(asc(digests.id))
+      .for('update', { skipLocked: true });
+    const settled: { id: number; status: DigestStatus }[] = [];
+    for (const row of stuck) {
+      const res = await tx.execute<{ free: boolean }>(sql`select pg_try_advisory_xact_lock(${sendLock(row.id).toString()}::bigint) as free`);
+      if (!(res as unknown as { rows: { free: boolean }[] }).rows[0]!.free) continue;
+      const verdict = mailer.settle(row.id);
+      const status: DigestStatus = verdict === 'delivered' ? 'sent' : verdict === 'not-delivered' ? 'pending' : 'ambiguous';
+      const note = 'the sending process stopped during the send';
+      await tx
+        .update(digests)
+        .set({ status, lastError: status === 'ambiguous' ? `${note}; the server may have accepted it` : note, ...(status === 'sent' ? { sentAt: sql`now()` } : {}) })
+        .where(eq(digests.id, row.id));
+      await audit(tx, row, `digest.${status === 'pending' ? 'requeued' : status}`, { reason: note, attempts: row.attempts });
+      settled.push({ id: row.id, status });
+    }
+    return settled;
+  });
+}
+
+export interface DeliverOptions {
+  mailer: Mailer;
+  mailFrom: string;
+  retry: RetryPolicy;
+  /** Only these digests (e.g. one review's); all due rows otherwise. */
+  reviewId?: string;
+  /** Test seam: runs after the server accepted a message and before it is marked sent. */
+  afterAccepted?: (digestId: number) => void | Promise<void>;
+}
+
+export interface DeliveryReport {
+  sent: number[];
+  retrying: number[];
+  failed: number[];
+  ambiguous: number[];
+}
+
+/** Claims one pending row; null when another process took it first. */
+async function claim(db: Db, id: number) {
+  const [row] = await db
+    .update(digests)
+    .set({ status: 'sending', attempts: sql`${digests.attempts} + 1` })
+    .where(and(eq(digests.id, id), eq(digests.status, 'pending')))
+    .returning();
+  return row;
+}
+
+/** Sends every due pending digest once, one at a time. */
+export async function deliverDue(database: Database, opts: DeliverOptions): Promise<DeliveryReport> {
+  const report: DeliveryReport = { sent: [], retrying: [], failed: [], ambiguous: [] };
+  const due = await database.db
+    .select({ id: digests.id })
+    .from(digests)
+    .where(and(eq(digests.status, 'pending'), lte(digests.nextAttemptAt, sql`now()`), opts.reviewId ? eq(digests.reviewId, opts.reviewId) : undefined))
+    .orderBy(asc(digests.nextAttemptAt), asc(digests.id));
+  for (const { id } of due) {
+    // The lock is taken before the claim and held until the mark, so a sweeper never mistakes a
+    // live send for an interrupted one.
+    await database.withAdvisoryLock(sendLock(id), async (db) => {
+      const row = await claim(db, id);
+      if (!row) return;
+      let response: string;
+      try {
+        ({ response } = await opts.mailer.send({
+          digestId: row.id,
+          from: opts.mailFrom,
+          to: row.recipient,
+          subject: row.subject,
+          text: row.text,
+          html: row.html,
+          messageId: row.messageId,
+          unsubscribeUrl: row.unsubscribeUrl,
+        }));
+      } catch (err) {
+        await markFailure(db, row, err, opts.retry, report);
+        return;
+      }
+      await opts.afterAccepted?.(row.id);
+      // 'ambiguous' too: a sweeper in this same session (PGlite) may have flagged it meanwhile,
+      // and the server's acceptance settles it.
+      await db
+        .update(digests)
+        .set({ status: 'sent', smtpResponse: response, sentAt: sql`now()`, lastError: null })
+        .where(and(eq(digests.id, row.id), inArray(digests.status, ['sending', 'ambiguous'])));
+      await audit(db, row, 'digest.sent', { attempts: row.attempts, response });
+      report.sent.push(row.id);
+    });
+  }
+  return report;
+}
+
+async function markFailure(db: Db, row: typeof digests.$inferSelect, err: unknown, retry: RetryPolicy, report: DeliveryReport) {
+  const message = oneLine(err);
+  if (err instanceof AmbiguousSendError) {
+    await db.update(digests).set({ status: 'ambiguous', lastError: message }).where(eq(digests.id, row.id));
+    await audit(db, row, 'digest.ambiguous', { attempts: row.attempts, error: message });
+    report.ambiguous.push(row.id);
+    return;
+  }
+  const retryable = err instanceof RetryableError && row.attempts < retry.maxAttempts;
+  if (retryable) {
+    const delay = retryDelay(retry, row.attempts);
+    await db
+      .update(digests)
+      .set({ status: 'pending', lastError: message, nextAttemptAt: sql`now() + ${`${delay} milliseconds`}::interval` })
+      .where(eq(digests.id, row.id));
+    await audit(db, row, 'digest.retry', { attempts: row.attempts, error: message, delayMs: delay });
+    report.retrying.push(row.id);
+    return;
+  }
+  await db.update(digests).set({ status: 'failed', lastError: message }).where(eq(digests.id, row.id));
+  await audit(db, row, 'digest.failed', { attempts: row.attempts, error: message });
+  report.failed.push(row.id);
+}

@@ -1,0 +1,170 @@
+import type { Decision } from '../db/schema/index.js';
+import type { Author } from '../records/types.js';
+import { html, raw, type Raw } from '../web/html.js';
+
+/** One record as a digest lists it, with its signed action links. */
+export interface DigestRecord {
+  workId: number;
+  title: string;
+  authors: Author[];
+  journal: string | null;
+  year: number | null;
+  pmid: string | null;
+  doi: string | null;
+  abstract: string | null;
+  links: Record<Decision, string>;
+}
+
+export interface DigestModel {
+  review: { id: string; title: string };
+  reviewer: { name: string; email: string; role: 'reviewer' | 'maintainer' };
+  /** The scheduled tick the digest belongs to. */
+  period: Date;
+  timeZone: string;
+  records: DigestRecord[];
+  /** Records waiting for this reviewer beyond those listed (the digest lists at most a page). */
+  more: number;
+  /** New works per source since the previous tick, from search runs. */
+  newBySource: { source: string; newWorks: number }[];
+  conflicts: number;
+  queueUrl: string;
+  unsubscribeUrl: string;
+  /** Maintainers only. */
+  conflictsUrl?: string;
+}
+
+export interface RenderedDigest {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const ACTION_LABEL: Record<Decision, string> = { include: 'Include', exclude: 'Exclude', maybe: 'Maybe' };
+const ACTION_COLOUR: Record<Decision, string> = { include: '#1a7f37', exclude: '#b42318', maybe: '#8a6100' };
+
+/** "Smith AB, Jones C, Lee D et al." — first three authors. */
+export function authorLine(authors: readonly Author[]): string {
+  const names = authors.slice(0, 3).map((a) => (a.collective || !a.initials ? a.family : `${a.family} ${a.initials}`));
+  return names.join(', ') + (authors.length > 3 ? ' et al.' : '');
+}
+
+export function pubmedUrl(pmid: string | null): string | null {
+  return pmid && /^\d+$/.test(pmid) ? `https://pubmed.ncbi.nlm.nih.gov/${pmid}/` : null;
+}
+
+export function doiUrl(doi: string | null): string | null {
+  return doi ? `https://doi.org/${doi.split('/').map(encodeURIComponent).join('/')}` : null;
+}
+
+/** The first lines of an abstract: about `max` characters, cut at a word. */
+export function abstractLead(text: string | null, max = 320): string {
+  const flat = (text ?? '').replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max);
+  return cut.slice(0, Math.max(cut.lastIndexOf(' '), max * 0.6)).trimEnd() + '…';
+}
+
+/** Header values must be one line whatever a record or protocol contains. */
+const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+
+export function digestSubject(m: DigestModel): string {
+  const n = m.records.length + m.more;
+  const what = n === 0 ? 'Nothing new to screen' : `${n} new record${n === 1 ? '' : 's'} to screen`;
+  return oneLine(`${what}: ${m.review.title}`);
+}
+
+function periodLabel(m: DigestModel): string {
+  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: m.timeZone }).format(m.period);
+}
+
+function summaryLine(m: DigestModel): string {
+  const sources = m.newBySource.filter((s) => s.newWorks > 0);
+  const found = sources.length ? sources.map((s) => `${s.source} ${s.newWorks}`).join(', ') : 'none';
+  return `New records this period: ${found}. Conflicts waiting for a maintainer: ${m.conflicts}.`;
+}
+
+function citation(r: DigestRecord): string {
+  return [r.journal, r.year].filter((v) => v !== null && v !== '').join(', ');
+}
+
+export function renderText(m: DigestModel): string {
+  const lines = [digestSubject(m), `Digest of ${periodLabel(m)} for ${m.reviewer.name}`, '', summaryLine(m), ''];
+  if (m.records.length === 0) lines.push('No new records need your decision this period.', '');
+  m.records.forEach((r, i) => {
+    lines.push(`${i + 1}. ${oneLine(r.title)}`);
+    // "et al." already ends in a full stop.
+    const by = [authorLine(r.authors).replace(/\.$/, ''), citation(r)].filter(Boolean).join('. ');
+    if (by) lines.push(`   ${oneLine(by)}`);
+    const pm = pubmedUrl(r.pmid);
+    const doi = doiUrl(r.doi);
+    if (pm) lines.push(`   PMID ${r.pmid}: ${pm}`);
+    if (doi) lines.push(`   DOI ${oneLine(r.doi!)}: ${doi}`);
+    const lead = abstractLead(r.abstract);
+    if (lead) lines.push(`   ${lead}`);
+    for (const a of ['include', 'exclude', 'maybe'] as const) lines.push(`   ${ACTION_LABEL[a]}: ${r.links[a]}`);
+    lines.push('');
+  });
+  if (m.more > 0) lines.push(`${m.more} more record(s) wait in your queue.`);
+  lines.push(`Your screening queue: ${m.queueUrl}`);
+  if (m.conflictsUrl) lines.push(`Conflicts and delivery problems: ${m.conflictsUrl}`);
+  lines.push('', `You receive this as a ${m.reviewer.role} of "${oneLine(m.review.title)}".`, `Unsubscribe: ${m.unsubscribeUrl}`);
+  return lines.join('\n') + '\n';
+}
+
+const FONT = 'font-family:Arial,Helvetica,sans-serif;';
+
+function button(label: string, href: string, colour: string): Raw {
+  return html`<a href="${href}" style="${FONT}display:inline-block;padding:6px 14px;margin:0 6px 0 0;border-radius:4px;background:${colour};color:#ffffff;text-decoration:none;font-size:14px;font-weight:bold;">${label}</a>`;
+}
+
+function recordRow(r: DigestRecord, i: number): Raw {
+  const pm = pubmedUrl(r.pmid);
+  const doi = doiUrl(r.doi);
+  const ids: Raw[] = [];
+  if (pm) ids.push(html`<a href="${pm}" style="color:#0b57d0;">PMID ${r.pmid}</a>`);
+  if (doi) ids.push(html`<a href="${doi}" style="color:#0b57d0;">DOI ${r.doi}</a>`);
+  const by = authorLine(r.authors);
+  const cite = citation(r);
+  const lead = abstractLead(r.abstract);
+  return html`<tr><td style="${FONT}padding:16px 0;border-top:1px solid #e3e3e3;">
+<div style="font-size:16px;font-weight:bold;color:#1f1f1f;line-height:1.3;">${i + 1}. ${r.title}</div>
+${by ? html`<div style="font-size:13px;color:#444444;padding-top:4px;">${by}</div>` : ''}
+${cite ? html`<div style="font-size:13px;color:#444444;font-style:italic;">${cite}</div>` : ''}
+${ids.length ? html`<div style="font-size:13px;padding-top:4px;">${ids.map((x, k) => (k ? [raw(' &middot; '), x] : x))}</div>` : ''}
+${lead ? html`<div style="font-size:13px;color:#333333;line-height:1.45;padding-top:6px;">${lead}</div>` : ''}
+<div style="padding-top:10px;">${(['include', 'exclude', 'maybe'] as const).map((a) => button(ACTION_LABEL[a], r.links[a], ACTION_COLOUR[a]))}</div>
+</td></tr>`;
+}
+
+export function renderHtml(m: DigestModel): string {
+  const subject = digestSubject(m);
+  const body = html`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${subject}</title></head>
+<body style="margin:0;padding:0;background:#f4f4f4;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f4f4f4;"><tr><td align="center" style="padding:16px 8px;">
+<table role="presentation" width="640" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:640px;background:#ffffff;border-radius:6px;">
+<tr><td style="${FONT}padding:20px 24px 8px 24px;">
+<div style="font-size:12px;color:#666666;text-transform:uppercase;letter-spacing:0.5px;">Living review digest &middot; ${periodLabel(m)}</div>
+<h1 style="${FONT}font-size:20px;line-height:1.3;color:#1f1f1f;margin:6px 0 8px 0;">${subject}</h1>
+<p style="${FONT}font-size:14px;color:#333333;margin:0 0 4px 0;">${summaryLine(m)}</p>
+</td></tr>
+<tr><td style="padding:0 24px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">
+${m.records.length ? m.records.map(recordRow) : html`<tr><td style="${FONT}font-size:14px;color:#333333;padding:16px 0;">No new records need your decision this period.</td></tr>`}
+</table></td></tr>
+<tr><td style="${FONT}font-size:14px;padding:16px 24px;border-top:1px solid #e3e3e3;">
+${m.more > 0 ? html`<p style="margin:0 0 8px 0;">${m.more} more record(s) wait in your queue.</p>` : ''}
+<a href="${m.queueUrl}" style="color:#0b57d0;font-weight:bold;">Open your screening queue</a>
+${m.conflictsUrl ? html` &middot; <a href="${m.conflictsUrl}" style="color:#0b57d0;">Conflicts and delivery problems</a>` : ''}
+</td></tr>
+<tr><td style="${FONT}font-size:12px;color:#666666;padding:12px 24px 20px 24px;">
+You receive this as a ${m.reviewer.role} of &ldquo;${m.review.title}&rdquo;. <a href="${m.unsubscribeUrl}" style="color:#666666;">Unsubscribe</a>
+</td></tr>
+</table></td></tr></table>
+</body></html>
+`;
+  return body.html;
+}
+
+export function renderDigest(m: DigestModel): RenderedDigest {
+  return { subject: digestSubject(m), text: renderText(m), html: renderHtml(m) };
+}

@@ -1,0 +1,118 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { DECISIONS, type Decision } from '../db/schema/index.js';
+
+/**
+ * Signed capability tokens for emailed links: `base64url(claims JSON).base64url(HMAC-SHA256)`.
+ * The purpose is inside the signed claims, so a token minted for one use never passes for another;
+ * the MAC covers the encoded claims exactly, so changing any character invalidates it.
+ */
+export const PURPOSES = ['decide', 'queue', 'resolve', 'conflicts', 'unsubscribe'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+export interface Claims {
+  v: 1;
+  /** Purpose. */
+  p: Purpose;
+  /** Reviewer (reviewers.id) the link was issued to. */
+  r: number;
+  /** Work the action applies to (decide and resolve). */
+  w?: number;
+  /** The decision the link carries (decide and resolve). */
+  a?: Decision;
+  /** Expiry, seconds since the epoch. */
+  e: number;
+  /** Token id: random, recorded with the decision so a replayed POST records nothing new. */
+  j: string;
+}
+
+const claimsSchema = z
+  .object({
+    v: z.literal(1),
+    p: z.enum(PURPOSES),
+    r: z.number().int().positive(),
+    w: z.number().int().positive().optional(),
+    a: z.enum(DECISIONS).optional(),
+    e: z.number().int().positive(),
+    j: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  })
+  .strict();
+
+export type TokenProblem = 'malformed' | 'bad-signature' | 'expired' | 'wrong-purpose';
+
+export class TokenError extends Error {
+  constructor(readonly problem: TokenProblem) {
+    super(`token ${problem}`);
+    this.name = 'TokenError';
+  }
+}
+
+const MAX_TOKEN_LENGTH = 512;
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+function mac(secret: string, encodedClaims: string): string {
+  return createHmac('sha256', secret).update(`lr-link-v1|${encodedClaims}`).digest('base64url');
+}
+
+export interface SignInput {
+  purpose: Purpose;
+  reviewerId: number;
+  workId?: number;
+  action?: Decision;
+  /** Lifetime in seconds. */
+  ttl: number;
+  now?: Date;
+}
+
+export function signToken(secret: string, input: SignInput): string {
+  const claims: Claims = {
+    v: 1,
+    p: input.purpose,
+    r: input.reviewerId,
+    ...(input.workId !== undefined ? { w: input.workId } : {}),
+    ...(input.action !== undefined ? { a: input.action } : {}),
+    e: Math.floor((input.now ?? new Date()).getTime() / 1000) + input.ttl,
+    j: randomBytes(16).toString('base64url'),
+  };
+  const encoded = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  return `${encoded}.${mac(secret, encoded)}`;
+}
+
+/** Verifies signature, then purpose and expiry; throws TokenError naming what is wrong. */
+export function verifyToken(secret: string, token: string, purpose: Purpose, now = new Date()): Claims {
+  if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('malformed');
+  const parts = token.split('.');
+  if (parts.length !== 2 || !B64URL.test(parts[0]!) || !B64URL.test(parts[1]!)) throw new TokenError('malformed');
+  const [encoded, given] = parts as [string, string];
+  const expected = Buffer.from(mac(secret, encoded));
+  const actual = Buffer.from(given);
+  // Compared as text, so a changed last character that decodes to the same bytes still fails.
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw new TokenError('bad-signature');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    throw new TokenError('malformed');
+  }
+  const claims = claimsSchema.safeParse(parsed);
+  if (!claims.success) throw new TokenError('malformed');
+  if (claims.data.p !== purpose) throw new TokenError('wrong-purpose');
+  if (claims.data.e * 1000 <= now.getTime()) throw new TokenError('expired');
+  return claims.data as Claims;
+}
+
+/** What may appear in logs: the first characters of the token id, never the token. */
+export function tokenRef(claims: Pick<Claims, 'j'>): string {
+  return claims.j.slice(0, 6);
+}
+
+export const TTL = {
+  /** Decision links in a digest: a few digest periods. */
+  decide: 30 * 86_400,
+  queue: 30 * 86_400,
+  conflicts: 30 * 86_400,
+  /** Buttons on a rendered page: long enough to read the page. */
+  resolve: 86_400,
+  /** Unsubscribe must keep working from old mail. */
+  unsubscribe: 365 * 86_400,
+} as const satisfies Record<Purpose, number>;

@@ -1,0 +1,99 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { auditLog, reviewers, reviews, screeningDecisions, works, type Channel, type Decision, type WorkStatus } from '../db/schema/index.js';
+import { PermanentError } from '../errors.js';
+import { workStatus } from './rules.js';
+
+export interface DecisionInput {
+  workId: number;
+  reviewerId: number;
+  decision: Decision;
+  reason: string | null;
+  channel: Channel;
+  /** Id of the signed link or page button that carried the decision; null from the CLI. */
+  tokenId: string | null;
+}
+
+export interface DecisionOutcome {
+  /** False when this token had already recorded a decision: nothing new was written. */
+  recorded: boolean;
+  decisionId: number;
+  /** The decision stored under the token (differs from the input only on a replay). */
+  decision: Decision;
+  statusBefore: WorkStatus;
+  status: WorkStatus;
+}
+
+/**
+ * Records one screening decision and recomputes the work's status, in one transaction that holds
+ * the work's row lock so concurrent decisions on a work are applied one after the other. A token
+ * id already used records nothing (a replayed POST, a double click); every write is audited.
+ */
+export async function recordDecision(db: Db, input: DecisionInput): Promise<DecisionOutcome> {
+  return db.transaction(async (tx) => {
+    const [work] = await tx
+      .select({ id: works.id, reviewId: works.reviewId, origin: works.origin, status: works.status, perRecord: reviews.reviewersPerRecord })
+      .from(works)
+      .innerJoin(reviews, eq(reviews.id, works.reviewId))
+      .where(eq(works.id, input.workId))
+      .for('update', { of: works });
+    if (!work) throw new PermanentError(`no candidate with id ${input.workId}`);
+    if (work.origin !== 'candidate') throw new PermanentError(`work ${input.workId} is a seed, not a candidate to screen`);
+    const [reviewer] = await tx.select().from(reviewers).where(eq(reviewers.id, input.reviewerId));
+    if (!reviewer || reviewer.reviewId !== work.reviewId || reviewer.active !== 1) {
+      throw new PermanentError(`reviewer ${input.reviewerId} does not screen review ${work.reviewId}`);
+    }
+    if (input.channel === 'maintainer' && reviewer.role !== 'maintainer') {
+      throw new PermanentError(`${reviewer.email} is not a maintainer of ${work.reviewId}`);
+    }
+    const [inserted] = await tx
+      .insert(screeningDecisions)
+      .values({ reviewId: work.reviewId, ...input })
+      .onConflictDoNothing({ target: screeningDecisions.tokenId })
+      .returning({ id: screeningDecisions.id });
+    if (!inserted) {
+      const [previous] = await tx
+        .select({ id: screeningDecisions.id, decision: screeningDecisions.decision })
+        .from(screeningDecisions)
+        .where(eq(screeningDecisions.tokenId, input.tokenId!));
+      return { recorded: false, decisionId: previous!.id, decision: previous!.decision, statusBefore: work.status, status: work.status };
+    }
+    const facts = await tx
+      .select({ seq: screeningDecisions.id, reviewerId: screeningDecisions.reviewerId, decision: screeningDecisions.decision, channel: screeningDecisions.channel })
+      .from(screeningDecisions)
+      .where(eq(screeningDecisions.workId, work.id))
+      .orderBy(asc(screeningDecisions.id));
+    const status = workStatus(facts, work.perRecord === 2 ? 2 : 1);
+    if (status !== work.status) {
+      await tx.update(works).set({ status, updatedAt: sql`now()` }).where(eq(works.id, work.id));
+    }
+    const earlier = facts.filter((f) => f.reviewerId === input.reviewerId && f.seq !== inserted.id).at(-1);
+    const action = input.channel === 'maintainer' ? 'screening.resolved' : earlier ? 'screening.changed' : 'screening.decided';
+    await tx.insert(auditLog).values({
+      reviewId: work.reviewId,
+      actor: reviewer.email,
+      channel: input.channel,
+      action,
+      entity: 'work',
+      entityId: String(work.id),
+      details: {
+        decision: input.decision,
+        reason: input.reason,
+        previous: earlier?.decision ?? null,
+        statusBefore: work.status,
+        status,
+        decisionId: inserted.id,
+      },
+    });
+    return { recorded: true, decisionId: inserted.id, decision: input.decision, statusBefore: work.status, status };
+  });
+}
+
+/** Finds a review's reviewer by email (case-insensitive, as the protocol sync stores it). */
+export async function findReviewer(db: Db, reviewId: string, email: string) {
+  const [row] = await db
+    .select()
+    .from(reviewers)
+    .where(and(eq(reviewers.reviewId, reviewId), eq(reviewers.email, email.trim().toLowerCase())));
+  return row;
+}

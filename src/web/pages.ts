@@ -1,0 +1,173 @@
+import type { Decision, WorkStatus } from '../db/schema/index.js';
+import { abstractLead, authorLine, doiUrl, pubmedUrl, type DigestRecord } from '../digest/render.js';
+import { html, raw, type Raw } from './html.js';
+
+export type WorkView = Omit<DigestRecord, 'links'>;
+
+const LABEL: Record<Decision, string> = { include: 'Include', exclude: 'Exclude', maybe: 'Maybe' };
+const KEY: Record<Decision, string> = { include: 'i', exclude: 'e', maybe: 'm' };
+
+const STYLE = `
+body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;margin:0;background:#f4f4f4;color:#1f1f1f}
+main{max-width:760px;margin:0 auto;padding:24px 16px}
+h1{font-size:22px;margin:0 0 12px}
+.card{background:#fff;border-radius:6px;padding:16px 20px;margin:0 0 16px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
+.card.current{outline:3px solid #0b57d0}
+.title{font-size:17px;font-weight:600;line-height:1.3}
+.meta{font-size:14px;color:#444;margin-top:4px}
+.abstract{font-size:14px;line-height:1.5;color:#333;margin-top:8px}
+a{color:#0b57d0}
+.actions{margin-top:12px;display:flex;flex-wrap:wrap;gap:8px;align-items:center}
+button{font:inherit;font-weight:600;border:0;border-radius:4px;padding:8px 16px;color:#fff;cursor:pointer}
+button.include{background:#1a7f37}button.exclude{background:#b42318}button.maybe{background:#8a6100}
+label{font-size:13px;color:#444}
+select,input[type=text]{font:inherit;font-size:14px;padding:4px;max-width:100%}
+.note{font-size:13px;color:#555}
+.status{display:inline-block;font-size:12px;font-weight:600;text-transform:uppercase;padding:2px 8px;border-radius:10px;background:#e8eaed}
+table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-top:1px solid #e3e3e3;padding:6px 4px;text-align:left;vertical-align:top}
+kbd{border:1px solid #bbb;border-radius:3px;padding:0 4px;font-size:12px;background:#fafafa;color:#1f1f1f}
+button kbd{background:rgba(255,255,255,.2);border-color:rgba(255,255,255,.6);color:#fff}
+`;
+
+export function layout(title: string, body: Raw, script?: { nonce: string; code: string }): string {
+  return html`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${title}</title><style>${raw(STYLE)}</style></head>
+<body><main>${body}</main>${script ? html`<script nonce="${script.nonce}">${raw(script.code)}</script>` : ''}</body></html>
+`.html;
+}
+
+export function errorPage(status: number, message: string): string {
+  return layout(`Error ${status}`, html`<div class="card"><h1>${status === 410 ? 'This link has expired' : 'This link cannot be used'}</h1><p>${message}</p><p class="note">Nothing was changed. Use the newest digest email or your queue link.</p></div>`);
+}
+
+export function workCard(w: WorkView, opts: { fullAbstract?: boolean; status?: WorkStatus } = {}): Raw {
+  const pm = pubmedUrl(w.pmid);
+  const doi = doiUrl(w.doi);
+  const abstract = opts.fullAbstract ? (w.abstract ?? '') : abstractLead(w.abstract, 600);
+  return html`<div class="title">${w.title}</div>
+<div class="meta">${authorLine(w.authors)}${w.journal ? html` &middot; <i>${w.journal}</i>` : ''}${w.year ? html` &middot; ${w.year}` : ''}${opts.status ? html` &middot; <span class="status">${opts.status}</span>` : ''}</div>
+<div class="meta">${pm ? html`<a href="${pm}" rel="noreferrer">PMID ${w.pmid}</a> ` : ''}${doi ? html`<a href="${doi}" rel="noreferrer">DOI ${w.doi}</a>` : ''}</div>
+${abstract ? html`<div class="abstract">${abstract}</div>` : ''}`;
+}
+
+function reasonFields(reasons: readonly string[], id: string): Raw {
+  return html`<label for="rc-${id}">Reason</label>
+<select id="rc-${id}" name="reason_code"><option value="">(none)</option>${reasons.map((r) => html`<option value="${r}">${r}</option>`)}</select>
+<label for="rt-${id}">Note</label><input type="text" id="rt-${id}" name="reason_text" maxlength="500" placeholder="optional">`;
+}
+
+/** GET of an emailed action link: shows the record and a button; only the POST decides. */
+export function confirmPage(p: { work: WorkView; action: Decision; reviewerName: string; reasons: readonly string[]; status: WorkStatus }): string {
+  return layout(
+    `${LABEL[p.action]}: ${p.work.title}`,
+    html`<h1>Confirm: ${LABEL[p.action]}</h1>
+<div class="card">${workCard(p.work, { fullAbstract: true, status: p.status })}
+<form method="post" class="actions">
+${p.action === 'include' ? '' : reasonFields(p.reasons, 'c')}
+<button type="submit" class="${p.action}">${LABEL[p.action]}</button>
+</form>
+<p class="note">Screening as ${p.reviewerName}. Nothing is recorded until you press the button.</p></div>`,
+  );
+}
+
+export function decidedPage(p: { work: WorkView; decision: Decision; recorded: boolean; status: WorkStatus; queueUrl: string }): string {
+  return layout(
+    'Decision recorded',
+    html`<h1>${p.recorded ? `Recorded: ${LABEL[p.decision]}` : `Already recorded: ${LABEL[p.decision]}`}</h1>
+<div class="card">${workCard(p.work, { status: p.status })}</div>
+<p>${p.recorded ? '' : 'This link had already been used, so nothing new was recorded. To change your decision, use your queue. '}<a href="${p.queueUrl}">Open your screening queue</a></p>`,
+  );
+}
+
+export interface QueueItem {
+  work: WorkView;
+  /** Signed per-button tokens, one per decision. */
+  tokens: Record<Decision, string>;
+}
+
+const QUEUE_SCRIPT = `
+(function(){
+  var cards=[].slice.call(document.querySelectorAll('form.item'));
+  if(!cards.length)return;
+  cards[0].classList.add('current');
+  document.addEventListener('keydown',function(ev){
+    if(ev.ctrlKey||ev.metaKey||ev.altKey)return;
+    var t=ev.target&&ev.target.tagName;
+    if(t==='INPUT'||t==='SELECT'||t==='TEXTAREA')return;
+    var form=document.querySelector('form.item.current');
+    var button=form&&form.querySelector('button[data-key="'+ev.key+'"]');
+    if(!button)return;
+    ev.preventDefault();
+    form.requestSubmit(button);
+  });
+})();`;
+
+export function queuePage(p: { reviewTitle: string; reviewerName: string; items: QueueItem[]; reasons: readonly string[]; nonce: string; recorded?: string }): string {
+  return layout(
+    `Screening queue: ${p.reviewTitle}`,
+    html`<h1>Your screening queue</h1>
+<p class="meta">${p.reviewTitle} &middot; ${p.reviewerName} &middot; ${p.items.length} record(s) waiting</p>
+${p.recorded ? html`<p class="note">${p.recorded}</p>` : ''}
+<p class="note">Keys: <kbd>i</kbd> include, <kbd>e</kbd> exclude, <kbd>m</kbd> maybe (the highlighted record). The buttons work without JavaScript.</p>
+${p.items.length === 0 ? html`<div class="card">Nothing waits for your decision.</div>` : ''}
+${p.items.map(
+  (it) => html`<form method="post" class="card item">${workCard(it.work)}
+<div class="actions">${(['include', 'exclude', 'maybe'] as const).map(
+    (a) => html`<button type="submit" name="t" value="${it.tokens[a]}" class="${a}" data-key="${KEY[a]}">${LABEL[a]} <kbd>${KEY[a]}</kbd></button>`,
+  )}</div>
+<div class="actions">${reasonFields(p.reasons, String(it.work.workId))}</div></form>`,
+)}`,
+    { nonce: p.nonce, code: QUEUE_SCRIPT },
+  );
+}
+
+export interface ConflictItem {
+  work: WorkView;
+  votes: { reviewer: string; decision: Decision; reason: string | null }[];
+  tokens: Record<Decision, string>;
+}
+
+export interface DigestProblem {
+  id: number;
+  recipient: string;
+  period: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+}
+
+export function conflictsPage(p: { reviewTitle: string; items: ConflictItem[]; problems: DigestProblem[]; reasons: readonly string[]; recorded?: string }): string {
+  return layout(
+    `Conflicts: ${p.reviewTitle}`,
+    html`<h1>Conflicts to resolve</h1>
+<p class="meta">${p.reviewTitle} &middot; ${p.items.length} conflict(s)</p>
+${p.recorded ? html`<p class="note">${p.recorded}</p>` : ''}
+${p.items.length === 0 ? html`<div class="card">No conflicts.</div>` : ''}
+${p.items.map(
+  (it) => html`<form method="post" class="card">${workCard(it.work, { status: 'conflict' })}
+<table><tr><th>Reviewer</th><th>Decision</th><th>Reason</th></tr>${it.votes.map((v) => html`<tr><td>${v.reviewer}</td><td>${LABEL[v.decision]}</td><td>${v.reason ?? ''}</td></tr>`)}</table>
+<div class="actions">${(['include', 'exclude', 'maybe'] as const).map((a) => html`<button type="submit" name="t" value="${it.tokens[a]}" class="${a}">Resolve: ${LABEL[a]}</button>`)}</div>
+<div class="actions">${reasonFields(p.reasons, String(it.work.workId))}</div></form>`,
+)}
+<h1>Digest delivery problems</h1>
+<div class="card">${
+      p.problems.length === 0
+        ? 'None.'
+        : html`<p class="note">An <b>ambiguous</b> digest may or may not have reached its reviewer (the connection ended after the message was handed over); it is never resent automatically. Ask the reviewer, or check the mail server's log for its Message-ID.</p>
+<table><tr><th>Digest</th><th>To</th><th>Period</th><th>Status</th><th>Attempts</th><th>Last error</th></tr>${p.problems.map(
+            (d) => html`<tr><td>${d.id}</td><td>${d.recipient}</td><td>${d.period}</td><td>${d.status}</td><td>${d.attempts}</td><td>${d.lastError ?? ''}</td></tr>`,
+          )}</table>`
+    }</div>`,
+  );
+}
+
+export function unsubscribePage(p: { reviewTitle: string; email: string; done: boolean }): string {
+  return layout(
+    'Unsubscribe',
+    p.done
+      ? html`<h1>Unsubscribed</h1><div class="card">${p.email} will receive no more digests for &ldquo;${p.reviewTitle}&rdquo;.</div>`
+      : html`<h1>Unsubscribe?</h1><div class="card"><p>Stop sending digests for &ldquo;${p.reviewTitle}&rdquo; to ${p.email}?</p>
+<form method="post"><button type="submit" class="exclude">Unsubscribe</button></form></div>`,
+  );
+}

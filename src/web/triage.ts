@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Protocol } from '../config/protocol.js';
+import type { Db } from '../db/client.js';
+import { auditLog, DECISIONS, digests, reviewers, reviews, screeningDecisions, works, type Channel, type Decision } from '../db/schema/index.js';
+import { queueFor, type ReviewerRow } from '../digest/build.js';
+import { PermanentError } from '../errors.js';
+import { signToken, tokenRef, TokenError, TTL, verifyToken, type Claims, type Purpose } from '../links/tokens.js';
+import { signedLink, type LinkSigner } from '../links/urls.js';
+import type { Logger } from '../log.js';
+import { recordDecision } from '../screening/record.js';
+import { composeReason } from '../screening/rules.js';
+import { createApp, HttpError, listen, sendPage, type App, type Request } from './app.js';
+import { confirmPage, conflictsPage, decidedPage, errorPage, queuePage, unsubscribePage, type WorkView } from './pages.js';
+
+export interface TriageDeps {
+  db: Db;
+  secret: string;
+  publicUrl: string;
+  protocols: Protocol[];
+  log: Logger;
+  now?: () => Date;
+}
+
+const TOKEN_STATUS: Record<TokenError['problem'], [number, string]> = {
+  malformed: [400, 'This link is incomplete or damaged. Copy the whole link from the email.'],
+  'bad-signature': [403, 'This link was not issued by this service, or it was changed.'],
+  'wrong-purpose': [403, 'This link is not meant for this page.'],
+  expired: [410, 'This link is too old to use.'],
+};
+
+/** Pages for screening from email: confirm-then-POST actions, queue, conflicts, unsubscribe. */
+export function addTriageRoutes(app: App, deps: TriageDeps): App {
+  const { db, log } = deps;
+  const now = () => deps.now?.() ?? new Date();
+  const signer: LinkSigner = { secret: deps.secret, publicUrl: deps.publicUrl, now };
+
+  function verify(token: string, purpose: Purpose): Claims {
+    try {
+      return verifyToken(deps.secret, token, purpose, now());
+    } catch (err) {
+      if (!(err instanceof TokenError)) throw err;
+      log.warn({ purpose, problem: err.problem }, 'link refused');
+      const [status, message] = TOKEN_STATUS[err.problem];
+      throw new HttpError(status, message);
+    }
+  }
+
+  async function reviewerOf(claims: Claims, role?: 'maintainer'): Promise<ReviewerRow & { reviewTitle: string; protocol: Protocol | undefined }> {
+    const [row] = await db
+      .select({ reviewer: reviewers, reviewTitle: reviews.title })
+      .from(reviewers)
+      .innerJoin(reviews, eq(reviews.id, reviewers.reviewId))
+      .where(eq(reviewers.id, claims.r));
+    if (!row || row.reviewer.active !== 1) throw new HttpError(403, 'This reviewer no longer screens this review.');
+    if (role && row.reviewer.role !== role) throw new HttpError(403, 'This page is for maintainers.');
+    return { ...row.reviewer, reviewTitle: row.reviewTitle, protocol: deps.protocols.find((p) => p.id === row.reviewer.reviewId) };
+  }
+
+  async function workOf(workId: number, reviewId: string): Promise<WorkView & { status: (typeof works.$inferSelect)['status'] }> {
+    const [w] = await db
+      .select({ workId: works.id, title: works.title, authors: works.authors, journal: works.journal, year: works.year, pmid: works.pmid, doi: works.doi, abstract: works.abstract, status: works.status })
+      .from(works)
+      .where(and(eq(works.id, workId), eq(works.reviewId, reviewId), eq(works.origin, 'candidate')));
+    if (!w) throw new HttpError(404, 'This record is not part of the review any more.');
+    return w;
+  }
+
+  function reasonsOf(protocol: Protocol | undefined): readonly string[] {
+    return protocol?.screening.exclusion_reasons ?? [];
+  }
+
+  async function decide(form: URLSearchParams, claims: Claims, reviewer: { id: number; protocol: Protocol | undefined }, channel: Channel) {
+    let reason: string | null;
+    try {
+      reason = composeReason(form.get('reason_code') ?? undefined, form.get('reason_text') ?? undefined, reasonsOf(reviewer.protocol));
+    } catch (err) {
+      throw new HttpError(400, (err as Error).message);
+    }
+    try {
+      const outcome = await recordDecision(db, { workId: claims.w!, reviewerId: reviewer.id, decision: claims.a!, reason, channel, tokenId: claims.j });
+      log.info({ channel, work: claims.w, token: tokenRef(claims), recorded: outcome.recorded }, 'decision');
+      return outcome;
+    } catch (err) {
+      if (err instanceof PermanentError) throw new HttpError(409, err.message);
+      throw err;
+    }
+  }
+
+  /** Per-button tokens: each button press carries its own id, so a resubmitted form is a replay. */
+  function buttons(purpose: 'decide' | 'resolve', reviewerId: number, workId: number): Record<Decision, string> {
+    return Object.fromEntries(
+      DECISIONS.map((action) => [action, signToken(deps.secret, { purpose, reviewerId, workId, action, ttl: TTL.resolve, now: now() })]),
+    ) as Record<Decision, string>;
+  }
+
+  /** A button's token must belong to the page's reviewer. */
+  function buttonClaims(form: URLSearchParams, purpose: 'decide' | 'resolve', page: Claims): Claims {
+    const claims = verify(form.get('t') ?? '', purpose);
+    if (claims.r !== page.r || claims.w === undefined || claims.a === undefined) throw new HttpError(403, 'This button belongs to another reviewer.');
+    return claims;
+  }
+
+  const recordedNote = (req: Request) => {
+    const v = new URL(req.raw.url ?? '/', 'http://x').searchParams.get('recorded');
+    return v ? `Recorded: ${v}.` : undefined;
+  };
+
+  // Emailed action links: GET (and HEAD, as scanners send) only shows; POST records.
+  app.route('GET', '/a/:token', async (req, res) => {
+    const claims = verify(req.params.token!, 'decide');
+    const reviewer = await reviewerOf(claims);
+    const work = await workOf(claims.w!, reviewer.reviewId);
+    sendPage(res, 200, confirmPage({ work, action: claims.a!, reviewerName: reviewer.name, reasons: reasonsOf(reviewer.protocol), status: work.status }));
+  });
+  app.route('POST', '/a/:token', async (req, res) => {
+    const claims = verify(req.params.token!, 'decide');
+    const reviewer = await reviewerOf(claims);
+    const outcome = await decide(await req.form(), claims, reviewer, 'email');
+    const work = await workOf(claims.w!, reviewer.reviewId);
+    sendPage(res, 200, decidedPage({ work, decision: outcome.decision, recorded: outcome.recorded, status: outcome.status, queueUrl: signedLink(signer, 'queue', { reviewerId: reviewer.id }) }));
+  });
+
+  // The reviewer's queue: every work still waiting for their decision.
+  app.route('GET', '/q/:token', async (req, res) => {
+    const claims = verify(req.params.token!, 'queue');
+    const reviewer = await reviewerOf(claims);
+    const items = (await queueFor(db, reviewer)).map((work) => ({ work, tokens: buttons('decide', reviewer.id, work.workId) }));
+    const nonce = randomBytes(16).toString('base64');
+    const note = recordedNote(req);
+    sendPage(res, 200, queuePage({ reviewTitle: reviewer.reviewTitle, reviewerName: reviewer.name, items, reasons: reasonsOf(reviewer.protocol), nonce, ...(note ? { recorded: note } : {}) }), { scriptNonce: nonce });
+  });
+  app.route('POST', '/q/:token', async (req, res) => {
+    const page = verify(req.params.token!, 'queue');
+    const reviewer = await reviewerOf(page);
+    const form = await req.form();
+    const claims = buttonClaims(form, 'decide', page);
+    const outcome = await decide(form, claims, reviewer, 'web');
+    // Post/redirect/get: reloading the queue never resubmits.
+    res.writeHead(303, { Location: `${req.path}?recorded=${outcome.decision}`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
+  });
+
+  // Maintainers: conflicts to resolve and digests whose delivery needs a look.
+  app.route('GET', '/c/:token', async (req, res) => {
+    const claims = verify(req.params.token!, 'conflicts');
+    const maintainer = await reviewerOf(claims, 'maintainer');
+    const conflicts = await db
+      .select({ workId: works.id, title: works.title, authors: works.authors, journal: works.journal, year: works.year, pmid: works.pmid, doi: works.doi, abstract: works.abstract })
+      .from(works)
+      .where(and(eq(works.reviewId, maintainer.reviewId), eq(works.status, 'conflict')))
+      .orderBy(asc(works.id));
+    const votes = conflicts.length
+      ? await db
+          .selectDistinctOn([screeningDecisions.workId, screeningDecisions.reviewerId], {
+            workId: screeningDecisions.workId,
+            reviewer: reviewers.name,
+            decision: screeningDecisions.decision,
+            reason: screeningDecisions.reason,
+          })
+          .from(screeningDecisions)
+          .innerJoin(reviewers, eq(reviewers.id, screeningDecisions.reviewerId))
+          .where(and(inArray(screeningDecisions.workId, conflicts.map((c) => c.workId)), sql`${screeningDecisions.channel} <> 'maintainer'`))
+          .orderBy(screeningDecisions.workId, screeningDecisions.reviewerId, sql`${screeningDecisions.id} desc`)
+      : [];
+    const problems = await db
+      .select({ id: digests.id, recipient: digests.recipient, period: digests.period, status: digests.status, attempts: digests.attempts, lastError: digests.lastError })
+      .from(digests)
+      .where(and(eq(digests.reviewId, maintainer.reviewId), inArray(digests.status, ['ambiguous', 'failed'])))
+      .orderBy(asc(digests.id));
+    const note = recordedNote(req);
+    sendPage(
+      res,
+      200,
+      conflictsPage({
+        reviewTitle: maintainer.reviewTitle,
+        items: conflicts.map((work) => ({ work, votes: votes.filter((v) => v.workId === work.workId), tokens: buttons('resolve', maintainer.id, work.workId) })),
+        problems,
+        reasons: reasonsOf(maintainer.protocol),
+        ...(note ? { recorded: note } : {}),
+      }),
+    );
+  });
+  app.route('POST', '/c/:token', async (req, res) => {
+    const page = verify(req.params.token!, 'conflicts');
+    const maintainer = await reviewerOf(page, 'maintainer');
+    const form = await req.form();
+    const claims = buttonClaims(form, 'resolve', page);
+    const outcome = await decide(form, claims, maintainer, 'maintainer');
+    res.writeHead(303, { Location: `${req.path}?recorded=${outcome.decision}`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
+  });
+
+  // RFC 8058: GET shows a page and changes nothing; POST unsubscribes and answers 200, no redirect.
+  app.route('GET', '/u/:token', async (req, res) => {
+    const reviewer = await reviewerOf(verify(req.params.token!, 'unsubscribe'));
+    sendPage(res, 200, unsubscribePage({ reviewTitle: reviewer.reviewTitle, email: reviewer.email, done: reviewer.unsubscribedAt !== null }));
+  });
+  app.route('POST', '/u/:token', async (req, res) => {
+    const claims = verify(req.params.token!, 'unsubscribe');
+    const reviewer = await reviewerOf(claims);
+    await db.transaction(async (tx) => {
+      const [changed] = await tx
+        .update(reviewers)
+        .set({ unsubscribedAt: sql`now()` })
+        .where(and(eq(reviewers.id, reviewer.id), isNull(reviewers.unsubscribedAt)))
+        .returning({ id: reviewers.id });
+      if (changed) {
+        await tx.insert(auditLog).values({ reviewId: reviewer.reviewId, actor: reviewer.email, channel: 'email', action: 'reviewer.unsubscribed', entity: 'reviewer', entityId: String(reviewer.id), details: { token: tokenRef(claims) } });
+      }
+    });
+    sendPage(res, 200, unsubscribePage({ reviewTitle: reviewer.reviewTitle, email: reviewer.email, done: true }));
+  });
+  return app;
+}
+
+/** The app with the triage routes; callers add more routes before or after listening. */
+export function createTriageApp(deps: TriageDeps): App {
+  return addTriageRoutes(createApp({ log: deps.log, errorPage }), deps);
+}
+
+export async function createServer(deps: TriageDeps & { port: number; host?: string }): Promise<{ app: App; server: Server }> {
+  const app = createTriageApp(deps);
+  return { app, server: await listen(app, deps.port, deps.host) };
+}

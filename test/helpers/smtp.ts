@@ -1,0 +1,89 @@
+import type { AddressInfo } from 'node:net';
+import PostalMime, { type Email } from 'postal-mime';
+import { SMTPServer } from 'smtp-server';
+
+export interface Received {
+  envelopeTo: string[];
+  raw: Buffer;
+  mail: Email;
+}
+
+export interface FakeSmtp {
+  url: string;
+  received: Received[];
+  /** Refuse the next n MAIL FROM commands with 451. */
+  refuseMailFrom(n: number): void;
+  /** Refuse the next n RCPT TO commands with this code. */
+  refuseRcpt(n: number, code: number): void;
+  /** Take the next n messages whole, then drop the connection instead of answering 250. */
+  dropAfterData(n: number): void;
+  attempts: number;
+  close(): Promise<void>;
+}
+
+function smtpError(code: number, text: string): Error {
+  return Object.assign(new Error(text), { responseCode: code });
+}
+
+/** A real SMTP server in the test process, with faults to order. */
+export async function startSmtp(): Promise<FakeSmtp> {
+  let refuseMail = 0;
+  let refuseRcpt = 0;
+  let rcptCode = 451;
+  let drop = 0;
+  const fake: Omit<FakeSmtp, 'url' | 'close'> = {
+    received: [],
+    attempts: 0,
+    refuseMailFrom: (n) => void (refuseMail = n),
+    refuseRcpt: (n, code) => void ((refuseRcpt = n), (rcptCode = code)),
+    dropAfterData: (n) => void (drop = n),
+  };
+  const server: SMTPServer = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onMailFrom(_address, _session, cb) {
+      fake.attempts++;
+      if (refuseMail > 0) {
+        refuseMail--;
+        return cb(smtpError(451, 'Try again later'));
+      }
+      cb();
+    },
+    onRcptTo(_address, _session, cb) {
+      if (refuseRcpt > 0) {
+        refuseRcpt--;
+        return cb(smtpError(rcptCode, rcptCode >= 500 ? 'No such user here' : 'Mailbox busy, try later'));
+      }
+      cb();
+    },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', async () => {
+        const raw = Buffer.concat(chunks);
+        fake.received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, mail: await PostalMime.parse(raw) });
+        if (drop > 0) {
+          drop--;
+          // The server has the message; the client never hears the 250 (RFC 1047's window).
+          for (const conn of server.connections) (conn as { _socket: { destroy(): void } })._socket.destroy();
+          return;
+        }
+        cb(null, `queued as ${fake.received.length}`);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    ...fake,
+    get received() {
+      return fake.received;
+    },
+    get attempts() {
+      return fake.attempts;
+    },
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  } as FakeSmtp;
+}

@@ -1,0 +1,265 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import PostalMime from 'postal-mime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SECRET } from '../../src/config/secret.js';
+import type { DbContext } from '../../src/context.js';
+import { auditLog, digests, reviewers as reviewerTable } from '../../src/db/schema/index.js';
+import { DEFAULT_RETRY } from '../../src/digest/outbox.js';
+import { mailerFor, planDue, runDigestOnce, type DigestDeps } from '../../src/digest/run.js';
+import { verifyToken } from '../../src/links/tokens.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { openReview, record, reviewEnv, stage, writeProtocol, type ReviewSetup } from '../helpers/review.js';
+import { startSmtp, type FakeSmtp } from '../helpers/smtp.js';
+
+const FAST_RETRY = { ...DEFAULT_RETRY, baseMs: 20, maxAttempts: 5 };
+
+let t: TestDatabase;
+let smtp: FakeSmtp;
+const contexts: DbContext[] = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  smtp = await startSmtp();
+});
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  await smtp.close();
+  await t.drop();
+});
+
+async function setup(s: ReviewSetup, extraEnv: Record<string, string | undefined> = {}) {
+  const ctx = await openReview(reviewEnv(t.url, writeProtocol(s), { SMTP_URL: smtp.url, ...extraEnv }));
+  contexts.push(ctx);
+  const deps = (over: Partial<DigestDeps> = {}): DigestDeps => ({
+    database: ctx.database,
+    env: ctx.env,
+    secret: TEST_SECRET,
+    mailer: mailerFor(ctx.env),
+    retry: FAST_RETRY,
+    retryWindowMs: 5_000,
+    ...over,
+  });
+  const run = (over: Partial<DigestDeps> = {}) => runDigestOnce(deps(over), ctx.protocols);
+  const rows = () => ctx.database.db.select().from(digests).where(eq(digests.reviewId, s.id)).orderBy(digests.id);
+  return { ctx, deps, run, rows };
+}
+
+const forReview = (id: string) => smtp.received.filter((m) => m.mail.subject?.includes(`Review ${id}:`));
+const header = (m: { mail: { headers: { key: string; value: string }[] } }, key: string) => m.mail.headers.find((h) => h.key === key)?.value;
+
+describe('digest --once over SMTP', () => {
+  const reviewers = [
+    { name: 'Ann Reviewer', email: 'ann@example.org' },
+    { name: 'Bob Reviewer', email: 'bob@example.org' },
+    { name: 'Mia Maintainer', email: 'mia@example.org', role: 'maintainer' as const },
+  ];
+
+  it('delivers one email per reviewer listing every staged work, with valid links and unsubscribe headers', async () => {
+    const { ctx, run, rows } = await setup({ id: 'dg-main', reviewers });
+    const titles = ['First <script>alert(1)</script> trial', 'Second study', 'Third study', 'Fourth study'];
+    const workIds = await stage(ctx, 'dg-main', titles.map((title, i) => record(100 + i, { title })));
+    expect(workIds).toHaveLength(4);
+
+    const report = await run();
+    expect(report.sent).toHaveLength(3);
+    const mails = forReview('dg-main');
+    expect(mails.map((m) => m.envelopeTo[0]).sort()).toEqual(['ann@example.org', 'bob@example.org', 'mia@example.org']);
+    const saved = await rows();
+    for (const m of mails) {
+      const mail = m.mail;
+      expect(mail.subject).toBe('4 new records to screen: Review dg-main: peer support & <overdose>');
+      expect(mail.from?.address).toBe('digest@lr.example.org');
+      const row = saved.find((r) => r.recipient.includes(m.envelopeTo[0]!))!;
+      expect(row.status).toBe('sent');
+      expect(row.smtpResponse).toMatch(/^250 .*queued as/);
+      expect(mail.messageId).toBe(`<digest-${row.id}@lr.example.org>`);
+      expect(row.messageId).toBe(mail.messageId);
+      // Both parts, every record, escaped in HTML and plain in text.
+      expect(mail.text).toBeTruthy();
+      expect(mail.html).toBeTruthy();
+      for (const title of titles) expect(mail.text).toContain(title);
+      expect(mail.html).toContain('First &lt;script&gt;alert(1)&lt;/script&gt; trial');
+      expect(mail.html).not.toContain('<script');
+      expect(mail.text).toContain('Smith A, Jones B, Lee C et al.');
+      expect(mail.text).toContain('https://pubmed.ncbi.nlm.nih.gov/40000100/');
+      expect(mail.text).toContain('https://doi.org/10.1000/lr.100');
+      // Every action link is signed for this reviewer, one work and one action.
+      const links = [...mail.text!.matchAll(/https:\/\/lr\.example\.org\/a\/([A-Za-z0-9_.-]+)/g)].map((x) => x[1]!);
+      expect(links).toHaveLength(12);
+      const claims = links.map((tok) => verifyToken(TEST_SECRET, tok, 'decide'));
+      expect(new Set(claims.map((c) => c.r))).toEqual(new Set([row.reviewerId]));
+      expect(new Set(claims.map((c) => `${c.w}:${c.a}`)).size).toBe(12);
+      expect(new Set(claims.map((c) => c.w))).toEqual(new Set(workIds));
+      for (const tok of links) expect(mail.html).toContain(`https://lr.example.org/a/${tok}`);
+      // RFC 8058 one-click unsubscribe.
+      const unsub = header(m, 'list-unsubscribe')!;
+      expect(unsub).toMatch(/^<https:\/\/lr\.example\.org\/u\/[A-Za-z0-9_.-]+>$/);
+      expect(verifyToken(TEST_SECRET, unsub.slice(unsub.indexOf('/u/') + 3, -1), 'unsubscribe').r).toBe(row.reviewerId);
+      expect(header(m, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+      expect(mail.text).toContain(unsub.slice(1, -1));
+    }
+    // Only the maintainer gets the conflicts page.
+    expect(mails.filter((m) => m.mail.text!.includes('https://lr.example.org/c/')).map((m) => m.envelopeTo[0])).toEqual(['mia@example.org']);
+
+    // A rerun in the same period finds the outbox rows and sends nothing new.
+    const before = smtp.received.length;
+    const again = await run();
+    expect(again.sent).toEqual([]);
+    expect(again.reviews[0]!.written).toEqual([]);
+    expect(smtp.received.length).toBe(before);
+    expect(await rows()).toHaveLength(3);
+  });
+
+  it('delivers exactly once after the server refuses the first two attempts with 451', async () => {
+    const { ctx, run, rows } = await setup({ id: 'dg-retry', reviewers: [reviewers[0]!] });
+    await stage(ctx, 'dg-retry', [record(200), record(201)]);
+    smtp.refuseMailFrom(2);
+    const attemptsBefore = smtp.attempts;
+    const report = await run();
+    expect(smtp.attempts - attemptsBefore).toBe(3);
+    expect(forReview('dg-retry')).toHaveLength(1);
+    expect(report.sent).toHaveLength(1);
+    const [row] = await rows();
+    expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+    const audit = await ctx.database.db.select().from(auditLog).where(and(eq(auditLog.entity, 'digest'), eq(auditLog.entityId, String(row!.id))));
+    expect(audit.map((a) => a.action)).toEqual(['digest.retry', 'digest.retry', 'digest.sent']);
+  });
+
+  it('retries a 451 at RCPT, and waits for retries only within the window', async () => {
+    const { ctx, run, rows } = await setup({ id: 'dg-rcpt', reviewers: [reviewers[0]!] });
+    await stage(ctx, 'dg-rcpt', [record(250)]);
+    smtp.refuseRcpt(1, 451);
+    const first = await run({ retry: { ...FAST_RETRY, baseMs: 60_000 }, retryWindowMs: 0 });
+    expect(first.retrying).toHaveLength(1);
+    expect((await rows())[0]).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(forReview('dg-rcpt')).toHaveLength(0);
+    await ctx.database.db.update(digests).set({ nextAttemptAt: new Date() }).where(eq(digests.reviewId, 'dg-rcpt'));
+    await run();
+    expect(forReview('dg-rcpt')).toHaveLength(1);
+    expect((await rows())[0]).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('marks a 5xx refusal failed without retrying, and offers its works again next period', async () => {
+    const { ctx, run, rows } = await setup({ id: 'dg-5xx', reviewers: [reviewers[0]!] });
+    await stage(ctx, 'dg-5xx', [record(300)]);
+    smtp.refuseRcpt(1, 550);
+    const report = await run();
+    expect(report.failed).toHaveLength(1);
+    expect((await rows())[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    expect((await rows())[0]!.lastError).toMatch(/550/);
+    expect(forReview('dg-5xx')).toHaveLength(0);
+    // Next week's digest lists the work the failed one could not deliver.
+    const nextWeek = new Date(Date.now() + 7 * 86_400_000);
+    const [planned] = await planDue({ database: ctx.database, env: ctx.env, secret: TEST_SECRET, mailer: mailerFor(ctx.env), now: () => nextWeek }, ctx.protocols);
+    expect(planned!.planned.map((p) => p.workIds)).toHaveLength(1);
+    expect(planned!.planned[0]!.workIds).toHaveLength(1);
+  });
+
+  it('never sends twice after a crash between the 250 and the mark: the row ends ambiguous', async () => {
+    const { ctx, run, rows } = await setup({ id: 'dg-crash', reviewers: [reviewers[0]!] });
+    await stage(ctx, 'dg-crash', [record(400)]);
+    await expect(
+      run({
+        afterAccepted: () => {
+          throw new Error('simulated crash after the server accepted the message');
+        },
+      }),
+    ).rejects.toThrow(/simulated crash/);
+    expect(forReview('dg-crash')).toHaveLength(1);
+    expect((await rows())[0]).toMatchObject({ status: 'sending', attempts: 1 });
+
+    const report = await run();
+    expect(report.recovered).toEqual([{ id: (await rows())[0]!.id, status: 'ambiguous' }]);
+    expect(report.sent).toEqual([]);
+    expect(forReview('dg-crash')).toHaveLength(1);
+    const [row] = await rows();
+    expect(row).toMatchObject({ status: 'ambiguous', attempts: 1 });
+    expect(row!.lastError).toMatch(/may have accepted/);
+    await run();
+    expect(forReview('dg-crash')).toHaveLength(1);
+  });
+
+  it('flags a connection dropped after DATA as ambiguous and does not resend', async () => {
+    const { ctx, run, rows } = await setup({ id: 'dg-drop', reviewers: [reviewers[0]!] });
+    await stage(ctx, 'dg-drop', [record(500)]);
+    smtp.dropAfterData(1);
+    const report = await run();
+    expect(report.ambiguous).toHaveLength(1);
+    expect(forReview('dg-drop')).toHaveLength(1);
+    expect((await rows())[0]).toMatchObject({ status: 'ambiguous', attempts: 1 });
+    await run();
+    expect(forReview('dg-drop')).toHaveLength(1);
+  });
+
+  it('two runs at once write one outbox row and send one message', async () => {
+    const { ctx, run, rows } = await setup({ id: 'dg-race', reviewers: [reviewers[0]!] });
+    await stage(ctx, 'dg-race', [record(550)]);
+    const results = await Promise.all([run(), run()]);
+    expect(results.flatMap((r) => r.sent)).toHaveLength(1);
+    expect(await rows()).toHaveLength(1);
+    expect(forReview('dg-race')).toHaveLength(1);
+  });
+
+  it('sends nothing for a review with nothing new, unless nothing_new_notes is set', async () => {
+    const quiet = await setup({ id: 'dg-quiet', reviewers: [reviewers[0]!] });
+    expect((await quiet.run()).sent).toEqual([]);
+    expect(await quiet.rows()).toEqual([]);
+    const noted = await setup({ id: 'dg-noted', reviewers: [reviewers[0]!], nothingNewNotes: true });
+    expect((await noted.run()).sent).toHaveLength(1);
+    const [mail] = forReview('dg-noted');
+    expect(mail!.mail.subject).toBe('Nothing new to screen: Review dg-noted: peer support & <overdose>');
+    expect(mail!.mail.text).toContain('No new records need your decision this period.');
+  });
+
+  it('skips a reviewer who unsubscribed', async () => {
+    const { ctx, run } = await setup({ id: 'dg-skip', reviewers: [reviewers[0]!, reviewers[1]!] });
+    await stage(ctx, 'dg-skip', [record(600)]);
+    await ctx.database.db.update(reviewerTable).set({ unsubscribedAt: new Date() }).where(and(eq(reviewerTable.reviewId, 'dg-skip'), eq(reviewerTable.email, 'bob@example.org')));
+    await run();
+    expect(forReview('dg-skip').map((m) => m.envelopeTo[0])).toEqual(['ann@example.org']);
+  });
+});
+
+describe('digest --once without SMTP_URL', () => {
+  it('writes each email as an .eml file named by the digest id, then marks it sent', async () => {
+    const { ctx, run, rows } = await setup({ id: 'dg-eml', reviewers: [{ name: 'Ann', email: 'ann@example.org' }] }, { SMTP_URL: '' });
+    await stage(ctx, 'dg-eml', [record(700), record(701)]);
+    const report = await run();
+    const [row] = await rows();
+    expect(report.sent).toEqual([row!.id]);
+    const dir = join(ctx.env.dataDir, 'outbox');
+    expect(readdirSync(dir)).toEqual([`digest-${row!.id}.eml`]);
+    const mail = await PostalMime.parse(readFileSync(join(dir, `digest-${row!.id}.eml`)));
+    expect(mail.subject).toBe('2 new records to screen: Review dg-eml: peer support & <overdose>');
+    expect(mail.messageId).toBe(row!.messageId);
+    expect(mail.text).toContain('Peer-delivered naloxone study 700');
+    expect(mail.html).toContain('Peer-delivered naloxone study 701');
+    expect(row).toMatchObject({ status: 'sent' });
+  });
+
+  it('settles a crash after the file was written as sent, without writing it again', async () => {
+    const { ctx, run, rows } = await setup({ id: 'dg-eml-crash', reviewers: [{ name: 'Ann', email: 'ann@example.org' }] }, { SMTP_URL: '' });
+    await stage(ctx, 'dg-eml-crash', [record(800)]);
+    await expect(run({ afterAccepted: () => Promise.reject(new Error('crash')) })).rejects.toThrow('crash');
+    const [row] = await rows();
+    const file = join(ctx.env.dataDir, 'outbox', `digest-${row!.id}.eml`);
+    const written = statSync(file).mtimeMs;
+    const report = await run();
+    expect(report.recovered).toEqual([{ id: row!.id, status: 'sent' }]);
+    expect(report.sent).toEqual([]);
+    expect(statSync(file).mtimeMs).toBe(written);
+    expect((await rows())[0]).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('dry run plans digests and writes nothing', async () => {
+    const { ctx, deps, rows } = await setup({ id: 'dg-dry', reviewers: [{ name: 'Ann', email: 'ann@example.org' }] }, { SMTP_URL: '' });
+    await stage(ctx, 'dg-dry', [record(900)]);
+    const [plan] = await planDue(deps(), ctx.protocols);
+    expect(plan!.planned).toHaveLength(1);
+    expect(plan!.planned[0]!.rendered.text).toContain('Peer-delivered naloxone study 900');
+    expect(await rows()).toEqual([]);
+    expect(existsSync(join(ctx.env.dataDir, 'outbox'))).toBe(false);
+  });
+});

@@ -1,0 +1,193 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SECRET } from '../../src/config/secret.js';
+import type { DbContext } from '../../src/context.js';
+import { auditLog, reviewers, screeningDecisions, works } from '../../src/db/schema/index.js';
+import { signToken } from '../../src/links/tokens.js';
+import { signedLink } from '../../src/links/urls.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
+import { onServer, startTriage, type TestServer } from '../helpers/web.js';
+
+let t: TestDatabase;
+let ctx: DbContext;
+let server: TestServer;
+let ids: Record<string, number>;
+const signer = { secret: TEST_SECRET, publicUrl: 'https://lr.example.org' };
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  ctx = await openReview(
+    reviewEnv(
+      t.url,
+      writeProtocol({
+        id: 'tri',
+        reviewersPerRecord: 2,
+        reviewers: [
+          { name: 'Ann', email: 'ann@example.org' },
+          { name: 'Bob', email: 'bob@example.org' },
+          { name: 'Mia', email: 'mia@example.org', role: 'maintainer' },
+        ],
+      }),
+    ),
+  );
+  const people = await ctx.database.db.select().from(reviewers).where(eq(reviewers.reviewId, 'tri'));
+  ids = Object.fromEntries(people.map((p) => [p.email.split('@')[0]!, p.id]));
+  server = await startTriage(ctx);
+});
+afterAll(async () => {
+  await server.close();
+  await ctx.close();
+  await t.drop();
+});
+
+const db = () => ctx.database.db;
+const decisionsOf = (workId: number) => db().select().from(screeningDecisions).where(eq(screeningDecisions.workId, workId)).orderBy(screeningDecisions.id);
+const statusOf = async (workId: number) => (await db().select({ s: works.status }).from(works).where(eq(works.id, workId)))[0]!.s;
+const link = (who: string, workId: number, action: 'include' | 'exclude' | 'maybe') => onServer(server, signedLink(signer, 'decide', { reviewerId: ids[who]!, workId, action }));
+const post = (url: string, form: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', body: new URLSearchParams(form), redirect: 'manual' });
+
+describe('emailed action links', () => {
+  it('GET and HEAD show a confirm page and change nothing; POST records once', async () => {
+    const [w] = await stage(ctx, 'tri', [record(1, { title: 'Trial <img src=x onerror=alert(1)>' })]);
+    const url = link('ann', w!, 'include');
+    for (const method of ['GET', 'HEAD', 'GET']) {
+      const r = await fetch(url, { method });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(r.headers.get('cache-control')).toBe('no-store');
+      if (method === 'GET') {
+        const page = await r.text();
+        expect(page).toMatch(/<form method="post"/);
+        expect(page).not.toMatch(/<script/i);
+        expect(page).toContain('Trial &lt;img src=x onerror=alert(1)&gt;');
+      }
+    }
+    expect(await decisionsOf(w!)).toEqual([]);
+
+    const first = await post(url);
+    expect(first.status).toBe(200);
+    expect(await first.text()).toContain('Recorded: Include');
+    const again = await post(url);
+    expect(await again.text()).toContain('Already recorded: Include');
+    const rows = await decisionsOf(w!);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ reviewerId: ids.ann, decision: 'include', channel: 'email' });
+    // One of two reviewers: still pending.
+    expect(await statusOf(w!)).toBe('pending');
+    expect(server.logs.join('')).not.toContain(new URL(url).pathname.slice(3));
+  });
+
+  it('refuses tampered, expired and misused tokens with a 4xx page and changes nothing', async () => {
+    const [w] = await stage(ctx, 'tri', [record(2)]);
+    const url = link('ann', w!, 'exclude');
+    const token = url.slice(url.lastIndexOf('/') + 1);
+    const flipped = token.slice(0, 10) + (token[10] === 'A' ? 'B' : 'A') + token.slice(11);
+    const expired = signToken(TEST_SECRET, { purpose: 'decide', reviewerId: ids.ann!, workId: w!, action: 'exclude', ttl: 60, now: new Date(Date.now() - 3_600_000) });
+    const otherKey = signToken('some-other-secret-value', { purpose: 'decide', reviewerId: ids.ann!, workId: w!, action: 'exclude', ttl: 60 });
+    const unsub = signToken(TEST_SECRET, { purpose: 'unsubscribe', reviewerId: ids.ann!, ttl: 60 });
+    const cases: [string, number][] = [
+      [flipped, 403],
+      [token.slice(0, -3), 403],
+      ['not-a-token', 400],
+      [expired, 410],
+      [otherKey, 403],
+      [unsub, 403],
+    ];
+    for (const [bad, status] of cases) {
+      for (const method of ['GET', 'POST']) {
+        const r = await fetch(`${server.base}/a/${bad}`, { method, ...(method === 'POST' ? { body: new URLSearchParams() } : {}) });
+        expect(r.status, `${method} ${bad.slice(0, 12)}`).toBe(status);
+        expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+        expect(await r.text()).toMatch(/Nothing was changed/);
+      }
+    }
+    expect(await decisionsOf(w!)).toEqual([]);
+  });
+
+  it('records a change of mind as a new decision, with the protocol reason and a note', async () => {
+    const [w] = await stage(ctx, 'tri', [record(3)]);
+    await post(link('bob', w!, 'include'));
+    const r = await post(link('bob', w!, 'exclude'), { reason_code: 'not English', reason_text: 'Portuguese' });
+    expect(r.status).toBe(200);
+    const rows = await decisionsOf(w!);
+    expect(rows.map((d) => [d.decision, d.reason])).toEqual([
+      ['include', null],
+      ['exclude', 'not English: Portuguese'],
+    ]);
+    const audit = await db().select().from(auditLog).where(and(eq(auditLog.entity, 'work'), eq(auditLog.entityId, String(w))));
+    expect(audit.map((a) => [a.action, a.actor, a.channel])).toEqual([
+      ['screening.decided', 'bob@example.org', 'email'],
+      ['screening.changed', 'bob@example.org', 'email'],
+    ]);
+    expect((await post(link('bob', w!, 'exclude'), { reason_code: 'made up' })).status).toBe(400);
+  });
+
+  it('two reviewers disagreeing make a conflict, which a maintainer resolves on the conflicts page', async () => {
+    const [w] = await stage(ctx, 'tri', [record(4, { title: 'Disputed study' })]);
+    await post(link('ann', w!, 'include'));
+    await post(link('bob', w!, 'exclude'), { reason_code: 'not peer-involved' });
+    expect(await statusOf(w!)).toBe('conflict');
+
+    // Reviewers cannot open the maintainer page.
+    const asReviewer = onServer(server, signedLink(signer, 'conflicts', { reviewerId: ids.ann! }));
+    expect((await fetch(asReviewer)).status).toBe(403);
+
+    const page = onServer(server, signedLink(signer, 'conflicts', { reviewerId: ids.mia! }));
+    const html = await (await fetch(page)).text();
+    expect(html).toContain('Disputed study');
+    expect(html).toContain('not peer-involved');
+    const form = html.slice(html.indexOf('Disputed study'));
+    const resolveToken = form.match(/name="t" value="([^"]+)" class="exclude"/)![1]!;
+    const r = await post(page, { t: resolveToken, reason_text: 'agreed with Bob' });
+    expect(r.status).toBe(303);
+    expect(r.headers.get('location')).toMatch(/^\/c\/[^?]+\?recorded=exclude$/);
+    expect(await statusOf(w!)).toBe('excluded');
+    const last = (await decisionsOf(w!)).at(-1)!;
+    expect(last).toMatchObject({ reviewerId: ids.mia, decision: 'exclude', channel: 'maintainer', reason: 'agreed with Bob' });
+    const [audit] = await db().select().from(auditLog).where(and(eq(auditLog.entityId, String(w)), eq(auditLog.action, 'screening.resolved')));
+    expect(audit).toMatchObject({ actor: 'mia@example.org', channel: 'maintainer' });
+    // A resolve button cannot be replayed into a second decision.
+    await post(page, { t: resolveToken });
+    expect(await decisionsOf(w!)).toHaveLength(3);
+    // Buttons of one page do not work on another reviewer's page.
+    const bobPage = onServer(server, signedLink(signer, 'queue', { reviewerId: ids.bob! }));
+    expect((await post(bobPage, { t: resolveToken })).status).toBe(403);
+  });
+
+  it('the queue lists what waits for the reviewer and records button presses once', async () => {
+    const [w] = await stage(ctx, 'tri', [record(5, { title: 'Queued study' })]);
+    const page = onServer(server, signedLink(signer, 'queue', { reviewerId: ids.bob! }));
+    const r = await fetch(page);
+    expect(r.headers.get('content-security-policy')).toMatch(/script-src 'nonce-/);
+    const html = await r.text();
+    expect(html).toContain('Queued study');
+    expect(html).not.toContain('Disputed study');
+    const form = html.slice(html.indexOf('Queued study'));
+    const token = form.match(/name="t" value="([^"]+)" class="maybe"/)![1]!;
+    const res = await post(page, { t: token, reason_code: '', reason_text: '' });
+    expect(res.status).toBe(303);
+    await post(page, { t: token });
+    expect((await decisionsOf(w!)).map((d) => [d.decision, d.channel])).toEqual([['maybe', 'web']]);
+    expect(await (await fetch(page)).text()).not.toContain('Queued study');
+  });
+});
+
+describe('unsubscribe (RFC 8058)', () => {
+  it('GET confirms without change; one-click POST unsubscribes with 200 and no redirect', async () => {
+    const url = onServer(server, signedLink(signer, 'unsubscribe', { reviewerId: ids.ann! }));
+    const unsubscribed = async () => (await db().select().from(reviewers).where(eq(reviewers.id, ids.ann!)))[0]!.unsubscribedAt;
+    const shown = await fetch(url);
+    expect(shown.status).toBe(200);
+    expect(await shown.text()).toContain('<form method="post">');
+    expect(await unsubscribed()).toBeNull();
+    const r = await fetch(url, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('location')).toBeNull();
+    expect(await unsubscribed()).toBeInstanceOf(Date);
+    expect((await fetch(url, { method: 'POST', redirect: 'manual' })).status).toBe(200);
+    const audit = await db().select().from(auditLog).where(eq(auditLog.action, 'reviewer.unsubscribed'));
+    expect(audit).toHaveLength(1);
+  });
+});

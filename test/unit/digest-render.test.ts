@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { abstractLead, authorLine, doiUrl, renderDigest, type DigestModel, type DigestRecord } from '../../src/digest/render.js';
+
+const evil = '<script>alert(1)</script>';
+const record = (over: Partial<DigestRecord> = {}): DigestRecord => ({
+  workId: 1,
+  title: `Peer naloxone ${evil} & "quotes"`,
+  authors: [
+    { family: 'Smith', initials: 'AB' },
+    { family: 'Jones', initials: 'C' },
+    { family: 'Drug Users Union', collective: true },
+    { family: 'Fourth', initials: 'D' },
+  ],
+  journal: 'Harm Reduct J </td>',
+  year: 2025,
+  pmid: '12345678',
+  doi: '10.1186/s12954-025-0001-x',
+  abstract: `Background ${evil}. ` + 'word '.repeat(200),
+  links: {
+    include: 'https://lr.example.org/a/TOKEN-I',
+    exclude: 'https://lr.example.org/a/TOKEN-E',
+    maybe: 'https://lr.example.org/a/TOKEN-M',
+  },
+  ...over,
+});
+
+const model = (records: DigestRecord[], over: Partial<DigestModel> = {}): DigestModel => ({
+  review: { id: 'r', title: 'Peer support\r\nBcc: x@evil <b>' },
+  reviewer: { name: 'Ann Reviewer', email: 'ann@example.org', role: 'reviewer' },
+  period: new Date('2026-03-02T08:00:00Z'),
+  timeZone: 'Europe/London',
+  records,
+  more: 0,
+  newBySource: [{ source: 'pubmed', newWorks: 3 }],
+  conflicts: 2,
+  queueUrl: 'https://lr.example.org/q/QUEUE',
+  unsubscribeUrl: 'https://lr.example.org/u/UNSUB',
+  ...over,
+});
+
+describe('digest rendering', () => {
+  it('names the first three authors and adds et al.', () => {
+    expect(authorLine(record().authors)).toBe('Smith AB, Jones C, Drug Users Union et al.');
+    expect(authorLine(record().authors.slice(0, 3))).toBe('Smith AB, Jones C, Drug Users Union');
+    expect(authorLine([{ family: 'Solo' }])).toBe('Solo');
+    expect(authorLine([])).toBe('');
+  });
+
+  it('cuts the abstract at a word', () => {
+    const lead = abstractLead('alpha beta gamma delta', 12);
+    expect(lead).toBe('alpha beta…');
+    expect(abstractLead('short', 12)).toBe('short');
+  });
+
+  it('puts the count and the review title in a one-line subject', () => {
+    const d = renderDigest(model([record(), record({ workId: 2 })]));
+    expect(d.subject).toBe('2 new records to screen: Peer support Bcc: x@evil <b>');
+    expect(renderDigest(model([])).subject).toBe('Nothing new to screen: Peer support Bcc: x@evil <b>');
+    expect(renderDigest(model([record()], { more: 4 })).subject).toMatch(/^5 new records/);
+  });
+
+  it('escapes every record field in the HTML part', () => {
+    const { html } = renderDigest(model([record()]));
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('</td>"');
+    expect(html).toContain('Peer naloxone &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
+    expect(html).toContain('Harm Reduct J &lt;/td&gt;');
+    expect(html).toContain('Peer support\r\nBcc: x@evil &lt;b&gt;');
+    // Only the tags the template writes: no script, no event handler attributes.
+    expect(html).not.toMatch(/<script|\son\w+=/i);
+  });
+
+  it('links identifiers and the three actions in both parts', () => {
+    const { html, text } = renderDigest(model([record()]));
+    for (const part of [html, text]) {
+      expect(part).toContain('https://pubmed.ncbi.nlm.nih.gov/12345678/');
+      expect(part).toContain('https://doi.org/10.1186/s12954-025-0001-x');
+      for (const t of ['TOKEN-I', 'TOKEN-E', 'TOKEN-M']) expect(part).toContain(`https://lr.example.org/a/${t}`);
+      expect(part).toContain('https://lr.example.org/q/QUEUE');
+      expect(part).toContain('https://lr.example.org/u/UNSUB');
+    }
+    expect(html).toMatch(/<a href="https:\/\/lr.example.org\/a\/TOKEN-I"[^>]*>Include<\/a>/);
+    expect(text).toMatch(/^ {3}Include: https:\/\/lr.example.org\/a\/TOKEN-I$/m);
+  });
+
+  it('writes a text part that stands on its own', () => {
+    const { text } = renderDigest(model([record()]));
+    expect(text).toMatch(/^1\. Peer naloxone <script>alert\(1\)<\/script> & "quotes"$/m);
+    expect(text).toContain('   Smith AB, Jones C, Drug Users Union et al. Harm Reduct J </td>, 2025');
+    expect(text).toContain('New records this period: pubmed 3. Conflicts waiting for a maintainer: 2.');
+    expect(text).not.toMatch(/<(table|td|div|a )/);
+  });
+
+  it('leaves out identifiers a record lacks and never links a malformed PMID', () => {
+    const { html, text } = renderDigest(model([record({ pmid: '123<x>', doi: null })]));
+    expect(html).not.toContain('pubmed.ncbi.nlm.nih.gov');
+    expect(text).not.toContain('doi.org');
+  });
+
+  it('encodes DOI characters that would break a URL', () => {
+    expect(doiUrl('10.1002/(sici)1097#x?y')).toBe('https://doi.org/10.1002/(sici)1097%23x%3Fy');
+  });
+
+  it('offers maintainers the conflicts page', () => {
+    const m = model([], { reviewer: { name: 'M', email: 'm@x', role: 'maintainer' }, conflictsUrl: 'https://lr.example.org/c/CONF' });
+    expect(renderDigest(m).text).toContain('Conflicts and delivery problems: https://lr.example.org/c/CONF');
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { Channel, Decision } from '../../src/db/schema/index.js';
+import { composeReason, workStatus, type DecisionFact } from '../../src/screening/rules.js';
+
+let seq = 0;
+const d = (reviewerId: number, decision: Decision, channel: Channel = 'email'): DecisionFact => ({ reviewerId, decision, channel, seq: ++seq });
+
+describe('screening rules', () => {
+  it('one reviewer per record: the latest decision sets the status', () => {
+    expect(workStatus([], 1)).toBe('pending');
+    expect(workStatus([d(1, 'include')], 1)).toBe('included');
+    expect(workStatus([d(1, 'exclude')], 1)).toBe('excluded');
+    expect(workStatus([d(1, 'maybe')], 1)).toBe('maybe');
+    expect(workStatus([d(1, 'include'), d(1, 'exclude')], 1)).toBe('excluded');
+    expect(workStatus([d(1, 'exclude'), d(2, 'include')], 1)).toBe('included');
+  });
+
+  it('two reviewers per record: pending until two reviewers decided', () => {
+    expect(workStatus([d(1, 'include')], 2)).toBe('pending');
+    expect(workStatus([d(1, 'include'), d(1, 'exclude')], 2)).toBe('pending');
+  });
+
+  it('two reviewers per record: the agreement table', () => {
+    const cases: [Decision, Decision, string][] = [
+      ['include', 'include', 'included'],
+      ['exclude', 'exclude', 'excluded'],
+      ['include', 'exclude', 'conflict'],
+      ['exclude', 'include', 'conflict'],
+      ['exclude', 'maybe', 'conflict'],
+      ['maybe', 'exclude', 'conflict'],
+      ['include', 'maybe', 'maybe'],
+      ['maybe', 'include', 'maybe'],
+      ['maybe', 'maybe', 'maybe'],
+    ];
+    for (const [a, b, want] of cases) expect(workStatus([d(1, a), d(2, b)], 2), `${a}/${b}`).toBe(want);
+  });
+
+  it('two reviewers per record: a changed mind counts, the earlier vote does not', () => {
+    expect(workStatus([d(1, 'include'), d(2, 'exclude'), d(2, 'include')], 2)).toBe('included');
+    expect(workStatus([d(1, 'include'), d(2, 'include'), d(1, 'exclude')], 2)).toBe('conflict');
+  });
+
+  it('a maintainer resolution is final whatever the votes', () => {
+    const votes = [d(1, 'include'), d(2, 'exclude')];
+    expect(workStatus([...votes, d(3, 'exclude', 'maintainer')], 2)).toBe('excluded');
+    expect(workStatus([...votes, d(3, 'exclude', 'maintainer'), d(1, 'include')], 2)).toBe('excluded');
+    expect(workStatus([...votes, d(3, 'exclude', 'maintainer'), d(3, 'include', 'maintainer')], 2)).toBe('included');
+    expect(workStatus([d(1, 'include'), d(3, 'maybe', 'maintainer')], 1)).toBe('maybe');
+  });
+
+  it('order is by sequence, not by array position', () => {
+    const late = { reviewerId: 1, decision: 'exclude' as const, channel: 'email' as const, seq: 100 };
+    const early = { reviewerId: 1, decision: 'include' as const, channel: 'email' as const, seq: 1 };
+    expect(workStatus([late, early], 1)).toBe('excluded');
+  });
+
+  it('joins a protocol reason and free text, and refuses unknown reasons', () => {
+    const allowed = ['not peer-involved', 'not English'];
+    expect(composeReason('not English', undefined, allowed)).toBe('not English');
+    expect(composeReason('not English', '  written in\nFrench ', allowed)).toBe('not English: written in French');
+    expect(composeReason(undefined, 'wrong population', allowed)).toBe('wrong population');
+    expect(composeReason('', '', allowed)).toBeNull();
+    expect(() => composeReason('made up', undefined, allowed)).toThrow(/unknown exclusion reason "made up"/);
+  });
+});
