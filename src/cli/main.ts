@@ -4,6 +4,7 @@ import { exportCommand } from './commands/export.js';
 import { migrateCommand } from './commands/migrate.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
+import { workerCommand } from './commands/worker.js';
 
 /**
  * Commands of the contract that are not built yet: they exit non-zero naming the capability they
@@ -15,13 +16,12 @@ const PLANNED: { name: string; usage: string; description: string; capability: s
   { name: 'digest', usage: '--once [--review ID] [--dry-run]', description: 'build and send every digest that is due now', capability: 'reviewer digests and triage (issue #5)' },
   { name: 'screen', usage: '<candidate-id> include|exclude|maybe --reviewer EMAIL [--reason TEXT]', description: 'record a screening decision', capability: 'reviewer digests and triage (issue #5)' },
   { name: 'serve', usage: '[--port N]', description: 'HTTP server: triage pages, signed links, /healthz, /metrics, queue dashboard', capability: 'reviewer digests and triage (issue #5)' },
-  { name: 'worker', usage: '', description: 'start the BullMQ workers and job schedulers', capability: 'scheduled workers (issue #6)' },
   { name: 'prisma', usage: '[--review ID] [--format json|svg] [--out FILE]', description: 'PRISMA 2020 counts per update run and cumulative', capability: 'PRISMA reporting (not yet filed)' },
 ];
 
 export class NotBuiltError extends Error {}
 
-export function buildProgram(built: Command[] = [migrateCommand(), runCommand(), exportCommand(), statusCommand()]): Command {
+export function buildProgram(built: Command[] = [migrateCommand(), runCommand(), exportCommand(), statusCommand(), workerCommand()]): Command {
   const program = new Command('living-review')
     .description('Keeps a published systematic review alive.')
     .showHelpAfterError()

@@ -75,3 +75,14 @@ export async function abandonRun(db: Db, id: number, reason: string): Promise<vo
     .set({ status: 'failed', error: reason, finishedAt: sql`now()` })
     .where(and(eq(searchRuns.id, id), eq(searchRuns.status, 'running')));
 }
+
+/** The latest run of a source within an update cycle. */
+export async function cycleRun(db: Db, cycleId: string, source: string): Promise<SearchRunRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(searchRuns)
+    .where(and(eq(searchRuns.cycleId, cycleId), eq(searchRuns.source, source)))
+    .orderBy(desc(searchRuns.id))
+    .limit(1);
+  return row;
+}
