@@ -26,7 +26,7 @@ afterAll(async () => {
   await redis.quit();
 });
 
-const q = async <T>(sql: string, params: unknown[] = []) => (await db.database.db.$client.query(sql, params)).rows as T[];
+const q = <T>(sql: string, params?: unknown[]) => db.query<T>(sql, params);
 
 describe('two worker processes on the same schedule', () => {
   it('run one search per review, source and period, stay under 3 requests/s together, and send the digest after the searches', async () => {
