@@ -44,7 +44,7 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
   };
   process.on('uncaughtException', crash('uncaught exception'));
   process.on('unhandledRejection', crash('unhandled rejection'));
-  await new Promise<void>((resolve) => {
+  await new Promise<never>(() => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -56,7 +56,9 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
       running
         .close()
         .finally(() => ctx.close())
-        .then(resolve, crash('shutdown failed'));
+        // Exit now: an upstream client's keep-alive socket or timer must not hold the process
+        // past the deadline once the jobs are finished or handed back.
+        .then(() => process.exit(0), crash('shutdown failed'));
     };
     process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
   });
