@@ -4,6 +4,7 @@ import { exportCommand } from './commands/export.js';
 import { migrateCommand } from './commands/migrate.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
+import { serveCommand } from './commands/serve.js';
 import { workerCommand } from './commands/worker.js';
 
 /**
@@ -21,7 +22,7 @@ const PLANNED: { name: string; usage: string; description: string; capability: s
 
 export class NotBuiltError extends Error {}
 
-export function buildProgram(built: Command[] = [migrateCommand(), runCommand(), exportCommand(), statusCommand(), workerCommand()]): Command {
+export function buildProgram(built: Command[] = [migrateCommand(), runCommand(), exportCommand(), statusCommand(), workerCommand(), serveCommand()]): Command {
   const program = new Command('living-review')
     .description('Keeps a published systematic review alive.')
     .showHelpAfterError()
