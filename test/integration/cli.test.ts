@@ -27,7 +27,9 @@ describe('living-review CLI', () => {
     expect(first.stdout).toMatch(/: 0 migration\(s\) applied, 3 in total/);
     const status = await runCli(['status', '--json'], env);
     expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout)).toEqual({ review: 'peer-support-overdose', sources: [], works: [] });
+    const parsed = JSON.parse(status.stdout);
+    expect(parsed).toMatchObject({ review: 'peer-support-overdose', sources: [], works: [] });
+    expect(typeof parsed.queues.reachable).toBe('boolean');
   });
 
   it('fails with one line naming the unreachable host', async () => {
