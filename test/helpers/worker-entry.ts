@@ -1,6 +1,7 @@
 // A real worker process for the tests: the production runWorkerProcess with the HTTP source
 // double, a digest function that writes an audit row, and short lock timings from the env.
 import pg from 'pg';
+import { oneLine } from '../../src/errors.js';
 import { runWorkerProcess } from '../../src/queue/process.js';
 import { httpSourceProvider } from './http-source.js';
 
@@ -22,6 +23,10 @@ try {
       concurrency: { cycle: 1, search: 1, digest: 1 },
     },
   });
+} catch (err) {
+  // As the CLI does: one line naming the cause.
+  process.stderr.write(`living-review: ${oneLine(err)}\n`);
+  process.exitCode = 1;
 } finally {
   await pool.end();
 }

@@ -123,6 +123,14 @@ describe('worker faults', () => {
   }, 60_000);
 });
 
+it('refuses to start on a Redis that may evict keys', async () => {
+  const evicting = await startThrowawayRedis(['--maxmemory-policy', 'allkeys-lru']);
+  cleanup.push(() => evicting.stop());
+  await expect(startWorker({ DATABASE_URL: db.url, REDIS_URL: evicting.url, FAKE_API_URL: 'http://127.0.0.1:1', REVIEW_CONFIG: protocols })).rejects.toThrow(
+    /exited 1 before starting: .*living-review: Redis at 127\.0\.0\.1:\d+ has maxmemory-policy allkeys-lru; BullMQ needs noeviction/,
+  );
+});
+
 // Keeps loadEnv's parse of the test env honest: the prefix variable is part of the contract.
 it('accepts a queue prefix from the environment', () => {
   expect(loadEnv({ QUEUE_PREFIX: 'abc-1' }).QUEUE_PREFIX).toBe('abc-1');
