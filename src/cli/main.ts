@@ -9,6 +9,7 @@ import { runCommand } from './commands/run.js';
 import { screenCommand } from './commands/screen.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
+import { workerCommand } from './commands/worker.js';
 
 /**
  * Commands of the contract that are not built yet: they exit non-zero naming the capability they
@@ -16,7 +17,6 @@ import { statusCommand } from './commands/status.js';
  */
 const PLANNED: { name: string; usage: string; description: string; capability: string }[] = [
   { name: 'import', usage: 'FILE... --source NAME [--review ID] [--as candidates|seeds]', description: 'stage RIS, MEDLINE/nbib, PubMed XML or CSV exports through deduplication', capability: 'the deduplication engine (issue #4)' },
-  { name: 'worker', usage: '', description: 'start the BullMQ workers and job schedulers', capability: 'scheduled workers (issue #6)' },
 ];
 
 export class NotBuiltError extends Error {}
@@ -31,6 +31,7 @@ export function buildProgram(built: Command[] = [
     digestCommand(),
     screenCommand(),
     serveCommand(),
+    workerCommand(),
   ]): Command {
   const program = new Command('living-review')
     .description('Keeps a published systematic review alive.')

@@ -27,7 +27,16 @@ const envSchema = z.object({
   OPENALEX_BASE_URL: url('OpenAlex base').default('https://api.openalex.org'),
   CROSSREF_BASE_URL: url('Crossref base').default('https://api.crossref.org'),
   CONTACT_EMAIL: optional(z.string()),
+  /** BullMQ key prefix: separate deployments (or test runs) sharing one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, - and _').default('living-review'),
+  /** Queue dashboard credentials: a bearer token, or a user and password for basic auth. */
+  DASHBOARD_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
+  DASHBOARD_USER: optional(z.string().min(1)),
+  DASHBOARD_PASSWORD: optional(z.string().min(12, 'expected at least 12 characters')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).refine((e) => !e.DASHBOARD_USER === !e.DASHBOARD_PASSWORD, {
+  message: 'set both DASHBOARD_USER and DASHBOARD_PASSWORD, or neither',
+  path: ['DASHBOARD_PASSWORD'],
 });
 
 /** The contract's variable names, for documentation checks. */

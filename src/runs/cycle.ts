@@ -38,6 +38,8 @@ export interface CycleOptions {
   to?: string | undefined;
   trigger: 'cli' | 'schedule' | 'manual';
   cycleId?: string;
+  /** The scheduled tick (ISO timestamp) the cycle belongs to: at most one run per source and period. */
+  period?: string | undefined;
   log: Logger;
   signal?: AbortSignal;
   now?: Date;
@@ -78,6 +80,7 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
     cycleId,
     source: source.name,
     trigger: opts.trigger,
+    period: opts.period ?? null,
     query,
     windowFrom: window.from,
     windowTo: window.to,

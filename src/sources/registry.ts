@@ -2,16 +2,20 @@ import type { AppEnv } from '../config/env.js';
 import type { Protocol } from '../config/protocol.js';
 import { ConfigError } from '../errors.js';
 import { createPubmedSource } from './pubmed/source.js';
+import type { SourceHooks, SourceProvider } from './provider.js';
 import { API_SOURCES, type ApiSourceName, type Source } from './types.js';
 
 /** Sources with a client; the others of the contract are refused by name until they land. */
-const BUILDERS: Partial<Record<ApiSourceName, (env: AppEnv) => Source>> = {
-  pubmed: (env) =>
+const BUILDERS: Partial<Record<ApiSourceName, (env: AppEnv, hooks: SourceHooks) => Source>> = {
+  pubmed: (env, hooks) =>
     createPubmedSource({
       baseUrl: env.EUTILS_BASE_URL,
       apiKey: env.NCBI_API_KEY,
       email: env.NCBI_EMAIL,
       tool: env.NCBI_TOOL,
+      // Workers pass the Redis limiter shared by every process; `run --once` keeps the in-process one.
+      rateLimiter: hooks.eutilsLimiter,
+      onResponse: hooks.onResponse && ((status) => hooks.onResponse!('pubmed', status)),
     }),
 };
 
@@ -32,6 +36,14 @@ export function parseSourceList(list: string | undefined, protocol: Protocol): A
   return names as ApiSourceName[];
 }
 
-export function createSources(env: AppEnv, names: ApiSourceName[]): Source[] {
-  return names.map((n) => BUILDERS[n]!(env));
+export function createSources(env: AppEnv, names: ApiSourceName[], hooks: SourceHooks = {}): Source[] {
+  return names.map((n) => BUILDERS[n]!(env, hooks));
+}
+
+/** The real sources, as workers see them. */
+export function registryProvider(env: AppEnv): SourceProvider {
+  return {
+    select: (protocol, list) => parseSourceList(list, protocol),
+    create: (names, hooks) => createSources(env, names, hooks),
+  };
 }

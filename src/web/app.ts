@@ -18,8 +18,13 @@ export interface Request {
 
 export type Handler = (req: Request, res: ServerResponse) => Promise<void> | void;
 
+/** Answers what it recognises (returns true) and leaves the rest to the app's routes. */
+export type Mounted = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
 export interface App {
   route(method: string, pattern: string, handler: Handler): App;
+  /** Handlers tried before the routes, e.g. the ops endpoints and the queue dashboard. */
+  mount(handler: Mounted): App;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
@@ -85,12 +90,27 @@ function match(route: Route, segments: string[]): Record<string, string> | null 
 
 export function createApp(opts: { log: Logger; errorPage: (status: number, message: string) => string }): App {
   const routes: Route[] = [];
+  const mounted: Mounted[] = [];
   const app: App = {
     route(method, pattern, handler) {
       routes.push({ method, parts: pattern.split('/').filter(Boolean), handler });
       return app;
     },
+    mount(handler) {
+      mounted.push(handler);
+      return app;
+    },
     async handle(raw, res) {
+      for (const m of mounted) {
+        try {
+          if (await m(raw, res)) return;
+        } catch (err) {
+          opts.log.error({ err: oneLine(err) }, 'request failed');
+          if (!res.headersSent) sendPage(res, 500, opts.errorPage(500, 'Something went wrong on our side. Please try again later.'));
+          else res.end();
+          return;
+        }
+      }
       const url = new URL(raw.url ?? '/', 'http://localhost');
       const segments = url.pathname.split('/').filter(Boolean);
       // HEAD is answered as GET without a body, never as an action.

@@ -6,6 +6,8 @@ import { openDatabase, type Database } from '../../src/db/client.js';
 export interface TestDatabase {
   url: string;
   database: Database;
+  /** Plain SQL with parameters, for assertions. */
+  query<T>(text: string, params?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
 }
 
@@ -43,11 +45,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   });
   const url = withDatabase(inject('pgAdminUrl'), name);
   const database = await openDatabase({ DATABASE_URL: url, dataDir: '' });
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
   return {
     url,
     database,
+    query: async (text, params) => (await pool.query(text, params)).rows,
     drop: async () => {
-      await database.close();
+      await Promise.all([database.close(), pool.end()]);
       await admin((c) => c.query(`drop database if exists "${name}" with (force)`));
     },
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
@@ -10,10 +10,12 @@ import { migrate } from '../../src/db/migrate.js';
 import { syncProtocol } from '../../src/db/queries/reviews.js';
 import { reviewStatus } from '../../src/db/queries/status.js';
 import { auditLog, reviewers, searchRuns, works } from '../../src/db/schema/index.js';
-import { packageRoot } from '../../src/paths.js';
+import { migrationsFolder, packageRoot } from '../../src/paths.js';
 import { NO_FLAGS } from '../../src/records/types.js';
 import { createTestDatabase } from '../helpers/db.js';
 
+/** Every migration of the journal: a new migration must not need a test edit. */
+const MIGRATIONS: number = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')).entries.length;
 const protocol = loadProtocol(join(packageRoot, 'config/reviews/peer-support-overdose.yaml'));
 
 /** The same repository calls, run on both drivers. */
@@ -71,8 +73,8 @@ describe('Postgres', () => {
     const [a, b] = await Promise.all([0, 1].map(() => openDatabase({ DATABASE_URL: u.toString(), dataDir: '' })));
     try {
       const results = await Promise.all([migrate(a!), migrate(b!)]);
-      expect(results.map((r) => r.applied).sort()).toEqual([0, 4]);
-      expect(results.every((r) => r.total === 4)).toBe(true);
+      expect(results.map((r) => r.applied).sort()).toEqual([0, MIGRATIONS]);
+      expect(results.every((r) => r.total === MIGRATIONS)).toBe(true);
     } finally {
       await Promise.all([a!.close(), b!.close()]);
       await admin.query(`drop database "${name}" with (force)`);
@@ -94,8 +96,8 @@ describe('PGlite (embedded default)', () => {
     try {
       expect(database.kind).toBe('pglite');
       expect(database.location).toBe(join(dataDir, 'pglite'));
-      expect(await migrate(database)).toEqual({ applied: 4, total: 4 });
-      expect(await migrate(database)).toEqual({ applied: 0, total: 4 });
+      expect(await migrate(database)).toEqual({ applied: MIGRATIONS, total: MIGRATIONS });
+      expect(await migrate(database)).toEqual({ applied: 0, total: MIGRATIONS });
       await exerciseRepository(database);
     } finally {
       await database.close();

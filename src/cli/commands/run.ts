@@ -1,7 +1,11 @@
 import { Command } from 'commander';
-import { loadContext, openDbContext } from '../../context.js';
+import { loadContext, openDbContext, type DbContext } from '../../context.js';
 import { runCycle, type CycleResult } from '../../runs/cycle.js';
+import { connectRedis, describeRedis, waitReady } from '../../queue/connection.js';
+import { enqueueCycle, waitForCycle } from '../../queue/enqueue.js';
+import { closeQueues, openQueues } from '../../queue/queues.js';
 import { createSources, parseSourceList } from '../../sources/registry.js';
+import type { ApiSourceName } from '../../sources/types.js';
 import { createProgressDisplay } from '../progress.js';
 import { isoDate } from '../options.js';
 
@@ -25,6 +29,34 @@ function summary(r: CycleResult): string {
   return `${lines.join('\n')}\nstaged ${r.staged} new candidate(s) for ${r.review} (run ${r.runId})\n`;
 }
 
+/** `run --enqueue [--wait]`: the cycle goes to the workers; with --wait, reports like --once. */
+async function enqueue(ctx: DbContext, reviewId: string, sources: ApiSourceName[], opts: RunOptions): Promise<void> {
+  const redis = connectRedis(ctx.env.REDIS_URL, 'producer');
+  const queues = openQueues(redis, ctx.env.QUEUE_PREFIX);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    await waitReady(redis, 5_000).catch(() => {
+      throw new Error(`cannot connect to Redis at ${describeRedis(ctx.env.REDIS_URL)}`);
+    });
+    const cycle = await enqueueCycle(queues.search, { reviewId, sources, trigger: 'manual', from: opts.from, to: opts.to });
+    if (!opts.wait) {
+      process.stdout.write(opts.json ? JSON.stringify(cycle, null, 2) + '\n' : cycle.jobs.map((j) => `${j.jobId}\n`).join(''));
+      return;
+    }
+    process.stderr.write(cycle.jobs.map((j) => `queued ${j.jobId}\n`).join(''));
+    const result = await waitForCycle(queues.search, ctx.database.db, cycle, { signal: abort.signal });
+    process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : summary(result));
+    if (result.sources.some((s) => s.status === 'failed')) process.exitCode = 1;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    await closeQueues(queues).catch(() => {});
+    redis.disconnect();
+    await ctx.close();
+  }
+}
+
 export function runCommand(): Command {
   return new Command('run')
     .description('one full update cycle: search each source for the window, fetch, parse, deduplicate, stage')
@@ -38,11 +70,12 @@ export function runCommand(): Command {
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: RunOptions) => {
       if (opts.once === opts.enqueue) throw new Error('run: give exactly one of --once or --enqueue');
-      if (opts.enqueue) throw new Error('run --enqueue: not built yet; it belongs to scheduled workers (issue #6)');
+      if (opts.wait && !opts.enqueue) throw new Error('run: --wait goes with --enqueue');
       const app = loadContext();
       const protocol = app.protocol(opts.review);
       const names = parseSourceList(opts.sources, protocol);
       const ctx = await openDbContext(app);
+      if (opts.enqueue) return enqueue(ctx, protocol.id, names, opts);
       const abort = new AbortController();
       const onSignal = () => abort.abort(new Error('interrupted'));
       process.once('SIGINT', onSignal).once('SIGTERM', onSignal);

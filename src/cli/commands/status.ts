@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadContext, openDbContext } from '../../context.js';
 import { reviewStatus, type ReviewStatus } from '../../db/queries/status.js';
+import { queueState, type QueueState } from '../../queue/state.js';
 
 function render(s: ReviewStatus): string {
   const lines = [`review ${s.review}`];
@@ -18,6 +19,15 @@ function render(s: ReviewStatus): string {
   return lines.join('\n') + '\n';
 }
 
+function renderQueues(q: QueueState): string {
+  if (!q.reachable) return `queues: ${q.error}\n`;
+  const lines = Object.entries(q.queues).map(
+    ([name, c]) => `  ${name}: ${Object.entries(c).map(([state, n]) => `${state} ${n}`).join(', ')}`,
+  );
+  for (const s of q.schedules) lines.push(`  next ${s.scheduler}: ${s.next ?? 'none'} (${s.pattern} ${s.tz})`);
+  return `queues\n${lines.join('\n')}\n`;
+}
+
 export function statusCommand(): Command {
   return new Command('status')
     .description('last run per source, counts by status, queue state if Redis is reachable')
@@ -29,8 +39,11 @@ export function statusCommand(): Command {
         const ids = opts.review ? [ctx.protocol(opts.review).id] : ctx.protocols.map((p) => p.id);
         const all = [];
         for (const id of ids) all.push(await reviewStatus(ctx.database.db, id));
+        const queues = await queueState(ctx.env.REDIS_URL, ctx.env.QUEUE_PREFIX);
         process.stdout.write(
-          opts.json ? JSON.stringify(all.length === 1 ? all[0] : all, null, 2) + '\n' : all.map(render).join(''),
+          opts.json
+            ? JSON.stringify(all.length === 1 ? { ...all[0], queues } : { reviews: all, queues }, null, 2) + '\n'
+            : all.map(render).join('') + renderQueues(queues),
         );
       } finally {
         await ctx.close();

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { searchRuns, type RunStatus } from '../schema/index.js';
 
@@ -16,6 +16,8 @@ export interface NewRun {
   cycleId: string;
   source: string;
   trigger: string;
+  /** The scheduled tick this run belongs to, for the once-per-period guarantee. */
+  period?: string | null | undefined;
   query: string;
   windowFrom: string;
   windowTo: string;
@@ -48,4 +50,39 @@ export async function finishRun(db: Db, id: number, outcome: RunOutcome): Promis
 /** Counts written as the run goes, so an operator sees progress and a crash leaves a trace. */
 export async function recordProgress(db: Db, id: number, counts: Pick<RunOutcome, 'identified' | 'fetched' | 'newWorks' | 'duplicates' | 'requests' | 'retries'>): Promise<void> {
   await db.update(searchRuns).set(counts).where(eq(searchRuns.id, id));
+}
+
+export type SearchRunRow = typeof searchRuns.$inferSelect;
+
+/** The run of a scheduled period that succeeded or is still marked running, if any. */
+export async function periodRun(db: Db, reviewId: string, source: string, period: string): Promise<SearchRunRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(searchRuns)
+    .where(and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.source, source), eq(searchRuns.period, period), sql`${searchRuns.status} <> 'failed'`))
+    .orderBy(desc(searchRuns.id))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Marks a run left `running` by a worker that died as failed, so the retried job can start the
+ * period's run again. Staged records stay: staging is idempotent, the retry links them again.
+ */
+export async function abandonRun(db: Db, id: number, reason: string): Promise<void> {
+  await db
+    .update(searchRuns)
+    .set({ status: 'failed', error: reason, finishedAt: sql`now()` })
+    .where(and(eq(searchRuns.id, id), eq(searchRuns.status, 'running')));
+}
+
+/** The latest run of a source within an update cycle. */
+export async function cycleRun(db: Db, cycleId: string, source: string): Promise<SearchRunRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(searchRuns)
+    .where(and(eq(searchRuns.cycleId, cycleId), eq(searchRuns.source, source)))
+    .orderBy(desc(searchRuns.id))
+    .limit(1);
+  return row;
 }

@@ -1,4 +1,5 @@
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { oneOf } from './checks.js';
 import { reviews } from './reviews.js';
 
@@ -17,6 +18,8 @@ export const searchRuns = pgTable(
     cycleId: text('cycle_id').notNull(),
     source: text('source').notNull(),
     trigger: text('trigger').notNull(),
+    /** The scheduled tick (ISO timestamp) a scheduled run belongs to; null for manual and CLI runs. */
+    period: text('period'),
     /** The exact query string sent to the API. */
     query: text('query').notNull(),
     windowFrom: text('window_from').notNull(),
@@ -36,6 +39,11 @@ export const searchRuns = pgTable(
   (t) => [
     index('search_runs_review_source').on(t.reviewId, t.source, t.status, t.windowTo),
     index('search_runs_cycle').on(t.cycleId),
+    // The durable once-per-period guarantee: Redis job history is trimmed, this index is not.
+    // Failed attempts do not count, so a retry after a failure may start a new run.
+    uniqueIndex('search_runs_period')
+      .on(t.reviewId, t.source, t.period)
+      .where(sql`${t.period} is not null and ${t.status} <> 'failed'`),
     oneOf('search_runs_status_check', t.status, RUN_STATUSES),
   ],
 );

@@ -37,6 +37,8 @@ export interface EutilsClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Default: shared per base URL, 3 requests/s, 10 with an API key. */
   rateLimiter?: RateLimiter;
+  /** Told each HTTP status received, or 'error' for a transport failure (for /metrics). */
+  onResponse?: (status: number | 'error') => void;
 }
 
 export interface PubmedSearchRequest {
@@ -76,6 +78,7 @@ export class EutilsClient {
   private readonly maxRecordBytes: number | undefined;
   private readonly retry: RetryPolicy;
   private readonly limiter: RateLimiter;
+  private readonly onResponse: ((status: number | 'error') => void) | undefined;
 
   constructor(opts: EutilsClientOptions) {
     const baseUrl = (opts.baseUrl ?? DEFAULT_EUTILS_BASE_URL).replace(/\/+$/, '');
@@ -97,6 +100,7 @@ export class EutilsClient {
     this.maxRecordBytes = opts.maxRecordBytes;
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.limiter = opts.rateLimiter ?? sharedRateLimiter(baseUrl, opts.apiKey ? 10 : 3);
+    this.onResponse = opts.onResponse;
     if (!(this.batchSize >= 1 && this.historyCap >= 1)) throw new RangeError('batchSize and historyCap must be >= 1');
   }
 
@@ -225,6 +229,7 @@ export class EutilsClient {
           signal: combined,
           ...(method === 'GET' ? { params: query } : { data: new URLSearchParams(query) }),
         });
+        this.onResponse?.(res.status);
         const body = res.data;
         const stopBody = () => body.destroy(new RetryableError(`${utility} body not received within ${this.attemptDeadlineMs} ms`));
         combined.addEventListener('abort', stopBody, { once: true });
@@ -237,7 +242,11 @@ export class EutilsClient {
         }
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
-        throw classifyTransport(utility, err, deadline.aborted ? this.attemptDeadlineMs : undefined);
+        if (!res) this.onResponse?.('error');
+        const classified = classifyTransport(utility, err, deadline.aborted ? this.attemptDeadlineMs : undefined);
+        // NCBI counts every caller of the key: everyone sharing the limiter backs off together.
+        if (classified instanceof RateLimitedError) await this.limiter.penalize(Math.max(classified.retryAfterMs, 1000));
+        throw classified;
       }
     }, onRetry, signal);
   }

@@ -1,11 +1,9 @@
 // Process-wide politeness for NCBI: at most N request starts in ANY 1000 ms interval (a strict
 // sliding window, not a token bucket, so bursts at a second boundary cannot double the rate).
 
-export interface RateLimiter {
-  readonly perSecond: number;
-  /** Resolves when a request may start now; the start is counted at resolution. */
-  acquire(signal?: AbortSignal): Promise<void>;
-}
+import type { RateLimiter } from '../rate-limiter.js';
+
+export type { RateLimiter };
 
 export interface RateLimiterOptions {
   perSecond: number;
@@ -21,11 +19,16 @@ export function createRateLimiter({ perSecond, marginMs = 50 }: RateLimiterOptio
   const windowMs = 1000 + marginMs;
   const starts: number[] = []; // ring of the last `perSecond` start times
   let queue: Promise<void> = Promise.resolve();
+  let pausedUntil = 0;
 
   async function waitTurn(signal?: AbortSignal): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
       const now = performance.now();
+      if (now < pausedUntil) {
+        await sleep(pausedUntil - now, signal);
+        continue;
+      }
       while (starts.length > 0 && now - starts[0]! >= windowMs) starts.shift();
       if (starts.length < perSecond) {
         starts.push(now);
@@ -36,7 +39,9 @@ export function createRateLimiter({ perSecond, marginMs = 50 }: RateLimiterOptio
   }
 
   return {
-    perSecond,
+    async penalize(ms) {
+      pausedUntil = Math.max(pausedUntil, performance.now() + ms);
+    },
     acquire(signal) {
       // callers are served one at a time, in arrival order
       const turn = queue.then(() => waitTurn(signal));

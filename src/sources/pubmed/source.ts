@@ -13,8 +13,9 @@ export interface PubmedSourceOptions {
   /** Records one search may page through before its window is split (PubMed: 9,999). */
   maxPerQuery?: number;
   rateLimiter?: RateLimiter;
+  onResponse?: (status: number | 'error') => void;
   /** Retry, timeout and size knobs passed to the client as they are. */
-  client?: Omit<EutilsClientOptions, 'baseUrl' | 'apiKey' | 'email' | 'tool' | 'batchSize' | 'historyCap' | 'rateLimiter'>;
+  client?: Omit<EutilsClientOptions, 'baseUrl' | 'apiKey' | 'email' | 'tool' | 'batchSize' | 'historyCap' | 'rateLimiter' | 'onResponse'>;
 }
 
 export interface PubmedSource extends Source {
@@ -31,6 +32,7 @@ export function createPubmedSource(opts: PubmedSourceOptions): PubmedSource {
     batchSize: opts.batchSize,
     historyCap: opts.maxPerQuery,
     rateLimiter: opts.rateLimiter,
+    onResponse: opts.onResponse,
   });
   return {
     name: 'pubmed',

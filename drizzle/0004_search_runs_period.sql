@@ -1,0 +1,2 @@
+ALTER TABLE "search_runs" ADD COLUMN "period" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "search_runs_period" ON "search_runs" USING btree ("review_id","source","period") WHERE "search_runs"."period" is not null and "search_runs"."status" <> 'failed';

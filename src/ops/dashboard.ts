@@ -1,0 +1,53 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, RequestListener } from 'node:http';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import express from 'express';
+import type { Queue } from 'bullmq';
+
+export interface DashboardAuth {
+  token?: string | undefined;
+  user?: string | undefined;
+  password?: string | undefined;
+}
+
+export const DASHBOARD_PATH = '/admin/queues';
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Bearer token or basic auth, whichever is configured, compared in constant time. */
+export function authorized(req: IncomingMessage, auth: DashboardAuth): boolean {
+  const header = req.headers.authorization ?? '';
+  if (auth.token && header.startsWith('Bearer ')) return same(header.slice(7), auth.token);
+  if (auth.user && auth.password && header.startsWith('Basic ')) {
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    return i > 0 && same(decoded.slice(0, i), auth.user) && same(decoded.slice(i + 1), auth.password);
+  }
+  return false;
+}
+
+export function dashboardEnabled(auth: DashboardAuth): boolean {
+  return Boolean(auth.token || (auth.user && auth.password));
+}
+
+/** bull-board through its Express adapter; an Express app is a plain node:http request listener. */
+export function createDashboard(queues: Queue[], auth: DashboardAuth): RequestListener {
+  const adapter = new ExpressAdapter();
+  adapter.setBasePath(DASHBOARD_PATH);
+  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter: adapter });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(DASHBOARD_PATH, (req, res, next) => {
+    if (authorized(req, auth)) return next();
+    res.setHeader('www-authenticate', 'Basic realm="living-review queues", charset="UTF-8"');
+    res.status(401).type('text/plain').send('authentication required\n');
+  });
+  app.use(DASHBOARD_PATH, adapter.getRouter());
+  return app as unknown as RequestListener;
+}

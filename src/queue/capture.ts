@@ -1,0 +1,37 @@
+import type { Source } from '../sources/types.js';
+
+/**
+ * `runCycle` records a failed source as a one-line message and carries on; the job still needs
+ * the thrown error itself to tell permanent from retryable. This wraps a source to keep it.
+ */
+export function captureSourceErrors(source: Source): { source: Source; error(): unknown } {
+  let caught: unknown;
+  const keep = (err: unknown) => {
+    caught ??= err;
+    return err;
+  };
+  const wrapped: Source = {
+    name: source.name,
+    compileQuery: (strategy) => source.compileQuery(strategy),
+    async search(request) {
+      try {
+        const search = await source.search(request);
+        return {
+          identified: search.identified,
+          batches: {
+            async *[Symbol.asyncIterator]() {
+              try {
+                yield* search.batches;
+              } catch (err) {
+                throw keep(err);
+              }
+            },
+          },
+        };
+      } catch (err) {
+        throw keep(err);
+      }
+    },
+  };
+  return { source: wrapped, error: () => caught };
+}

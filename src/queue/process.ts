@@ -1,0 +1,84 @@
+import type { AppEnv } from '../config/env.js';
+import type { Protocol } from '../config/protocol.js';
+import { requireSecret } from '../config/secret.js';
+import { loadContext, openDbContext } from '../context.js';
+import type { Database } from '../db/client.js';
+import { mailerFor, runDigestOnce } from '../digest/run.js';
+import { PermanentError, RetryableError, oneLine } from '../errors.js';
+import type { SourceProvider } from '../sources/provider.js';
+import type { SendDigests, WorkerTuning } from './context.js';
+import { startWorkers } from './worker.js';
+
+export interface WorkerProcessOptions {
+  sources: SourceProvider;
+  /** Default: the outbox of src/digest, for the job's period. */
+  sendDigests?: SendDigests;
+  tuning?: Partial<WorkerTuning>;
+}
+
+/**
+ * The same code as `digest --once`, for the job's scheduled tick: the period is computed at the
+ * tick, so a retried or duplicated job finds the outbox rows it wrote and sends nothing twice.
+ * Digests left waiting for an SMTP retry fail the job, so BullMQ retries it with backoff.
+ */
+function outboxDigests(database: Database, env: AppEnv, protocols: Protocol[], secret: string): SendDigests {
+  const mailer = mailerFor(env);
+  return async (reviewId, period) => {
+    const protocol = protocols.find((p) => p.id === reviewId);
+    if (!protocol) throw new PermanentError(`review ${reviewId} is no longer configured`);
+    const report = await runDigestOnce({ database, env, secret, mailer, now: () => new Date(period) }, [protocol]);
+    if (report.retrying.length > 0) throw new RetryableError(`${report.retrying.length} digest(s) wait for an SMTP retry`);
+    return { sent: report.sent.length };
+  };
+}
+
+/**
+ * The `worker` process: configuration, database, workers, then signals. The first SIGTERM or
+ * SIGINT shuts down gracefully (see `RunningWorkers.close`) and closes Redis and Postgres; a
+ * second one exits at once. A crash exits non-zero: the jobs it held stall and are taken over.
+ */
+export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void> {
+  const app = loadContext();
+  // Workers send digests, whose links need the signing key: refuse to start without it.
+  const secret = requireSecret(app.env);
+  const ctx = await openDbContext(app);
+  let running;
+  try {
+    running = await startWorkers({
+      env: app.env,
+      protocols: app.protocols,
+      log: app.log,
+      db: ctx.database.db,
+      sources: opts.sources,
+      sendDigests: opts.sendDigests ?? outboxDigests(ctx.database, app.env, app.protocols, secret),
+      tuning: opts.tuning,
+    });
+  } catch (err) {
+    await ctx.close();
+    throw err;
+  }
+  const crash = (what: string) => (err: unknown) => {
+    app.log.fatal({ err: oneLine(err) }, what);
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash('uncaught exception'));
+  process.on('unhandledRejection', crash('unhandled rejection'));
+  await new Promise<never>(() => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        app.log.warn({ signal }, 'second signal: exiting now');
+        process.exit(130);
+      }
+      stopping = true;
+      app.log.info({ signal }, 'shutting down');
+      running
+        .close()
+        .finally(() => ctx.close())
+        // Exit now: an upstream client's keep-alive socket or timer must not hold the process
+        // past the deadline once the jobs are finished or handed back.
+        .then(() => process.exit(0), crash('shutdown failed'));
+    };
+    process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
+  });
+}

@@ -1,0 +1,125 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { AppEnv } from '../config/env.js';
+import type { Protocol } from '../config/protocol.js';
+import type { Db } from '../db/client.js';
+import { oneLine } from '../errors.js';
+import type { Logger } from '../log.js';
+import { createCounterStore } from '../ops/counters.js';
+import type { SourceProvider } from '../sources/provider.js';
+import { createRedisRateLimiter, eutilsPerSecond } from '../sources/rate-limiter.js';
+import { QUEUE_NAMES } from './catalogue.js';
+import { assertNoEviction, connectRedis, describeRedis, waitReady } from './connection.js';
+import { DEFAULT_TUNING, type JobContext, type SendDigests, type WorkerTuning } from './context.js';
+import { cycleProcessor } from './processors/cycle.js';
+import { digestProcessor } from './processors/digest.js';
+import { searchProcessor } from './processors/search.js';
+import { closeQueues, openQueues } from './queues.js';
+import { syncSchedulers } from './schedulers.js';
+
+export interface WorkerDeps {
+  env: AppEnv;
+  protocols: Protocol[];
+  log: Logger;
+  db: Db;
+  sources: SourceProvider;
+  sendDigests: SendDigests;
+  tuning?: Partial<WorkerTuning>;
+}
+
+export interface RunningWorkers {
+  /** Stops taking jobs, lets in-flight ones finish until the deadline, then releases them. */
+  close(): Promise<void>;
+}
+
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  // Options left undefined keep their defaults.
+  const given = Object.fromEntries(Object.entries(deps.tuning ?? {}).filter(([, v]) => v !== undefined));
+  const tuning: WorkerTuning = { ...DEFAULT_TUNING, ...given };
+  const prefix = deps.env.QUEUE_PREFIX;
+  const where = describeRedis(deps.env.REDIS_URL);
+  const connection = connectRedis(deps.env.REDIS_URL, 'worker');
+  try {
+    await waitReady(connection, 10_000).catch((err: Error) => {
+      throw new Error(`cannot connect to Redis at ${where} (${err.message})`);
+    });
+    await assertNoEviction(connection, where);
+  } catch (err) {
+    connection.disconnect();
+    throw err;
+  }
+  const log = deps.log.child({ prefix });
+  const queues = openQueues(connection, prefix);
+  const counters = createCounterStore(connection, prefix, (err) => log.debug({ err: oneLine(err) }, 'metric not recorded'));
+  const ctx: JobContext = {
+    db: deps.db,
+    protocols: deps.protocols,
+    log,
+    queues,
+    sources: deps.sources,
+    hooks: {
+      eutilsLimiter: createRedisRateLimiter(connection, { key: `${prefix}:ratelimit:eutils`, perSecond: eutilsPerSecond(deps.env.NCBI_API_KEY) }),
+      onResponse: (source, status) => counters.add('api_responses', { source, code: String(status) }),
+    },
+    sendDigests: deps.sendDigests,
+    counters,
+    tuning,
+  };
+
+  await syncSchedulers(queues, deps.protocols, log);
+  const sync = setInterval(() => {
+    syncSchedulers(queues, deps.protocols, log).catch((err) => log.warn({ err: oneLine(err) }, 'scheduler sync failed; next try later'));
+  }, tuning.schedulerSyncMs);
+  sync.unref();
+
+  const processors = { cycle: cycleProcessor(ctx), search: searchProcessor(ctx), digest: digestProcessor(ctx) };
+  const workers = (Object.keys(processors) as (keyof typeof processors)[]).map((name) => {
+    const worker = new Worker(QUEUE_NAMES[name], processors[name], {
+      connection,
+      prefix,
+      concurrency: tuning.concurrency[name],
+      lockDuration: tuning.lockDuration,
+      stalledInterval: tuning.stalledInterval,
+      maxStalledCount: 1,
+      // close() waits out the blocking poll for new jobs: 1 s instead of 5 keeps shutdown prompt,
+      // for one cheap BZPOPMIN a second per idle queue.
+      drainDelay: 1,
+    });
+    const jobLog = (job: Job | undefined) => log.child({ queue: name, jobId: job?.id, review: job?.data?.reviewId, source: job?.data?.source });
+    const timing = (job: Job, status: string) => {
+      const seconds = job.finishedOn && job.processedOn ? (job.finishedOn - job.processedOn) / 1000 : 0;
+      counters.add('jobs', { queue: name, status });
+      counters.add('job_seconds', { queue: name, status }, seconds);
+    };
+    worker.on('completed', (job) => {
+      timing(job, 'completed');
+      jobLog(job).info({ attempt: job.attemptsStarted }, 'job completed');
+    });
+    worker.on('failed', (job, err) => {
+      if (job) timing(job, 'failed');
+      const final = !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      jobLog(job).error({ err: oneLine(err), cause: err.name, attempt: job?.attemptsStarted, final }, final ? 'job failed' : 'job failed; will retry');
+    });
+    worker.on('stalled', (jobId) => log.warn({ queue: name, jobId }, 'job stalled (its worker stopped); taken up again'));
+    worker.on('error', (err) => log.error({ queue: name, err: oneLine(err) }, 'worker error'));
+    return worker;
+  });
+  log.info({ redis: where, queues: Object.values(QUEUE_NAMES), reviews: deps.protocols.map((p) => p.id) }, 'workers started');
+
+  return {
+    async close() {
+      clearInterval(sync);
+      const closing = Promise.all(workers.map((w) => w.close()));
+      const finished = await Promise.race([closing.then(() => true), sleep(tuning.shutdownMs).then(() => false)]);
+      if (!finished) {
+        log.warn({ deadlineMs: tuning.shutdownMs }, 'shutdown deadline reached; releasing in-flight jobs');
+        for (const w of workers) w.cancelAllJobs('shutdown');
+        // Releasing needs Redis; if it cannot, the lock expires and another worker takes the job over.
+        await Promise.race([closing, sleep(5_000)]);
+      }
+      await closeQueues(queues).catch(() => {});
+      await connection.quit().catch(() => connection.disconnect());
+      log.info('workers stopped');
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+
+/**
+ * What a source calls before each upstream request. In-process (sources/pubmed/rate-limiter.ts) for
+ * `run --once`; Redis-backed here, shared by every worker process that holds the key.
+ */
+export interface RateLimiter {
+  /** Resolves when this process may start one request. */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /** The upstream said slow down (429): every holder of the key waits at least `ms`. */
+  penalize(ms: number): Promise<void>;
+}
+
+export interface RedisRateLimiterOptions {
+  /** Redis key prefix, e.g. `lr:ratelimit:eutils`; the window and the pause live under it. */
+  key: string;
+  perSecond: number;
+  /**
+   * Length of the sliding window. Slightly above 1 s by default: requests leave here evenly but
+   * arrive with network jitter, and NCBI counts arrivals, so N starts in 1.1 s can never look
+   * like N+1 in any second at their end.
+   */
+  windowMs?: number;
+}
+
+/**
+ * One Lua call decides atomically for all processes: a ZSET of request starts scored by Redis
+ * TIME (one clock for every worker, no skew between hosts). Returns 0 when the start was granted,
+ * else how many ms to wait before trying again (the pause left, or until the oldest start leaves
+ * the window).
+ */
+const ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local paused = redis.call('PTTL', KEYS[2])
+if paused > 0 then return paused end
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window * 2)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now)
+`;
+
+/** Sets the shared pause, never shortening one already longer. */
+const PENALIZE = `
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+end
+return 0
+`;
+
+export function createRedisRateLimiter(redis: Redis, opts: RedisRateLimiterOptions): RateLimiter {
+  const windowKey = `${opts.key}:window`;
+  const pauseKey = `${opts.key}:paused`;
+  const windowMs = opts.windowMs ?? 1100;
+  const owner = randomUUID();
+  let seq = 0;
+  return {
+    async acquire(signal) {
+      for (;;) {
+        signal?.throwIfAborted();
+        const wait = Number(
+          await redis.eval(ACQUIRE, 2, windowKey, pauseKey, opts.perSecond, windowMs, `${owner}-${seq++}`),
+        );
+        if (wait === 0) return;
+        // A little jitter so waiting processes do not all retry on the same millisecond.
+        await sleep(wait + Math.floor(Math.random() * 15), undefined, { signal });
+      }
+    },
+    async penalize(ms) {
+      await redis.eval(PENALIZE, 1, pauseKey, Math.max(1, Math.ceil(ms)));
+    },
+  };
+}
+
+/** NCBI's documented limit: 3 requests/s, 10 with an API key. */
+export function eutilsPerSecond(apiKey: string | undefined): number {
+  return apiKey ? 10 : 3;
+}

@@ -1,0 +1,32 @@
+// A real worker process for the tests: the production runWorkerProcess with the HTTP source
+// double, a digest function that writes an audit row, and short lock timings from the env.
+import pg from 'pg';
+import { oneLine } from '../../src/errors.js';
+import { runWorkerProcess } from '../../src/queue/process.js';
+import { httpSourceProvider } from './http-source.js';
+
+const env = process.env;
+const num = (v: string | undefined) => (v ? Number(v) : undefined);
+const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 1 });
+try {
+  await runWorkerProcess({
+    sources: httpSourceProvider(env.FAKE_API_URL!),
+    sendDigests: async (reviewId, period) => {
+      await pool.query(`insert into audit_log (review_id, actor, channel, action, entity, entity_id) values ($1, 'test', 'worker', 'digest.sent', 'digest', $2)`, [reviewId, period]);
+      return { sent: 1 };
+    },
+    tuning: {
+      lockDuration: num(env.TEST_LOCK_MS),
+      stalledInterval: num(env.TEST_STALLED_MS),
+      shutdownMs: num(env.TEST_SHUTDOWN_MS),
+      digestRecheckMs: 500,
+      concurrency: { cycle: 1, search: 1, digest: 1 },
+    },
+  });
+} catch (err) {
+  // As the CLI does: one line naming the cause.
+  process.stderr.write(`living-review: ${oneLine(err)}\n`);
+  process.exitCode = 1;
+} finally {
+  await pool.end();
+}

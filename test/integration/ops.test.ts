@@ -1,0 +1,118 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/client.js';
+import { createLogger } from '../../src/log.js';
+import { connectRedis, waitReady } from '../../src/queue/connection.js';
+import { closeQueues, openQueues } from '../../src/queue/queues.js';
+import { createCounterStore } from '../../src/ops/counters.js';
+import { opsRoutes, type OpsDeps } from '../../src/ops/routes.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { startThrowawayRedis } from '../helpers/throwaway-redis.js';
+import { randomPrefix, until } from '../helpers/workers.js';
+
+const TOKEN = 'a-dashboard-token-of-some-length';
+let testDb: TestDatabase;
+let viaProxy: Database;
+let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+let redis: Awaited<ReturnType<typeof startThrowawayRedis>>;
+const servers: Server[] = [];
+const closers: (() => Promise<unknown> | void)[] = [];
+const prefix = randomPrefix();
+
+async function serve(dashboard: OpsDeps['dashboard']): Promise<string> {
+  const conn = connectRedis(redis.url, 'producer');
+  const queues = openQueues(conn, prefix);
+  closers.push(() => closeQueues(queues), () => conn.disconnect());
+  const ops = opsRoutes({ db: viaProxy.db, redis: conn, queues, prefix, dashboard, log: createLogger('silent') });
+  const server = createServer((req, res) => void ops(req, res).then((handled) => handled || res.writeHead(404).end()));
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  const target = new URL(testDb.url);
+  proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+  target.host = `127.0.0.1:${proxy.port}`;
+  viaProxy = await openDatabase({ DATABASE_URL: target.toString(), dataDir: '' });
+  redis = await startThrowawayRedis();
+});
+afterAll(async () => {
+  for (const s of servers) s.closeAllConnections(), s.close();
+  for (const c of closers) await c();
+  await proxy.heal();
+  await viaProxy.close().catch(() => {});
+  await redis.stop();
+  await testDb.drop();
+});
+
+const health = async (base: string) => {
+  const res = await fetch(`${base}/healthz`);
+  return { code: res.status, body: (await res.json()) as { status: string; checks: Record<string, { status: string }> } };
+};
+
+describe('ops routes', () => {
+  it('/healthz follows Redis and Postgres going away and coming back', async () => {
+    const base = await serve({});
+    await until('first connections', async () => (await health(base)).code === 200, 10_000);
+    expect(await health(base)).toMatchObject({ code: 200, body: { status: 'ok', checks: { postgres: { status: 'ok' }, redis: { status: 'ok' } } } });
+
+    await redis.kill();
+    expect(await health(base)).toMatchObject({ code: 503, body: { status: 'unhealthy', checks: { postgres: { status: 'ok' }, redis: { status: 'down' } } } });
+    await redis.start();
+    await until('Redis healthy again', async () => (await health(base)).code === 200, 20_000);
+
+    await proxy.cut();
+    expect(await health(base)).toMatchObject({ code: 503, body: { checks: { postgres: { status: 'down' }, redis: { status: 'ok' } } } });
+    await proxy.heal();
+    await until('Postgres healthy again', async () => (await health(base)).code === 200, 20_000);
+  }, 60_000);
+
+  it('/metrics is Prometheus text with runs, staging, API, digest and queue metrics', async () => {
+    const base = await serve({});
+    const conn = connectRedis(redis.url, 'producer');
+    closers.push(() => conn.disconnect());
+    await waitReady(conn, 5_000);
+    createCounterStore(conn, prefix).add('api_responses', { source: 'pubmed', code: '429' }, 2);
+    await until('counter written', async () => (await conn.hlen(`${prefix}:metrics:counters`)) > 0);
+    const res = await until('metrics', async () => {
+      const r = await fetch(`${base}/metrics`);
+      return r.status === 200 && r;
+    }, 10_000);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    const samples = new Map<string, number>();
+    for (const line of text.split('\n').filter(Boolean)) {
+      if (line.startsWith('#')) {
+        expect(line).toMatch(/^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$/);
+        continue;
+      }
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line);
+      expect(m, line).not.toBeNull();
+      samples.set(m![1]! + (m![2] ?? ''), Number(m![3]));
+    }
+    expect(samples.get('living_review_api_responses_total{code="429",source="pubmed"}')).toBe(2);
+    expect(samples.get('living_review_queue_jobs{queue="search",state="waiting"}')).toBe(0);
+    for (const name of ['living_review_search_runs', 'living_review_records_staged', 'living_review_api_requests', 'living_review_jobs_total', 'living_review_job_duration_seconds_total', 'living_review_digest_sends_total']) {
+      expect(text).toContain(`# TYPE ${name} `);
+    }
+  });
+
+  it('the dashboard refuses requests without credentials and is off when none are configured', async () => {
+    const base = await serve({ token: TOKEN, user: 'ops', password: 'a-long-password' });
+    expect((await fetch(`${base}/admin/queues`)).status).toBe(401);
+    expect((await fetch(`${base}/admin/queues`, { headers: { authorization: 'Bearer wrong-token-wrong-token!' } })).status).toBe(401);
+    expect((await fetch(`${base}/admin/queues/api/queues`, { headers: { authorization: `Basic ${Buffer.from('ops:nope').toString('base64')}` } })).status).toBe(401);
+    const ok = await fetch(`${base}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(ok.status).toBe(200);
+    expect(JSON.stringify(await ok.json())).toContain('search');
+    const basic = await fetch(`${base}/admin/queues`, { headers: { authorization: `Basic ${Buffer.from('ops:a-long-password').toString('base64')}` } });
+    expect(basic.status).toBe(200);
+
+    const off = await serve({});
+    expect((await fetch(`${off}/admin/queues`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+  });
+});
