@@ -55,7 +55,11 @@ describe('docker-compose.yml', () => {
       if (name !== 'migrate') expect(svc.depends_on.migrate.condition).toBe('service_completed_successfully');
     }
     expect(services.migrate.command).toEqual(['migrate']);
-    expect(services.worker.command).toEqual(['worker']);
+    expect(services.worker.command[0]).toBe('worker');
+    // The worker's own shutdown deadline ends before compose's grace period sends SIGKILL.
+    const deadlineMs = Number(services.worker.command[services.worker.command.indexOf('--shutdown-timeout') + 1]);
+    expect(deadlineMs).toBeGreaterThan(0);
+    expect(deadlineMs / 1000).toBeLessThan(Number.parseInt(services.worker.stop_grace_period, 10));
     expect(services.web.command[0]).toBe('serve');
   });
 
