@@ -1,0 +1,76 @@
+// The operator's path through the real CLI: `worker` in a child process with the real PubMed
+// source against the E-utilities fake, `run --enqueue` with and without --wait, and `status`.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { packageRoot } from '../../src/paths.js';
+import { runCli } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { randomPrefix } from '../helpers/workers.js';
+import { startFakeEutils, type FakeEutils } from '../fakes/eutils-server.js';
+import { cloneCorpus, extractArticles } from '../fakes/pubmed-corpus.js';
+
+const TEMPLATES = extractArticles(readFileSync(join(packageRoot, 'test/fixtures/pubmed/handmade_notice_markup_book.xml'), 'utf8'));
+
+describe('worker and run --enqueue through the CLI', () => {
+  let t: TestDatabase;
+  let fake: FakeEutils;
+  let worker: ReturnType<typeof spawn>;
+  let workerLog = '';
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    fake = await startFakeEutils({ records: cloneCorpus({ templates: TEMPLATES, n: 40, from: '2022-06-01', to: '2022-06-30' }), rateLimitPerSecond: 3 });
+    env = { DATABASE_URL: t.url, REDIS_URL: inject('redisUrl'), EUTILS_BASE_URL: fake.baseUrl, QUEUE_PREFIX: randomPrefix() };
+    worker = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), 'worker', '--shutdown-timeout', '5000'], {
+      cwd: packageRoot,
+      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      worker.stderr!.on('data', (d) => {
+        workerLog += d;
+        if (workerLog.includes('"workers started"')) resolve();
+      });
+      worker.once('exit', (code) => reject(new Error(`worker exited ${code}: ${workerLog}`)));
+    });
+  });
+  afterAll(async () => {
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    await fake.close();
+    await t.drop();
+  });
+
+  it('carries out an enqueued cycle and reports it like --once', async () => {
+    const r = await runCli(['run', '--enqueue', '--wait', '--json', '--from', '2022-06-01', '--to', '2022-06-30'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.review).toBe('peer-support-overdose');
+    expect(out.sources[0]).toMatchObject({ source: 'pubmed', status: 'ok', identified: 40, fetched: 40, new: 40, duplicates: 0 });
+    expect(out.staged).toBe(40);
+    // Every line the worker logged about the job names the review and the job.
+    const jobLines = workerLog.split('\n').filter((l) => l.includes('"search finished"'));
+    expect(jobLines.length).toBeGreaterThan(0);
+    for (const l of jobLines) expect(JSON.parse(l)).toMatchObject({ review: 'peer-support-overdose', source: 'pubmed', jobId: expect.any(String) });
+  });
+
+  it('prints the job id without --wait, and status shows queue state and schedules', async () => {
+    const r = await runCli(['run', '--enqueue', '--from', '2022-06-01', '--to', '2022-06-30'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/search-peer-support-overdose-pubmed/);
+    const s = await runCli(['status', '--json'], env);
+    expect(s.code, s.stderr).toBe(0);
+    const status = JSON.parse(s.stdout);
+    expect(status.queues.reachable).toBe(true);
+    expect(JSON.stringify(status.queues)).toMatch(/search/);
+  });
+
+  it('refuses to enqueue when Redis is not reachable, naming it', async () => {
+    const r = await runCli(['run', '--enqueue', '--from', '2022-06-01', '--to', '2022-06-30'], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^living-review: .*127\.0\.0\.1:1/);
+  });
+});
