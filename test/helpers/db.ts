@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.js';
+import { withDatabase } from './services.js';
 
 export interface TestDatabase {
   url: string;
@@ -9,12 +10,6 @@ export interface TestDatabase {
   /** Plain SQL with parameters, for assertions. */
   query<T>(text: string, params?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/client.js';
 import { migrate } from '../../src/db/migrate.js';
 import { migrationsFolder } from '../../src/paths.js';
-import { ensurePostgres, ensureRedis } from './services.js';
+import { ensurePostgres, ensureRedis, withDatabase } from './services.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,12 +14,6 @@ declare module 'vitest' {
     pgTemplate: string;
     redisUrl: string;
   }
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 /** Migrates one template database per migration set; each test file clones it. */
