@@ -56,7 +56,7 @@ export function normalizePmcid(raw: string | undefined): string | undefined {
 
 // "Erratum:", "RETRACTED:", ... : stripped before title comparison, kept as notice kind.
 const NOTICE_PREFIX =
-  /^\s*(?:\[?(erratum|errata|corrigendum|correction|retraction(?: notice)?|retracted(?: article)?|expression of concern|notice of retraction|withdrawn)\]?(?:\s+(?:to|for|of|on|notice to|regarding))?\s*[:.\-–]\s*|\[?(retracted|withdrawn)\]?\s+)/i;
+  /^\s*(?:\[?(erratum|errata|corrigendum|correction|retraction(?: notice)?|retracted(?: article)?|expression of concern|notice of retraction|withdrawn)\]?(?:\s+(?:to|for|of|on|notice to|regarding))?\s*(?:[:.\-–]\s*|(?=["“‘']))|\[?(retracted|withdrawn)\]?\s+)/i;
 const NOTICE_SUFFIX = /\s*\((?:retracted article|retracted)[^)]*\)\s*\.?\s*$/i;
 
 export type NoticeKind = 'erratum' | 'retraction' | 'retracted' | 'expression-of-concern';

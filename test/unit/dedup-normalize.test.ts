@@ -50,11 +50,13 @@ describe('splitNoticePrefix', () => {
     ['Erratum: X', 'erratum'],
     ['Correction to: X', 'erratum'],
     ['Retraction notice to: X', 'retraction'],
+    ['Retraction notice to "X"', 'retraction'],
     ['Expression of concern: X', 'expression-of-concern'],
     ['RETRACTED: X', 'retracted'],
     ['X (Retracted article. See vol 3, pg 5)', 'retracted'],
   ])('%s', (title, kind) => expect(splitNoticePrefix(title).notice).toBe(kind));
   it('leaves ordinary titles alone', () => expect(splitNoticePrefix('Correction of scoliosis').notice).toBeUndefined());
+  it('strips a prefix that runs straight into a quoted title', () => expect(splitNoticePrefix('Retraction notice to "X"').rest).toBe('"X"'));
 });
 
 describe('authors', () => {
