@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { oneLine } from '../errors.js';
 import { dedupeCommand } from './commands/dedupe.js';
 import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { migrateCommand } from './commands/migrate.js';
 import { prismaCommand } from './commands/prisma.js';
 import { runCommand } from './commands/run.js';
@@ -12,7 +13,6 @@ import { statusCommand } from './commands/status.js';
  * belong to, and print nothing that could pass for a result.
  */
 const PLANNED: { name: string; usage: string; description: string; capability: string }[] = [
-  { name: 'import', usage: 'FILE... --source NAME [--review ID] [--as candidates|seeds]', description: 'stage RIS, MEDLINE/nbib, PubMed XML or CSV exports through deduplication', capability: 'the deduplication engine (issue #4)' },
   { name: 'digest', usage: '--once [--review ID] [--dry-run]', description: 'build and send every digest that is due now', capability: 'reviewer digests and triage (issue #5)' },
   { name: 'screen', usage: '<candidate-id> include|exclude|maybe --reviewer EMAIL [--reason TEXT]', description: 'record a screening decision', capability: 'reviewer digests and triage (issue #5)' },
   { name: 'serve', usage: '[--port N]', description: 'HTTP server: triage pages, signed links, /healthz, /metrics, queue dashboard', capability: 'reviewer digests and triage (issue #5)' },
@@ -21,7 +21,7 @@ const PLANNED: { name: string; usage: string; description: string; capability: s
 
 export class NotBuiltError extends Error {}
 
-export function buildProgram(built: Command[] = [migrateCommand(), runCommand(), exportCommand(), prismaCommand(), statusCommand(), dedupeCommand()]): Command {
+export function buildProgram(built: Command[] = [migrateCommand(), runCommand(), exportCommand(), prismaCommand(), statusCommand(), dedupeCommand(), importCommand()]): Command {
   const program = new Command('living-review')
     .description('Keeps a published systematic review alive.')
     .showHelpAfterError()

@@ -24,7 +24,7 @@ describe('living-review CLI', () => {
     const env = { DATABASE_URL: t.url };
     const first = await runCli(['migrate'], env);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/: 0 migration\(s\) applied, 3 in total/);
+    expect(first.stdout).toMatch(/: 0 migration\(s\) applied, 4 in total/);
     const status = await runCli(['status', '--json'], env);
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout)).toEqual({ review: 'peer-support-overdose', sources: [], works: [] });
