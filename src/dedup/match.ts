@@ -22,6 +22,7 @@ const T = {
   authorsOk: 0.5,
   authorsStrong: 0.8,
   doiTitle: 0.8, // a shared DOI merges only with titles at least this alike
+  titlePinned: 0.5, // enough title when journal, volume, year, page range and authors all agree
 } as const;
 
 type Agreement = 'agree' | 'conflict' | 'unknown';
@@ -81,6 +82,11 @@ function pageAgreement(a: NormalizedRecord, b: NormalizedRecord): Agreement {
   return 'conflict';
 }
 
+/** Both have a multi-page range and the ranges are identical: single pages are shared by abstracts. */
+function pageRangeEqual(a: NormalizedRecord, b: NormalizedRecord): boolean {
+  return a.pages?.end !== undefined && a.pages.start === b.pages?.start && a.pages.end === b.pages.end;
+}
+
 function decision(verdict: Verdict, score: number, reason: string): PairDecision {
   return { verdict, score: Math.round(score * 1000) / 1000, reason };
 }
@@ -125,8 +131,14 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   if (!a.title || !b.title) {
     return decision(locatorAgrees && (authors ?? 0) >= T.authorsStrong ? 'uncertain' : 'different', score, 'no-title');
   }
-  if (t < T.titleFloor && !affix) return decision('different', score, 'title');
   if (a.titleNumbers !== b.titleNumbers && a.titleNumbers && b.titleNumbers) return decision('different', score, 'title-numbers');
+  // Same journal, volume, year and full page range, same authors: one article even when its title
+  // was translated or reworded by one database.
+  const pinned =
+    volume === 'agree' && pageRangeEqual(a, b) && years === 0 && journal !== 'conflict' &&
+    (authors !== undefined ? authors >= T.authorsStrong : journal === 'agree');
+  if (pinned && t >= T.titlePinned && !doiConflict) return decision('same', score, 'locator+authors');
+  if (t < T.titleFloor && !affix) return decision('different', score, 'title');
   // Databases disagree on the year of one issue (epub vs print, DBLP vs Crossref): trust the locator.
   if (years !== undefined && years > 1 && !(locatorAgrees && journal !== 'conflict')) return decision('different', score, 'year');
   if (locatorConflicts === 2) return decision('different', score, 'volume+pages');

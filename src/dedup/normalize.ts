@@ -88,7 +88,9 @@ const LANGUAGES =
 
 /** The comparable title: notice prefixes, language notes and translation brackets removed. */
 // Database annotations: "[Review] [45 refs]", "(Provisional abstract)", "[Editorial]".
-const ANNOTATION = /\s*(?:\[(?:review|editorial|comment|letter|\d+\s+refs?)\]|\((?:provisional\s+)?abstract\)|\(structured abstract\))\.?/gi;
+// Ovid/MEDLINE link notes: "[Erratum appears in ...]", "[Comment in: ...]", often cut off before "]".
+const ANNOTATION =
+  /\s*(?:\[(?:review|editorial|comment|letter|\d+\s+refs?)\]|\((?:provisional\s+)?abstract\)|\(structured abstract\)|\[(?:erratum|errata|comments?|retraction|update|republished|corrected)\s+(?:appears?|in|on)\b[^\]]*(?:\]|$))\.?/gi;
 
 export function normalizeTitle(raw: string | undefined): string {
   if (!raw) return '';
@@ -153,7 +155,8 @@ function initialsOf(given: string): string {
     .join('');
 }
 
-const JOURNAL_STOP = new Set(['the', 'of', 'and', 'for', 'in', 'on', 'de', 'la', 'und', 'der', 'official', 'journal']);
+// "J" is the abbreviation of the stop word "journal": "J Infect Chemother" ~ "Journal of Infection and Chemotherapy".
+const JOURNAL_STOP = new Set(['the', 'of', 'and', 'for', 'in', 'on', 'de', 'la', 'und', 'der', 'official', 'journal', 'j']);
 
 /** Journal name as tokens without stop words and "&"; "J. Clin. Oncol." and "J Clin Oncol" agree. */
 export function normalizeJournal(raw: string | undefined): string | undefined {

@@ -43,6 +43,10 @@ describe('normalizeTitle', () => {
     expect(normalizeTitle('[A study on mycobacterium vaccine]. Eine Studie über Impfstoff')).toBe('a study on mycobacterium vaccine'));
   it('drops database annotations', () => expect(normalizeTitle('HPV testing: review. [Review] [45 refs]')).toBe('hpv testing review'));
   it('drops notice prefixes', () => expect(normalizeTitle('Erratum: HPV testing')).toBe('hpv testing'));
+  it('drops link notes, also when cut off', () => {
+    expect(normalizeTitle('HPV testing.[Erratum appears in Cancer. 2006;15(1):187]')).toBe('hpv testing');
+    expect(normalizeTitle('HPV testing in Sweden.[Erratum appears in Acta Obstet Gyneco')).toBe('hpv testing in sweden');
+  });
 });
 
 describe('splitNoticePrefix', () => {
@@ -71,6 +75,8 @@ describe('authors', () => {
 describe('journals and pages', () => {
   it('journal ignores stop words and "&"', () =>
     expect(normalizeJournal('Seminars in Thrombosis & Hemostasis')).toBe(normalizeJournal('Seminars in thrombosis and hemostasis')));
+  it('journal abbreviation "J" counts as the stop word "journal"', () =>
+    expect(normalizeJournal('J Infect Chemother')).toBe('infect chemother'));
   it('journal keeps the part before "="', () => expect(normalizeJournal('Ai zheng = Aizheng = Chinese journal of cancer')).toBe('ai zheng'));
   it('expands abbreviated page ranges', () => expect(normalizePages('1116-22')).toEqual(normalizePages('1116-1122')));
   it('reads e-locators and supplement pages', () => {
