@@ -22,7 +22,7 @@ const T = {
   authorsOk: 0.5,
   authorsStrong: 0.8,
   doiTitle: 0.8, // a shared DOI merges only with titles at least this alike
-  titlePinned: 0.5, // enough title when journal, volume, year, page range and authors all agree
+  titlePinned: 0.3, // enough title when journal, volume, year, page range and authors all agree
 } as const;
 
 type Agreement = 'agree' | 'conflict' | 'unknown';
@@ -50,6 +50,14 @@ export function titleAffix(a: NormalizedRecord, b: NormalizedRecord): boolean {
   return long.startsWith(`${short} `) || long.endsWith(` ${short}`);
 }
 
+/**
+ * One surname is the start or the end of the other: a truncated name, or a particle or first
+ * surname lost in parsing ("de ven" / "van de ven", "da cunha" / "vieira da cunha").
+ */
+function sharesEnd(x: string, y: string): boolean {
+  return x.startsWith(y) || y.startsWith(x) || x.endsWith(y) || y.endsWith(x);
+}
+
 /** Share of the shorter author list (first 10) whose surname appears in the other; undefined if a list is empty. */
 export function authorSimilarity(a: NormalizedRecord, b: NormalizedRecord): number | undefined {
   const x = a.authors.slice(0, 10);
@@ -59,7 +67,7 @@ export function authorSimilarity(a: NormalizedRecord, b: NormalizedRecord): numb
   const families = long.map((p) => p.family);
   let hit = 0;
   for (const p of short) {
-    if (families.some((f) => f === p.family || (f.length >= 4 && p.family.length >= 4 && (f.startsWith(p.family) || p.family.startsWith(f))))) hit++;
+    if (families.some((f) => f === p.family || (f.length >= 4 && p.family.length >= 4 && sharesEnd(f, p.family)))) hit++;
   }
   return hit / short.length;
 }
@@ -167,6 +175,8 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
     if (journal === 'unknown' && years !== 0) return decision('uncertain', score, 'title+authors-only');
     return verdictIfOk('title+authors+venue');
   }
-  if ((t >= T.titleLoose || affix) && locatorAgrees && (authors ?? 0) >= T.authorsStrong) return verdictIfOk('similar-title+locator');
+  // Proceedings papers have no volume: the same full page range stands in for the locator.
+  const rangeAgrees = pageRangeEqual(a, b) && volume !== 'conflict' && journal !== 'conflict';
+  if ((t >= T.titleLoose || affix) && (locatorAgrees || rangeAgrees) && (authors ?? 0) >= T.authorsStrong) return verdictIfOk('similar-title+locator');
   return decision(t >= T.titleLoose ? 'uncertain' : 'different', score, locatorConflicts ? 'locator' : 'similar-title');
 }

@@ -41,7 +41,8 @@ export function normalizeDoi(raw: string | undefined): string | undefined {
   s = s.replace(DOI_PREFIX, '').replace(/\s*\[doi\]\s*$/i, '');
   const m = /10\.\d{4,9}\/\S+/.exec(s);
   if (!m) return undefined;
-  return m[0].replace(/[.,;:)\]}>'"]+$/, '').toLowerCase();
+  // Trailing punctuation, and the "/" some landing-page links end with, is not part of the DOI.
+  return m[0].replace(/[.,;:)\]}>'"/]+$/, '').toLowerCase();
 }
 
 export function normalizePmid(raw: string | undefined): string | undefined {

@@ -65,6 +65,11 @@ describe('matchPair', () => {
     const title = (t: string) => rec({ title: t, pages: '288' });
     expect(matchPair(title('A new paracentesis needle for ascites compared with the venous catheter'), title('A new paracentesis device for ascites compared with angiocath')).verdict).not.toBe('same');
   });
+  it('counts a surname that lost its particle or first part as the same author', () => {
+    const a = rec({ authors: [{ family: 'van der Heijden', initials: 'H' }] });
+    expect(matchPair(a, rec({ authors: [{ family: 'der Heijden', initials: 'H' }], pages: undefined })).verdict).toBe('same');
+    expect(matchPair(a, rec({ authors: [{ family: 'Heiden', initials: 'H' }], pages: undefined })).verdict).not.toBe('same');
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
   });

@@ -19,6 +19,7 @@ describe('normalizeDoi', () => {
     ['doi:10.1002/cncr.22032', '10.1002/cncr.22032'],
     ['10.1002/cncr.22032.', '10.1002/cncr.22032'],
     ['10.1002/cncr.22032 [doi]', '10.1002/cncr.22032'],
+    ['10.25300/MISQ/2021/16085/', '10.25300/misq/2021/16085'],
     ['https://doi.org/10.1016/S0140-6736%2820%2930183-5', '10.1016/s0140-6736(20)30183-5'],
   ])('%s → %s', (raw, want) => expect(normalizeDoi(raw)).toBe(want));
   it('rejects text without a DOI', () => expect(normalizeDoi('n/a')).toBeUndefined());
