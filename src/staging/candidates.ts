@@ -19,7 +19,8 @@ export interface StoredWork {
 // keys of a real duplicate still find it.
 const PER_KEY = 50;
 
-const columns = {
+/** The columns `storedWork` needs. */
+export const matchColumns = {
   id: works.id,
   status: works.status,
   doi: works.doi,
@@ -39,7 +40,7 @@ const columns = {
   kind: works.kind,
 };
 
-type WorkRow = Pick<typeof works.$inferSelect, keyof typeof columns>;
+type WorkRow = Pick<typeof works.$inferSelect, keyof typeof matchColumns>;
 
 /** The work's own metadata normalised like a fresh record, so `matchPair` compares like with like. */
 export function storedWork(w: WorkRow): StoredWork {
@@ -94,7 +95,7 @@ export async function loadWorks(tx: Db, reviewId: string, by: { ids?: number[]; 
   const { ids = [], dois = [], pmids = [] } = by;
   if (ids.length + dois.length + pmids.length === 0) return [];
   const rows = await tx
-    .select(columns)
+    .select(matchColumns)
     .from(works)
     .where(
       and(

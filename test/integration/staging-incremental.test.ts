@@ -7,6 +7,7 @@ import { syncProtocol } from '../../src/db/queries/reviews.js';
 import { auditLog, matchReviews, reviewers, screeningDecisions, sourceRecords, workRelations, works } from '../../src/db/schema/index.js';
 import { packageRoot } from '../../src/paths.js';
 import { NO_FLAGS, type SourceRecord } from '../../src/records/types.js';
+import { backfillBlockKeys } from '../../src/staging/backfill.js';
 import { decideMatch } from '../../src/staging/decide.js';
 import { stageBatch } from '../../src/staging/stage.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -106,5 +107,17 @@ describe('incremental matching in staging', () => {
     expect(await db().select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.entityId, String(second!.id)))).toEqual([{ action: 'works.merged' }]);
     // Restaging the merged record changes nothing.
     expect(await stage('scopus', [rec('scopus', 'S2', { title: other, journal: 'Harm Reduction Journal', year: 2020 })])).toMatchObject({ newWorks: 0, duplicates: 1 });
+  });
+
+  it('backfills block keys of works staged before they existed, so new records still find them', async () => {
+    const title = 'Community pharmacists as peer naloxone distributors: a pilot';
+    const [old] = await db()
+      .insert(works)
+      .values({ reviewId: protocol.id, origin: 'candidate', status: 'included', title, titleKey: 'x', authors, year: 2018, journal: 'Addiction', volume: '113', pages: '500-509', flags: NO_FLAGS })
+      .returning({ id: works.id });
+    expect(await backfillBlockKeys(db(), protocol.id, 2)).toBe(1);
+    expect(await backfillBlockKeys(db(), protocol.id)).toBe(0);
+    await stage('scopus', [rec('scopus', 'S9', { title: title.toUpperCase(), journal: 'Addiction', year: 2018, volume: '113', pages: '500-9' })]);
+    expect(await workOf('scopus', 'S9')).toBe(old!.id);
   });
 });
