@@ -18,12 +18,18 @@ export class WorkPool {
   private readonly byPmid = new Map<string, number[]>();
 
   add(work: StoredWork, keys: readonly string[] = []): void {
-    if (!this.byId.has(work.id)) {
-      this.byId.set(work.id, work);
-      if (work.doi) this.byDoi.set(work.doi, [...(this.byDoi.get(work.doi) ?? []), work.id]);
-      if (work.pmid) this.byPmid.set(work.pmid, [...(this.byPmid.get(work.pmid) ?? []), work.id]);
-    }
+    this.byId.set(work.id, work);
+    this.indexIdentifiers(work);
     this.addKeys(work.id, keys);
+  }
+
+  /** (Re)indexes a work's DOI and PMID, e.g. after staging filled one in. */
+  indexIdentifiers(work: StoredWork): void {
+    for (const [map, value] of [[this.byDoi, work.doi], [this.byPmid, work.pmid]] as const) {
+      if (!value) continue;
+      const ids = map.get(value) ?? [];
+      if (!ids.includes(work.id)) map.set(value, [...ids, work.id]);
+    }
   }
 
   addKeys(id: number, keys: readonly string[]): void {

@@ -55,9 +55,9 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
       .where(and(eq(sourceRecords.reviewId, ctx.reviewId), eq(sourceRecords.source, ctx.source), inArray(sourceRecords.sourceId, ids)));
     const seenHash = new Map(existing.map((e) => [e.sourceId, e.hash]));
 
-    const fresh = new Map(records.filter((r) => !seenHash.has(r.sourceId)).map((r) => [r.sourceId, { record: r, norm: normalizeRecord(r) }]));
-    const keysOf = new Map([...fresh].map(([id, f]) => [id, storedBlockKeys(f.norm)]));
-    const pool = await fetchPool(tx, ctx.reviewId, [...fresh.values()].map((f) => f.norm), [...keysOf.values()].flat());
+    const fresh = new Map(records.filter((r) => !seenHash.has(r.sourceId)).map((r) => [r.sourceId, normalizeRecord(r)]));
+    const keysOf = new Map([...fresh].map(([id, norm]) => [id, storedBlockKeys(norm)]));
+    const pool = await fetchPool(tx, ctx.reviewId, [...fresh.values()], [...keysOf.values()].flat());
 
     const linked = new Set<string>();
     for (const r of records) {
@@ -75,7 +75,7 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
         continue;
       }
       linked.add(r.sourceId);
-      const { norm } = fresh.get(r.sourceId)!;
+      const norm = fresh.get(r.sourceId)!;
       const blockKeys = keysOf.get(r.sourceId)!;
       const plan = planRecord(norm, blockKeys, pool);
       let workId: number;
@@ -83,6 +83,7 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
         workId = plan.same.work.id;
         result.duplicates++;
         await fillIdentifiers(tx, plan.same.work, r);
+        pool.indexIdentifiers(plan.same.work);
       } else {
         workId = await createWork(tx, ctx, r);
         pool.add(storedWork({ ...workRow(ctx, r), id: workId }));
