@@ -34,6 +34,12 @@ describe('planRecord', () => {
     const [pool, w] = pooled(1, { pmid: '123' });
     expect(plan(pool, { pmid: '123', title: 'Something else entirely' }).same).toMatchObject({ work: w, method: 'pmid' });
   });
+  it('finds a work by an identifier filled in after it was pooled', () => {
+    const [pool, w] = pooled(1, {});
+    w.pmid = '77';
+    pool.indexIdentifiers(w);
+    expect(plan(pool, { pmid: '77', title: 'Something else entirely' }).same).toMatchObject({ work: w, method: 'pmid' });
+  });
   it('never links across conflicting identifiers', () => {
     const [pool] = pooled(1, { pmid: '123', doi: '10.1/a' });
     expect(plan(pool, { pmid: '999', doi: '10.1/a' }).same).toBeUndefined();
