@@ -4,6 +4,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { syncProtocol } from './db/queries/reviews.js';
 import { createLogger, type Logger } from './log.js';
+import { backfillBlockKeys } from './staging/backfill.js';
 import { packageRoot } from './paths.js';
 
 /**
@@ -36,7 +37,14 @@ export async function openDbContext(ctx: AppContext): Promise<DbContext> {
   try {
     const result = await migrate(database);
     if (result.applied > 0) ctx.log.info({ ...result, db: database.location }, 'migrations applied');
-    for (const p of ctx.protocols) await syncProtocol(database.db, p);
+    for (const p of ctx.protocols) {
+      await syncProtocol(database.db, p);
+      // After an upgrade, works staged before block keys existed get theirs (see migration 0003).
+      if (result.applied > 0) {
+        const filled = await backfillBlockKeys(database.db, p.id);
+        if (filled > 0) ctx.log.info({ review: p.id, works: filled }, 'block keys backfilled');
+      }
+    }
   } catch (err) {
     await database.close();
     throw err;

@@ -3,6 +3,7 @@ import { oneLine } from '../errors.js';
 import { dedupeCommand } from './commands/dedupe.js';
 import { digestCommand } from './commands/digest.js';
 import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { migrateCommand } from './commands/migrate.js';
 import { prismaCommand } from './commands/prisma.js';
 import { runCommand } from './commands/run.js';
@@ -11,45 +12,25 @@ import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
 
-/**
- * Commands of the contract that are not built yet: they exit non-zero naming the capability they
- * belong to, and print nothing that could pass for a result.
- */
-const PLANNED: { name: string; usage: string; description: string; capability: string }[] = [
-  { name: 'import', usage: 'FILE... --source NAME [--review ID] [--as candidates|seeds]', description: 'stage RIS, MEDLINE/nbib, PubMed XML or CSV exports through deduplication', capability: 'the deduplication engine (issue #4)' },
-];
-
-export class NotBuiltError extends Error {}
-
-export function buildProgram(built: Command[] = [
+export function buildProgram(): Command {
+  const commands = [
     migrateCommand(),
     runCommand(),
     exportCommand(),
     prismaCommand(),
     statusCommand(),
     dedupeCommand(),
+    importCommand(),
     digestCommand(),
     screenCommand(),
     serveCommand(),
     workerCommand(),
-  ]): Command {
+  ];
   const program = new Command('living-review')
     .description('Keeps a published systematic review alive.')
     .showHelpAfterError()
     .exitOverride();
-  for (const cmd of built) program.addCommand(cmd.exitOverride());
-  const builtNames = new Set(built.map((c) => c.name()));
-  for (const p of PLANNED.filter((p) => !builtNames.has(p.name))) {
-    program
-      .command(p.name)
-      .usage(p.usage)
-      .description(`${p.description} [not built yet]`)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .action(() => {
-        throw new NotBuiltError(`${p.name}: not built yet; it belongs to ${p.capability}`);
-      });
-  }
+  for (const cmd of commands) program.addCommand(cmd.exitOverride());
   return program;
 }
 

@@ -22,6 +22,7 @@ const T = {
   authorsOk: 0.5,
   authorsStrong: 0.8,
   doiTitle: 0.8, // a shared DOI merges only with titles at least this alike
+  titlePinned: 0.3, // enough title when journal, volume, year, page range and authors all agree
 } as const;
 
 type Agreement = 'agree' | 'conflict' | 'unknown';
@@ -49,6 +50,14 @@ export function titleAffix(a: NormalizedRecord, b: NormalizedRecord): boolean {
   return long.startsWith(`${short} `) || long.endsWith(` ${short}`);
 }
 
+/**
+ * One surname is the start or the end of the other: a truncated name, or a particle or first
+ * surname lost in parsing ("de ven" / "van de ven", "da cunha" / "vieira da cunha").
+ */
+function sharesEnd(x: string, y: string): boolean {
+  return x.startsWith(y) || y.startsWith(x) || x.endsWith(y) || y.endsWith(x);
+}
+
 /** Share of the shorter author list (first 10) whose surname appears in the other; undefined if a list is empty. */
 export function authorSimilarity(a: NormalizedRecord, b: NormalizedRecord): number | undefined {
   const x = a.authors.slice(0, 10);
@@ -58,7 +67,7 @@ export function authorSimilarity(a: NormalizedRecord, b: NormalizedRecord): numb
   const families = long.map((p) => p.family);
   let hit = 0;
   for (const p of short) {
-    if (families.some((f) => f === p.family || (f.length >= 4 && p.family.length >= 4 && (f.startsWith(p.family) || p.family.startsWith(f))))) hit++;
+    if (families.some((f) => f === p.family || (f.length >= 4 && p.family.length >= 4 && sharesEnd(f, p.family)))) hit++;
   }
   return hit / short.length;
 }
@@ -79,6 +88,11 @@ function pageAgreement(a: NormalizedRecord, b: NormalizedRecord): Agreement {
   if (a.pages.start === b.pages.start) return 'agree';
   if (a.pages.start === '1' || b.pages.start === '1') return 'unknown';
   return 'conflict';
+}
+
+/** Both have a multi-page range and the ranges are identical: single pages are shared by abstracts. */
+function pageRangeEqual(a: NormalizedRecord, b: NormalizedRecord): boolean {
+  return a.pages?.end !== undefined && a.pages.start === b.pages?.start && a.pages.end === b.pages.end;
 }
 
 function decision(verdict: Verdict, score: number, reason: string): PairDecision {
@@ -125,8 +139,14 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   if (!a.title || !b.title) {
     return decision(locatorAgrees && (authors ?? 0) >= T.authorsStrong ? 'uncertain' : 'different', score, 'no-title');
   }
-  if (t < T.titleFloor && !affix) return decision('different', score, 'title');
   if (a.titleNumbers !== b.titleNumbers && a.titleNumbers && b.titleNumbers) return decision('different', score, 'title-numbers');
+  // Same journal, volume, year and full page range, same authors: one article even when its title
+  // was translated or reworded by one database.
+  const pinned =
+    volume === 'agree' && pageRangeEqual(a, b) && years === 0 && journal !== 'conflict' &&
+    (authors !== undefined ? authors >= T.authorsStrong : journal === 'agree');
+  if (pinned && t >= T.titlePinned && !doiConflict) return decision('same', score, 'locator+authors');
+  if (t < T.titleFloor && !affix) return decision('different', score, 'title');
   // Databases disagree on the year of one issue (epub vs print, DBLP vs Crossref): trust the locator.
   if (years !== undefined && years > 1 && !(locatorAgrees && journal !== 'conflict')) return decision('different', score, 'year');
   if (locatorConflicts === 2) return decision('different', score, 'volume+pages');
@@ -155,6 +175,8 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
     if (journal === 'unknown' && years !== 0) return decision('uncertain', score, 'title+authors-only');
     return verdictIfOk('title+authors+venue');
   }
-  if ((t >= T.titleLoose || affix) && locatorAgrees && (authors ?? 0) >= T.authorsStrong) return verdictIfOk('similar-title+locator');
+  // Proceedings papers have no volume: the same full page range stands in for the locator.
+  const rangeAgrees = pageRangeEqual(a, b) && volume !== 'conflict' && journal !== 'conflict';
+  if ((t >= T.titleLoose || affix) && (locatorAgrees || rangeAgrees) && (authors ?? 0) >= T.authorsStrong) return verdictIfOk('similar-title+locator');
   return decision(t >= T.titleLoose ? 'uncertain' : 'different', score, locatorConflicts ? 'locator' : 'similar-title');
 }

@@ -41,7 +41,8 @@ export function normalizeDoi(raw: string | undefined): string | undefined {
   s = s.replace(DOI_PREFIX, '').replace(/\s*\[doi\]\s*$/i, '');
   const m = /10\.\d{4,9}\/\S+/.exec(s);
   if (!m) return undefined;
-  return m[0].replace(/[.,;:)\]}>'"]+$/, '').toLowerCase();
+  // Trailing punctuation, and the "/" some landing-page links end with, is not part of the DOI.
+  return m[0].replace(/[.,;:)\]}>'"/]+$/, '').toLowerCase();
 }
 
 export function normalizePmid(raw: string | undefined): string | undefined {
@@ -56,7 +57,7 @@ export function normalizePmcid(raw: string | undefined): string | undefined {
 
 // "Erratum:", "RETRACTED:", ... : stripped before title comparison, kept as notice kind.
 const NOTICE_PREFIX =
-  /^\s*(?:\[?(erratum|errata|corrigendum|correction|retraction(?: notice)?|retracted(?: article)?|expression of concern|notice of retraction|withdrawn)\]?(?:\s+(?:to|for|of|on|notice to|regarding))?\s*[:.\-–]\s*|\[?(retracted|withdrawn)\]?\s+)/i;
+  /^\s*(?:\[?(erratum|errata|corrigendum|correction|retraction(?: notice)?|retracted(?: article)?|expression of concern|notice of retraction|withdrawn)\]?(?:\s+(?:to|for|of|on|notice to|regarding))?\s*(?:[:.\-–]\s*|(?=["“‘']))|\[?(retracted|withdrawn)\]?\s+)/i;
 const NOTICE_SUFFIX = /\s*\((?:retracted article|retracted)[^)]*\)\s*\.?\s*$/i;
 
 export type NoticeKind = 'erratum' | 'retraction' | 'retracted' | 'expression-of-concern';
@@ -88,7 +89,9 @@ const LANGUAGES =
 
 /** The comparable title: notice prefixes, language notes and translation brackets removed. */
 // Database annotations: "[Review] [45 refs]", "(Provisional abstract)", "[Editorial]".
-const ANNOTATION = /\s*(?:\[(?:review|editorial|comment|letter|\d+\s+refs?)\]|\((?:provisional\s+)?abstract\)|\(structured abstract\))\.?/gi;
+// Ovid/MEDLINE link notes: "[Erratum appears in ...]", "[Comment in: ...]", often cut off before "]".
+const ANNOTATION =
+  /\s*(?:\[(?:review|editorial|comment|letter|\d+\s+refs?)\]|\((?:provisional\s+)?abstract\)|\(structured abstract\)|\[(?:erratum|errata|comments?|retraction|update|republished|corrected)\s+(?:appears?|in|on)\b[^\]]*(?:\]|$))\.?/gi;
 
 export function normalizeTitle(raw: string | undefined): string {
   if (!raw) return '';
@@ -153,7 +156,8 @@ function initialsOf(given: string): string {
     .join('');
 }
 
-const JOURNAL_STOP = new Set(['the', 'of', 'and', 'for', 'in', 'on', 'de', 'la', 'und', 'der', 'official', 'journal']);
+// "J" is the abbreviation of the stop word "journal": "J Infect Chemother" ~ "Journal of Infection and Chemotherapy".
+const JOURNAL_STOP = new Set(['the', 'of', 'and', 'for', 'in', 'on', 'de', 'la', 'und', 'der', 'official', 'journal', 'j']);
 
 /** Journal name as tokens without stop words and "&"; "J. Clin. Oncol." and "J Clin Oncol" agree. */
 export function normalizeJournal(raw: string | undefined): string | undefined {

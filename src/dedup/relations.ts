@@ -49,6 +49,24 @@ const DECLARED: Partial<Record<RecordRelation['type'], { type: RelationType; rev
   'has-preprint': { type: 'version-of', reverse: true },
 };
 
+/** A link one record declares, by the other record's identifier, oriented notice/preprint → article. */
+export interface DeclaredLink {
+  type: RelationType;
+  /** True when the declaring record is the `to` side (e.g. an article naming its erratum). */
+  reverse: boolean;
+  pmid?: string;
+  doi?: string;
+}
+
+export function declaredLinks(r: NormalizedRecord): DeclaredLink[] {
+  return r.relations.flatMap((rel) => {
+    const how = DECLARED[rel.type];
+    const pmid = normalizePmid(rel.pmid);
+    const doi = normalizeDoi(rel.doi);
+    return how && (pmid || doi) ? [{ ...how, ...(pmid ? { pmid } : {}), ...(doi ? { doi } : {}) }] : [];
+  });
+}
+
 /** Links the records themselves declare (PubMed CommentsCorrections, Crossref relations) by PMID or DOI. */
 export function declaredRelations(records: readonly NormalizedRecord[]): Relation[] {
   const byId = new Map<string, number[]>();
@@ -59,14 +77,10 @@ export function declaredRelations(records: readonly NormalizedRecord[]): Relatio
   });
   const out: Relation[] = [];
   records.forEach((r, i) => {
-    for (const rel of r.relations) {
-      const how = DECLARED[rel.type];
-      if (!how) continue;
-      const pmid = normalizePmid(rel.pmid);
-      const doi = normalizeDoi(rel.doi);
-      const targets = new Set([...(pmid ? (byId.get(`pmid:${pmid}`) ?? []) : []), ...(doi ? (byId.get(`doi:${doi}`) ?? []) : [])]);
+    for (const link of declaredLinks(r)) {
+      const targets = new Set([...(link.pmid ? (byId.get(`pmid:${link.pmid}`) ?? []) : []), ...(link.doi ? (byId.get(`doi:${link.doi}`) ?? []) : [])]);
       for (const j of targets) {
-        if (j !== i) out.push(how.reverse ? { from: j, to: i, type: how.type } : { from: i, to: j, type: how.type });
+        if (j !== i) out.push(link.reverse ? { from: j, to: i, type: link.type } : { from: i, to: j, type: link.type });
       }
     }
   });

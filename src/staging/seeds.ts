@@ -4,7 +4,7 @@ import type { Db } from '../db/client.js';
 import { seeds, sourceRecords, works } from '../db/schema/index.js';
 import { NO_FLAGS, type SourceRecord } from '../records/types.js';
 import { normalizeDoi, normalizePmid, normalizeTitle } from '../dedup/normalize.js';
-import { stageBatch } from './stage.js';
+import { type StageResult, stageBatch } from './stage.js';
 
 export function seedKey(s: { doi?: string | undefined; pmid?: string | undefined; title?: string | undefined }): string {
   const doi = normalizeDoi(s.doi);
@@ -15,38 +15,44 @@ export function seedKey(s: { doi?: string | undefined; pmid?: string | undefined
 }
 
 /**
- * Stages the protocol's seeds as works through the same matching as API records, so a seed is
- * never proposed as a new candidate. A candidate found before its seed was declared becomes a seed.
+ * Stages records as seeds (the original review's included studies) through the same matching as
+ * API records, so a seed is never proposed as a new candidate. A candidate found before its seed
+ * was declared becomes a seed.
  */
-export async function syncSeeds(db: Db, protocol: Protocol, source = 'protocol'): Promise<number> {
-  const present = new Set(
-    (await db.select({ key: seeds.seedKey }).from(seeds).where(eq(seeds.reviewId, protocol.id))).map((s) => s.key),
-  );
-  const missing = protocol.seeds.filter((s) => !present.has(seedKey(s)));
-  if (missing.length === 0) return 0;
-  const records: SourceRecord[] = missing.map((s) => ({
-    source,
-    sourceId: seedKey(s),
-    doi: s.doi,
-    pmid: s.pmid,
-    title: s.title ?? '',
-    authors: [],
-    flags: NO_FLAGS,
-  }));
-  await stageBatch(db, { reviewId: protocol.id, source, runId: null, origin: 'seed' }, records);
-  for (const [i, s] of missing.entries()) {
+export async function stageSeeds(db: Db, reviewId: string, source: string, entries: Array<{ record: SourceRecord; note?: string }>): Promise<StageResult> {
+  const result = await stageBatch(db, { reviewId, source, runId: null, origin: 'seed' }, entries.map((e) => e.record));
+  for (const { record, note } of entries) {
     const [link] = await db
       .select({ workId: sourceRecords.workId })
       .from(sourceRecords)
-      .where(and(eq(sourceRecords.reviewId, protocol.id), eq(sourceRecords.source, source), eq(sourceRecords.sourceId, records[i]!.sourceId)));
+      .where(and(eq(sourceRecords.reviewId, reviewId), eq(sourceRecords.source, source), eq(sourceRecords.sourceId, record.sourceId)));
     await db
       .update(works)
       .set({ origin: 'seed', status: 'included', updatedAt: sql`now()` })
       .where(and(eq(works.id, link!.workId), eq(works.status, 'pending')));
     await db
       .insert(seeds)
-      .values({ reviewId: protocol.id, seedKey: records[i]!.sourceId, doi: normalizeDoi(s.doi) ?? null, pmid: normalizePmid(s.pmid) ?? null, title: s.title ?? null, note: s.note ?? null, workId: link!.workId })
+      .values({ reviewId, seedKey: seedKey(record), doi: normalizeDoi(record.doi) ?? null, pmid: normalizePmid(record.pmid) ?? null, title: record.title || null, note: note ?? null, workId: link!.workId })
       .onConflictDoNothing();
   }
+  return result;
+}
+
+/** Stages the protocol's seeds that are not staged yet. */
+export async function syncSeeds(db: Db, protocol: Protocol, source = 'protocol'): Promise<number> {
+  const present = new Set(
+    (await db.select({ key: seeds.seedKey }).from(seeds).where(eq(seeds.reviewId, protocol.id))).map((s) => s.key),
+  );
+  const missing = protocol.seeds.filter((s) => !present.has(seedKey(s)));
+  if (missing.length === 0) return 0;
+  await stageSeeds(
+    db,
+    protocol.id,
+    source,
+    missing.map((s) => ({
+      record: { source, sourceId: seedKey(s), doi: s.doi, pmid: s.pmid, title: s.title ?? '', authors: [], flags: NO_FLAGS },
+      note: s.note,
+    })),
+  );
   return missing.length;
 }

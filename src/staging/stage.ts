@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { sourceRecords, works } from '../db/schema/index.js';
+import { matchReviews, sourceRecords, workBlockKeys, workRelations, works } from '../db/schema/index.js';
+import { normalizeRecord } from '../dedup/record.js';
+import { declaredLinks } from '../dedup/relations.js';
 import type { SourceRecord } from '../records/types.js';
-import { workKeys, type WorkKeys } from './keys.js';
+import { loadWorks, storedWork, worksByBlockKeys } from './candidates.js';
+import { workKeys } from './keys.js';
+import { type RecordPlan, WorkPool, planRecord, storedBlockKeys } from './plan.js';
 
 export interface StageContext {
   reviewId: string;
@@ -14,41 +18,33 @@ export interface StageContext {
 }
 
 export interface StageResult {
-  /** Records that became new pending works. */
+  /** Records that became new works (pending, or included for seeds). */
   newWorks: number;
   /** Records linked to a work already known (earlier run, other source, seed, this batch). */
   duplicates: number;
+  /** New works that might be a known work: kept apart and listed in match_reviews. */
+  uncertain: number;
   /** Works created, in order. */
   createdWorkIds: number[];
-}
-
-interface KnownWork extends WorkKeys {
-  id: number;
 }
 
 export function payloadHash(r: SourceRecord): string {
   return createHash('sha256').update(JSON.stringify(r)).digest('hex');
 }
 
-/** Identifiers conflict when both sides carry one and they differ: such works are never merged. */
-function conflicts(a: WorkKeys, b: WorkKeys): boolean {
-  return Boolean((a.doi && b.doi && a.doi !== b.doi) || (a.pmid && b.pmid && a.pmid !== b.pmid));
-}
-
-function findKnown(keys: WorkKeys, known: KnownWork[]): KnownWork | undefined {
-  return known.find(
-    (w) => ((keys.doi && w.doi === keys.doi) || (keys.pmid && w.pmid === keys.pmid)) && !conflicts(keys, w),
-  );
-}
+const NOTICE_ATTENTION = new Set(['erratum-for', 'retraction-of', 'expression-of-concern-for']);
+const unique = <T>(xs: Array<T | null | undefined>): T[] => [...new Set(xs.filter((x): x is T => x != null))];
 
 /**
- * Stages one batch in one transaction: each record is upserted by (source, source id); a record
- * whose identifiers match a known work is linked to it, else it becomes a new pending work.
- * Staging of one review is serialised by a transaction-scoped advisory lock, so two processes
+ * Stages one batch in one transaction: each record is upserted by (source, source id) and linked
+ * to the work it is the same as (identifier, then the dedup engine against the stored works that
+ * share a block key), else it becomes a new work, listed for a maintainer when the engine is
+ * unsure. Versions and notices are linked as relations; a notice reaching an included work flags
+ * it. Staging of one review is serialised by a transaction-scoped advisory lock, so two processes
  * never both create a work for the same paper. A record seen before changes nothing.
  */
 export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecord[]): Promise<StageResult> {
-  const result: StageResult = { newWorks: 0, duplicates: 0, createdWorkIds: [] };
+  const result: StageResult = { newWorks: 0, duplicates: 0, uncertain: 0, createdWorkIds: [] };
   if (records.length === 0) return result;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'stage:' + ctx.reviewId}))`);
@@ -59,22 +55,9 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
       .where(and(eq(sourceRecords.reviewId, ctx.reviewId), eq(sourceRecords.source, ctx.source), inArray(sourceRecords.sourceId, ids)));
     const seenHash = new Map(existing.map((e) => [e.sourceId, e.hash]));
 
-    const fresh = records.filter((r) => !seenHash.has(r.sourceId));
-    const keyed = fresh.map((r) => ({ record: r, keys: workKeys(r) }));
-    const dois = [...new Set(keyed.map((k) => k.keys.doi).filter((v): v is string => !!v))];
-    const pmids = [...new Set(keyed.map((k) => k.keys.pmid).filter((v): v is string => !!v))];
-    const known: KnownWork[] =
-      dois.length + pmids.length === 0
-        ? []
-        : await tx
-            .select({ id: works.id, doi: works.doi, pmid: works.pmid, titleKey: works.titleKey })
-            .from(works)
-            .where(
-              and(
-                eq(works.reviewId, ctx.reviewId),
-                or(dois.length ? inArray(works.doi, dois) : undefined, pmids.length ? inArray(works.pmid, pmids) : undefined),
-              ),
-            );
+    const fresh = new Map(records.filter((r) => !seenHash.has(r.sourceId)).map((r) => [r.sourceId, normalizeRecord(r)]));
+    const keysOf = new Map([...fresh].map(([id, norm]) => [id, storedBlockKeys(norm)]));
+    const pool = await fetchPool(tx, ctx.reviewId, [...fresh.values()], [...keysOf.values()].flat());
 
     const linked = new Set<string>();
     for (const r of records) {
@@ -92,53 +75,25 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
         continue;
       }
       linked.add(r.sourceId);
-      const keys = workKeys(r);
-      const match = findKnown(keys, known);
+      const norm = fresh.get(r.sourceId)!;
+      const blockKeys = keysOf.get(r.sourceId)!;
+      const plan = planRecord(norm, blockKeys, pool);
       let workId: number;
-      let method: string;
-      if (match) {
-        workId = match.id;
-        method = keys.doi && match.doi === keys.doi ? 'doi' : 'pmid';
+      if (plan.same) {
+        workId = plan.same.work.id;
         result.duplicates++;
-        // Fill identifiers the work lacked (a DOI-only seed gains its PMID).
-        if ((!match.doi && keys.doi) || (!match.pmid && keys.pmid)) {
-          await tx
-            .update(works)
-            .set({ doi: match.doi ?? keys.doi, pmid: match.pmid ?? keys.pmid, updatedAt: sql`now()` })
-            .where(eq(works.id, match.id));
-          match.doi ??= keys.doi;
-          match.pmid ??= keys.pmid;
-        }
+        await fillIdentifiers(tx, plan.same.work, r);
+        pool.indexIdentifiers(plan.same.work);
       } else {
-        const [created] = await tx
-          .insert(works)
-          .values({
-            reviewId: ctx.reviewId,
-            origin: ctx.origin ?? 'candidate',
-            status: ctx.origin === 'seed' ? 'included' : 'pending',
-            doi: keys.doi,
-            pmid: keys.pmid,
-            pmcid: r.pmcid ?? null,
-            title: r.title,
-            titleKey: keys.titleKey,
-            authors: r.authors,
-            year: r.year ?? null,
-            journal: r.journal ?? null,
-            volume: r.volume ?? null,
-            issue: r.issue ?? null,
-            pages: r.pages ?? null,
-            abstract: r.abstract ?? null,
-            publicationTypes: r.publicationTypes ?? [],
-            flags: r.flags,
-            kind: r.kind ?? null,
-            firstSeenRunId: ctx.runId,
-          })
-          .returning({ id: works.id });
-        workId = created!.id;
-        method = 'new';
-        known.push({ id: workId, ...keys });
+        workId = await createWork(tx, ctx, r);
+        pool.add(storedWork({ ...workRow(ctx, r), id: workId }));
         result.newWorks++;
         result.createdWorkIds.push(workId);
+        if (plan.uncertain.length) result.uncertain++;
+      }
+      pool.addKeys(workId, blockKeys);
+      if (blockKeys.length) {
+        await tx.insert(workBlockKeys).values(blockKeys.map((key) => ({ reviewId: ctx.reviewId, key, workId }))).onConflictDoNothing();
       }
       await tx.insert(sourceRecords).values({
         reviewId: ctx.reviewId,
@@ -147,11 +102,92 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
         payloadHash: hash,
         record: r,
         workId,
-        matchMethod: method,
+        matchMethod: plan.same?.method ?? 'new',
+        matchScore: plan.same?.score ?? null,
         firstRunId: ctx.runId,
         lastRunId: ctx.runId,
       });
+      await recordLinks(tx, ctx.reviewId, workId, plan);
+      if (r.flags.retracted) await flagIfIncluded(tx, workId, 'retracted (reported by a source record)');
     }
     return result;
   });
+}
+
+/** Works the batch may match, in three indexed queries: identifiers, block keys, rows by id. */
+async function fetchPool(tx: Db, reviewId: string, norms: ReturnType<typeof normalizeRecord>[], keys: string[]): Promise<WorkPool> {
+  const links = norms.flatMap(declaredLinks);
+  const pool = new WorkPool();
+  const byIdentifier = await loadWorks(tx, reviewId, {
+    dois: unique([...norms.map((n) => n.doi), ...links.map((l) => l.doi)]),
+    pmids: unique([...norms.map((n) => n.pmid), ...links.map((l) => l.pmid)]),
+  });
+  for (const w of byIdentifier) pool.add(w);
+  const byKey = await worksByBlockKeys(tx, reviewId, unique(keys));
+  const missing = unique([...byKey.values()].flat()).filter((id) => !pool.get(id));
+  for (const w of await loadWorks(tx, reviewId, { ids: missing })) pool.add(w);
+  for (const [key, ids] of byKey) for (const id of ids) if (pool.get(id)) pool.addKeys(id, [key]);
+  return pool;
+}
+
+function workRow(ctx: StageContext, r: SourceRecord) {
+  const keys = workKeys(r);
+  return {
+    reviewId: ctx.reviewId,
+    origin: ctx.origin ?? 'candidate',
+    status: ctx.origin === 'seed' ? ('included' as const) : ('pending' as const),
+    doi: keys.doi,
+    pmid: keys.pmid,
+    pmcid: r.pmcid ?? null,
+    title: r.title,
+    titleKey: keys.titleKey,
+    authors: r.authors,
+    year: r.year ?? null,
+    journal: r.journal ?? null,
+    journalAbbrev: r.journalAbbrev ?? null,
+    issn: r.issn ?? [],
+    volume: r.volume ?? null,
+    issue: r.issue ?? null,
+    pages: r.pages ?? null,
+    abstract: r.abstract ?? null,
+    publicationTypes: r.publicationTypes ?? [],
+    flags: r.flags,
+    kind: r.kind ?? null,
+    firstSeenRunId: ctx.runId,
+  };
+}
+
+async function createWork(tx: Db, ctx: StageContext, r: SourceRecord): Promise<number> {
+  const [created] = await tx.insert(works).values(workRow(ctx, r)).returning({ id: works.id });
+  return created!.id;
+}
+
+/** Fills identifiers the work lacked (a DOI-only seed gains its PMID). */
+async function fillIdentifiers(tx: Db, work: { id: number; doi: string | null; pmid: string | null }, r: SourceRecord): Promise<void> {
+  const keys = workKeys(r);
+  if ((work.doi || !keys.doi) && (work.pmid || !keys.pmid)) return;
+  work.doi ??= keys.doi;
+  work.pmid ??= keys.pmid;
+  await tx.update(works).set({ doi: work.doi, pmid: work.pmid, updatedAt: sql`now()` }).where(eq(works.id, work.id));
+}
+
+/** Uncertain pairs (a pair already listed or decided is left alone) and relations of one record. */
+async function recordLinks(tx: Db, reviewId: string, workId: number, plan: RecordPlan): Promise<void> {
+  for (const u of plan.uncertain) {
+    const [workA, workB] = workId < u.workId ? [workId, u.workId] : [u.workId, workId];
+    await tx.insert(matchReviews).values({ reviewId, workA, workB, score: u.score, reason: u.reason }).onConflictDoNothing();
+  }
+  for (const rel of plan.relations) {
+    const [fromWorkId, toWorkId] = rel.recordIsFrom ? [workId, rel.workId] : [rel.workId, workId];
+    await tx.insert(workRelations).values({ reviewId, fromWorkId, toWorkId, type: rel.type }).onConflictDoNothing();
+    if (NOTICE_ATTENTION.has(rel.type)) await flagIfIncluded(tx, toWorkId, `${rel.type} work ${fromWorkId}`);
+  }
+}
+
+/** Flags an included work for the maintainers (a retraction or correction reached it). */
+async function flagIfIncluded(tx: Db, workId: number, why: string): Promise<void> {
+  await tx
+    .update(works)
+    .set({ attention: sql`concat_ws('; ', ${works.attention}, ${why}::text)`, updatedAt: sql`now()` })
+    .where(and(eq(works.id, workId), eq(works.status, 'included')));
 }

@@ -57,6 +57,19 @@ describe('matchPair', () => {
     const a = rec({ title: "Editor's comments", issue: '1', pages: undefined });
     expect(matchPair(a, rec({ title: "Editor's comments", issue: '2', pages: undefined })).verdict).not.toBe('same');
   });
+  it('merges a reworded translated title when journal, volume, year, page range and authors agree', () => {
+    const d = matchPair(rec({ title: 'A new paracentesis needle for ascites compared with the venous catheter' }), rec({ title: '[A new paracentesis device for ascites compared with angiocath]' }));
+    expect(d).toMatchObject({ verdict: 'same', reason: 'locator+authors' });
+  });
+  it('does not let a shared single page stand in for the page range', () => {
+    const title = (t: string) => rec({ title: t, pages: '288' });
+    expect(matchPair(title('A new paracentesis needle for ascites compared with the venous catheter'), title('A new paracentesis device for ascites compared with angiocath')).verdict).not.toBe('same');
+  });
+  it('counts a surname that lost its particle or first part as the same author', () => {
+    const a = rec({ authors: [{ family: 'van der Heijden', initials: 'H' }] });
+    expect(matchPair(a, rec({ authors: [{ family: 'der Heijden', initials: 'H' }], pages: undefined })).verdict).toBe('same');
+    expect(matchPair(a, rec({ authors: [{ family: 'Heiden', initials: 'H' }], pages: undefined })).verdict).not.toBe('same');
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
   });

@@ -19,6 +19,7 @@ describe('normalizeDoi', () => {
     ['doi:10.1002/cncr.22032', '10.1002/cncr.22032'],
     ['10.1002/cncr.22032.', '10.1002/cncr.22032'],
     ['10.1002/cncr.22032 [doi]', '10.1002/cncr.22032'],
+    ['10.25300/MISQ/2021/16085/', '10.25300/misq/2021/16085'],
     ['https://doi.org/10.1016/S0140-6736%2820%2930183-5', '10.1016/s0140-6736(20)30183-5'],
   ])('%s → %s', (raw, want) => expect(normalizeDoi(raw)).toBe(want));
   it('rejects text without a DOI', () => expect(normalizeDoi('n/a')).toBeUndefined());
@@ -43,6 +44,10 @@ describe('normalizeTitle', () => {
     expect(normalizeTitle('[A study on mycobacterium vaccine]. Eine Studie über Impfstoff')).toBe('a study on mycobacterium vaccine'));
   it('drops database annotations', () => expect(normalizeTitle('HPV testing: review. [Review] [45 refs]')).toBe('hpv testing review'));
   it('drops notice prefixes', () => expect(normalizeTitle('Erratum: HPV testing')).toBe('hpv testing'));
+  it('drops link notes, also when cut off', () => {
+    expect(normalizeTitle('HPV testing.[Erratum appears in Cancer. 2006;15(1):187]')).toBe('hpv testing');
+    expect(normalizeTitle('HPV testing in Sweden.[Erratum appears in Acta Obstet Gyneco')).toBe('hpv testing in sweden');
+  });
 });
 
 describe('splitNoticePrefix', () => {
@@ -50,11 +55,13 @@ describe('splitNoticePrefix', () => {
     ['Erratum: X', 'erratum'],
     ['Correction to: X', 'erratum'],
     ['Retraction notice to: X', 'retraction'],
+    ['Retraction notice to "X"', 'retraction'],
     ['Expression of concern: X', 'expression-of-concern'],
     ['RETRACTED: X', 'retracted'],
     ['X (Retracted article. See vol 3, pg 5)', 'retracted'],
   ])('%s', (title, kind) => expect(splitNoticePrefix(title).notice).toBe(kind));
   it('leaves ordinary titles alone', () => expect(splitNoticePrefix('Correction of scoliosis').notice).toBeUndefined());
+  it('strips a prefix that runs straight into a quoted title', () => expect(splitNoticePrefix('Retraction notice to "X"').rest).toBe('"X"'));
 });
 
 describe('authors', () => {
@@ -69,6 +76,8 @@ describe('authors', () => {
 describe('journals and pages', () => {
   it('journal ignores stop words and "&"', () =>
     expect(normalizeJournal('Seminars in Thrombosis & Hemostasis')).toBe(normalizeJournal('Seminars in thrombosis and hemostasis')));
+  it('journal abbreviation "J" counts as the stop word "journal"', () =>
+    expect(normalizeJournal('J Infect Chemother')).toBe('infect chemother'));
   it('journal keeps the part before "="', () => expect(normalizeJournal('Ai zheng = Aizheng = Chinese journal of cancer')).toBe('ai zheng'));
   it('expands abbreviated page ranges', () => expect(normalizePages('1116-22')).toEqual(normalizePages('1116-1122')));
   it('reads e-locators and supplement pages', () => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { works, type WorkStatus } from '../schema/index.js';
 import type { Author } from '../../records/types.js';
@@ -26,7 +26,7 @@ export interface Candidate {
 export type StatusFilter = WorkStatus | 'all';
 
 export async function listCandidates(db: Db, reviewId: string, status: StatusFilter): Promise<Candidate[]> {
-  const filters: SQL[] = [eq(works.reviewId, reviewId), ne(works.origin, 'seed')];
+  const filters: SQL[] = [eq(works.reviewId, reviewId), ne(works.origin, 'seed'), isNull(works.mergedIntoId)];
   if (status !== 'all') filters.push(eq(works.status, status));
   const rows = await db
     .select({

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { searchRuns, works } from '../schema/index.js';
 
@@ -44,12 +44,12 @@ export async function prismaInputs(db: Db, reviewId: string) {
       .select({ cycleId: searchRuns.cycleId, status: works.status, count: sql<number>`count(*)::int` })
       .from(works)
       .innerJoin(searchRuns, eq(works.firstSeenRunId, searchRuns.id))
-      .where(and(eq(works.reviewId, reviewId), eq(works.origin, 'candidate')))
+      .where(and(eq(works.reviewId, reviewId), eq(works.origin, 'candidate'), isNull(works.mergedIntoId)))
       .groupBy(searchRuns.cycleId, works.status)
   ).map((r) => ({ ...r, count: Number(r.count) }));
   const [seedRow] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(works)
-    .where(and(eq(works.reviewId, reviewId), eq(works.origin, 'seed')));
+    .where(and(eq(works.reviewId, reviewId), eq(works.origin, 'seed'), isNull(works.mergedIntoId)));
   return { runs, worksByCycle, seeds: Number(seedRow?.n ?? 0) };
 }

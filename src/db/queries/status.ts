@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { searchRuns, works, type RunStatus, type WorkStatus, type WorkOrigin } from '../schema/index.js';
 
@@ -38,7 +38,7 @@ export async function reviewStatus(db: Db, reviewId: string): Promise<ReviewStat
   const counts = await db
     .select({ origin: works.origin, status: works.status, count: sql<number>`count(*)::int` })
     .from(works)
-    .where(eq(works.reviewId, reviewId))
+    .where(and(eq(works.reviewId, reviewId), isNull(works.mergedIntoId)))
     .groupBy(works.origin, works.status)
     .orderBy(works.origin, works.status);
   return {

@@ -1,10 +1,12 @@
 import {
+  type AnyPgColumn,
   bigint,
   bigserial,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -42,6 +44,9 @@ export const works = pgTable(
     authors: jsonb('authors').$type<Author[]>().notNull().default([]),
     year: integer('year'),
     journal: text('journal'),
+    /** Kept with the ISSNs so a stored work can be matched like a fresh record. */
+    journalAbbrev: text('journal_abbrev'),
+    issn: jsonb('issn').$type<string[]>().notNull().default([]),
     volume: text('volume'),
     issue: text('issue'),
     pages: text('pages'),
@@ -53,6 +58,8 @@ export const works = pgTable(
     relevance: real('relevance'),
     /** A maintainer must look (e.g. a retraction reached an included work). */
     attention: text('attention'),
+    /** Set when a maintainer merged this work into another; the row stays for the audit trail. */
+    mergedIntoId: bigint('merged_into_id', { mode: 'number' }).references((): AnyPgColumn => works.id),
     firstSeenRunId: bigint('first_seen_run_id', { mode: 'number' }).references(() => searchRuns.id),
     firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -64,6 +71,25 @@ export const works = pgTable(
     oneOf('works_status_check', t.status, WORK_STATUSES),
     oneOf('works_origin_check', t.origin, WORK_ORIGINS),
   ],
+);
+
+/**
+ * The dedup engine's block keys (title words, first author + year, volume + page) of every record
+ * linked to a work: a new record is compared only with the works sharing a key, found through the
+ * primary-key btree instead of by loading every work.
+ */
+export const workBlockKeys = pgTable(
+  'work_block_keys',
+  {
+    reviewId: text('review_id')
+      .notNull()
+      .references(() => reviews.id),
+    key: text('key').notNull(),
+    workId: bigint('work_id', { mode: 'number' })
+      .notNull()
+      .references(() => works.id),
+  },
+  (t) => [primaryKey({ columns: [t.reviewId, t.key, t.workId] }), index('work_block_keys_work').on(t.workId)],
 );
 
 /** One record as one source returned it; linked to exactly one work. */

@@ -1,0 +1,24 @@
+import { Command } from 'commander';
+import { loadContext, openDbContext } from '../../context.js';
+import { importFiles, importSummaryLine } from '../../imports/stage-files.js';
+import { oneOf } from '../options.js';
+
+export function importCommand(): Command {
+  return new Command('import')
+    .description('read RIS, MEDLINE/nbib, PubMed XML or CSV exports and stage them through deduplication')
+    .argument('<files...>', 'export files')
+    .requiredOption('--source <name>', 'source name the records are staged under, e.g. cinahl')
+    .option('--review <id>', 'review id (optional when one protocol is configured)')
+    .option('--as <what>', 'candidates or seeds (the original review\'s included studies)', oneOf(['candidates', 'seeds'] as const), 'candidates')
+    .action(async (files: string[], opts: { source: string; review?: string; as: 'candidates' | 'seeds' }) => {
+      const app = loadContext();
+      const protocol = app.protocol(opts.review);
+      const ctx = await openDbContext(app);
+      try {
+        const summary = await importFiles(ctx.database.db, files, { reviewId: protocol.id, source: opts.source, as: opts.as });
+        process.stdout.write(importSummaryLine(summary, protocol.id));
+      } finally {
+        await ctx.close();
+      }
+    });
+}

@@ -1,0 +1,112 @@
+// Database side of incremental matching: finds the stored works a batch of new records could be
+// duplicates of, through indexed lookups only (never by loading every work).
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { type WorkStatus, works } from '../db/schema/index.js';
+import { type NormalizedRecord, normalizeRecord } from '../dedup/record.js';
+import type { SourceRecord } from '../records/types.js';
+
+/** A stored work as the matcher sees it. */
+export interface StoredWork {
+  id: number;
+  status: WorkStatus;
+  doi: string | null;
+  pmid: string | null;
+  norm: NormalizedRecord;
+}
+
+// A block bigger than this (a common surname and year) is cut to its most recent works: the title
+// keys of a real duplicate still find it.
+const PER_KEY = 50;
+
+/** The columns `storedWork` needs. */
+export const matchColumns = {
+  id: works.id,
+  status: works.status,
+  doi: works.doi,
+  pmid: works.pmid,
+  pmcid: works.pmcid,
+  title: works.title,
+  authors: works.authors,
+  year: works.year,
+  journal: works.journal,
+  journalAbbrev: works.journalAbbrev,
+  issn: works.issn,
+  volume: works.volume,
+  issue: works.issue,
+  pages: works.pages,
+  publicationTypes: works.publicationTypes,
+  flags: works.flags,
+  kind: works.kind,
+};
+
+type WorkRow = Pick<typeof works.$inferSelect, keyof typeof matchColumns>;
+
+/** The work's own metadata normalised like a fresh record, so `matchPair` compares like with like. */
+export function storedWork(w: WorkRow): StoredWork {
+  const opt = <T>(v: T | null) => v ?? undefined;
+  const norm = normalizeRecord({
+    source: 'work',
+    sourceId: String(w.id),
+    title: w.title,
+    authors: w.authors,
+    doi: opt(w.doi),
+    pmid: opt(w.pmid),
+    pmcid: opt(w.pmcid),
+    year: opt(w.year),
+    journal: opt(w.journal),
+    journalAbbrev: opt(w.journalAbbrev),
+    issn: w.issn,
+    volume: opt(w.volume),
+    issue: opt(w.issue),
+    pages: opt(w.pages),
+    publicationTypes: w.publicationTypes,
+    flags: w.flags,
+    kind: opt(w.kind) as SourceRecord['kind'],
+  });
+  return { id: w.id, status: w.status, doi: w.doi, pmid: w.pmid, norm };
+}
+
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
+/** Work ids per block key, one query for the whole batch. */
+export async function worksByBlockKeys(tx: Db, reviewId: string, keys: string[]): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  if (keys.length === 0) return out;
+  const rows = rowsOf<{ key: string; work_id: string | number }>(
+    await tx.execute(sql`
+      select k.key, b.work_id
+      from unnest(${sql.param(keys)}::text[]) as k(key)
+      cross join lateral (
+        select work_id from work_block_keys
+        where review_id = ${reviewId} and key = k.key
+        order by work_id desc
+        limit ${PER_KEY}
+      ) b`),
+  );
+  for (const r of rows) out.set(r.key, [...(out.get(r.key) ?? []), Number(r.work_id)]);
+  return out;
+}
+
+/** Live (not merged-away) works by id, or by DOI/PMID. */
+export async function loadWorks(tx: Db, reviewId: string, by: { ids?: number[]; dois?: string[]; pmids?: string[] }): Promise<StoredWork[]> {
+  const { ids = [], dois = [], pmids = [] } = by;
+  if (ids.length + dois.length + pmids.length === 0) return [];
+  const rows = await tx
+    .select(matchColumns)
+    .from(works)
+    .where(
+      and(
+        eq(works.reviewId, reviewId),
+        isNull(works.mergedIntoId),
+        or(
+          ids.length ? inArray(works.id, ids) : undefined,
+          dois.length ? inArray(works.doi, dois) : undefined,
+          pmids.length ? inArray(works.pmid, pmids) : undefined,
+        ),
+      ),
+    );
+  return rows.map(storedWork);
+}

@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProtocol } from '../../src/config/protocol.js';
+import { listCandidates } from '../../src/db/queries/candidates.js';
+import { syncProtocol } from '../../src/db/queries/reviews.js';
+import { seeds, sourceRecords, workRelations, works } from '../../src/db/schema/index.js';
+import { importFiles } from '../../src/imports/stage-files.js';
+import { packageRoot } from '../../src/paths.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+const protocol = loadProtocol(join(packageRoot, 'config/reviews/peer-support-overdose.yaml'));
+const fixture = (name: string) => join(packageRoot, 'test/fixtures/import', name);
+
+describe('import FILE... --source NAME', () => {
+  let t: TestDatabase;
+  const db = () => t.database.db;
+  const workOf = async (source: string, sourceId: string) =>
+    (await db().select({ workId: sourceRecords.workId }).from(sourceRecords).where(and(eq(sourceRecords.source, source), eq(sourceRecords.sourceId, sourceId))))[0]!.workId;
+  const run = (file: string, source: string, as: 'candidates' | 'seeds' = 'candidates') => importFiles(db(), [fixture(file)], { reviewId: protocol.id, source, as });
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await syncProtocol(db(), protocol);
+  });
+  afterAll(async () => t.drop());
+
+  it('--as seeds stages included seed works', async () => {
+    expect(await run('included.ris', 'original-review', 'seeds')).toEqual({ files: 1, read: 2, newWorks: 2, duplicates: 0, uncertain: 0 });
+    const rows = await db().select({ origin: works.origin, status: works.status }).from(works);
+    expect(rows).toEqual([{ origin: 'seed', status: 'included' }, { origin: 'seed', status: 'included' }]);
+    expect((await db().select().from(seeds)).map((s) => s.seedKey).sort()).toEqual(['doi:10.1111/add.15301', 'title:take home naloxone and peer mentoring for people leaving prison']);
+  });
+
+  it('stages a RIS file once: a second import of it changes nothing', async () => {
+    // One record duplicates a seed (no DOI, other formatting), one duplicates another in the file.
+    expect(await run('search.ris', 'scopus')).toEqual({ files: 1, read: 3, newWorks: 1, duplicates: 2, uncertain: 0 });
+    expect(await workOf('scopus', 'search.ris:1')).toBe(await workOf('original-review', 'included.ris:1'));
+    const before = await db().select().from(works).orderBy(works.id);
+    expect(await run('search.ris', 'scopus')).toEqual({ files: 1, read: 3, newWorks: 0, duplicates: 3, uncertain: 0 });
+    expect(await db().select().from(works).orderBy(works.id)).toEqual(before);
+  });
+
+  it('links a retraction, an erratum and a preprint to their articles, each visible, and flags the included ones', async () => {
+    expect(await run('notices.nbib', 'pubmed')).toMatchObject({ read: 3, newWorks: 3, duplicates: 0 });
+    const [retraction, erratum, preprint] = await Promise.all(['91000001', '91000002', '91000003'].map((id) => workOf('pubmed', id)));
+    const [retracted, corrected, article] = await Promise.all([workOf('original-review', 'included.ris:2'), workOf('original-review', 'included.ris:1'), workOf('scopus', 'search.ris:2')]);
+    const rels = await db().select({ from: workRelations.fromWorkId, to: workRelations.toWorkId, type: workRelations.type }).from(workRelations);
+    expect(rels).toEqual(
+      expect.arrayContaining([
+        { from: retraction, to: retracted, type: 'retraction-of' },
+        { from: erratum, to: corrected, type: 'erratum-for' },
+        { from: preprint, to: article, type: 'version-of' },
+      ]),
+    );
+    expect(rels).toHaveLength(3);
+    const flagged = await db().select({ id: works.id, attention: works.attention }).from(works).where(isNotNull(works.attention)).orderBy(works.id);
+    expect(flagged).toEqual([
+      { id: corrected, attention: `erratum-for work ${erratum}` },
+      { id: retracted, attention: `retraction-of work ${retraction}` },
+    ]);
+    const visible = (await listCandidates(db(), protocol.id, 'all')).map((c) => c.id);
+    expect(visible).toEqual(expect.arrayContaining([retraction, erratum, preprint, article]));
+  });
+});

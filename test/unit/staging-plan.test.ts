@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeRecord } from '../../src/dedup/record.js';
+import { NO_FLAGS, type SourceRecord } from '../../src/records/types.js';
+import type { StoredWork } from '../../src/staging/candidates.js';
+import { mergedStatus } from '../../src/staging/decide.js';
+import { WorkPool, planRecord, storedBlockKeys } from '../../src/staging/plan.js';
+
+const base: SourceRecord = {
+  source: 't',
+  sourceId: '1',
+  title: 'Peer recovery coaches in emergency departments after opioid overdose',
+  authors: [{ family: 'Moreau', initials: 'E' }, { family: 'Tanaka', initials: 'K' }],
+  journal: 'Drug and Alcohol Dependence',
+  year: 2022,
+  volume: '235',
+  pages: '109401',
+  flags: NO_FLAGS,
+};
+const norm = (over: Partial<SourceRecord>) => normalizeRecord({ ...base, ...over });
+function pooled(id: number, over: Partial<SourceRecord>): [WorkPool, StoredWork] {
+  const n = norm(over);
+  const w: StoredWork = { id, status: 'pending', doi: n.doi ?? null, pmid: n.pmid ?? null, norm: n };
+  const pool = new WorkPool();
+  pool.add(w, storedBlockKeys(n));
+  return [pool, w];
+}
+const plan = (pool: WorkPool, over: Partial<SourceRecord>) => {
+  const n = norm(over);
+  return planRecord(n, storedBlockKeys(n), pool);
+};
+
+describe('planRecord', () => {
+  it('links by identifier without comparing titles', () => {
+    const [pool, w] = pooled(1, { pmid: '123' });
+    expect(plan(pool, { pmid: '123', title: 'Something else entirely' }).same).toMatchObject({ work: w, method: 'pmid' });
+  });
+  it('finds a work by an identifier filled in after it was pooled', () => {
+    const [pool, w] = pooled(1, {});
+    w.pmid = '77';
+    pool.indexIdentifiers(w);
+    expect(plan(pool, { pmid: '77', title: 'Something else entirely' }).same).toMatchObject({ work: w, method: 'pmid' });
+  });
+  it('never links across conflicting identifiers', () => {
+    const [pool] = pooled(1, { pmid: '123', doi: '10.1/a' });
+    expect(plan(pool, { pmid: '999', doi: '10.1/a' }).same).toBeUndefined();
+  });
+  it('links a reformatted copy through the block keys', () => {
+    const [pool, w] = pooled(1, {});
+    expect(plan(pool, { title: base.title.toUpperCase(), journal: 'Drug Alcohol Depend' }).same).toMatchObject({ work: w, method: 'fuzzy' });
+  });
+  it('turns a notice into a relation, not a link', () => {
+    const [pool] = pooled(7, {});
+    expect(plan(pool, { title: `Erratum: ${base.title}`, pages: '109500' })).toMatchObject({ relations: [{ workId: 7, type: 'erratum-for', recordIsFrom: true }] });
+  });
+  it('follows a declared link to a work in the pool', () => {
+    const [pool] = pooled(7, { pmid: '555' });
+    const p = plan(pool, { title: 'Unrelated correction notice', pmid: '556', relations: [{ type: 'retraction-of', pmid: '555' }] });
+    expect(p.relations).toEqual([{ workId: 7, type: 'retraction-of', recordIsFrom: true }]);
+  });
+  it('lists a pair it cannot decide', () => {
+    const [pool] = pooled(3, { volume: undefined, pages: undefined, journal: 'Addiction' });
+    const p = plan(pool, { volume: undefined, pages: undefined, journal: 'Harm Reduction Journal' });
+    expect(p.same).toBeUndefined();
+    expect(p.uncertain).toMatchObject([{ workId: 3, reason: 'journal' }]);
+  });
+});
+
+describe('mergedStatus', () => {
+  it.each([
+    ['pending', 'included', 'included'],
+    ['excluded', 'pending', 'excluded'],
+    ['included', 'included', 'included'],
+    ['included', 'excluded', 'conflict'],
+  ] as const)('%s + %s → %s', (kept, other, want) => expect(mergedStatus(kept, other)).toBe(want));
+});
