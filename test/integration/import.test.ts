@@ -7,6 +7,7 @@ import { syncProtocol } from '../../src/db/queries/reviews.js';
 import { seeds, sourceRecords, workRelations, works } from '../../src/db/schema/index.js';
 import { importFiles } from '../../src/imports/stage-files.js';
 import { packageRoot } from '../../src/paths.js';
+import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 const protocol = loadProtocol(join(packageRoot, 'config/reviews/peer-support-overdose.yaml'));
@@ -61,5 +62,32 @@ describe('import FILE... --source NAME', () => {
     ]);
     const visible = (await listCandidates(db(), protocol.id, 'all')).map((c) => c.id);
     expect(visible).toEqual(expect.arrayContaining([retraction, erratum, preprint, article]));
+  });
+});
+
+describe('import through the CLI, then the same works as PubMed XML', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(async () => t.drop());
+
+  it('stages a RIS file once and links a later PubMed XML export of the same works to them', async () => {
+    const env = { DATABASE_URL: t.url };
+    const first = await runCli(['import', fixture('same-works.ris'), '--source', 'scopus'], env);
+    expect(first.code, first.stderr).toBe(0);
+    const again = await runCli(['import', fixture('same-works.ris'), '--source', 'scopus'], env);
+    expect(again.code, again.stderr).toBe(0);
+    const xml = await runCli(['import', fixture('same-works.xml'), '--source', 'pubmed'], env);
+    expect(xml.code, xml.stderr).toBe(0);
+
+    const db = t.database.db;
+    const candidates = (await db.select().from(works).where(eq(works.origin, 'candidate'))).sort((a, b) => a.id - b.id);
+    expect(candidates).toHaveLength(2);
+    // The PubMed copies brought their PMIDs to the works the RIS file created.
+    expect(candidates.map((w) => w.pmid)).toEqual(['92000001', '92000002']);
+    const links = await db.select({ source: sourceRecords.source, workId: sourceRecords.workId }).from(sourceRecords);
+    expect(links).toHaveLength(4);
+    for (const w of candidates) expect(links.filter((l) => l.workId === w.id).map((l) => l.source).sort()).toEqual(['pubmed', 'scopus']);
   });
 });
