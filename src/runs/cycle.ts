@@ -101,7 +101,7 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
       },
     });
     counts.identified = search.identified;
-    for await (const batch of search.batches) {
+    for await (const batch of readAhead(search.batches)) {
       const staged = await stageBatch(db, { reviewId: protocol.id, source: source.name, runId }, batch);
       counts.fetched += batch.length;
       counts.newWorks += staged.newWorks;
@@ -121,5 +121,27 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
     report('failed');
     log.error({ runId, err: error, ...counts }, 'search failed');
     return { source: source.name, status: 'failed', query, from: window.from, to: window.to, identified: counts.identified, fetched: counts.fetched, new: counts.newWorks, duplicates: counts.duplicates, error };
+  }
+}
+
+/**
+ * Fetches the next batch while the current one is being staged, so network, parsing and the
+ * database work at the same time. At most one batch waits in memory.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  // Its rejection is seen when awaited below; until then it must not count as unhandled.
+  next.catch(() => {});
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      next.catch(() => {});
+      yield r.value;
+    }
+  } finally {
+    await it.return?.();
   }
 }

@@ -48,16 +48,27 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
   if (records.length === 0) return result;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'stage:' + ctx.reviewId}))`);
-    const ids = [...new Set(records.map((r) => r.sourceId))];
+    const sourceIds = [...new Set(records.map((r) => r.sourceId))];
     const existing = await tx
       .select({ sourceId: sourceRecords.sourceId, hash: sourceRecords.payloadHash })
       .from(sourceRecords)
-      .where(and(eq(sourceRecords.reviewId, ctx.reviewId), eq(sourceRecords.source, ctx.source), inArray(sourceRecords.sourceId, ids)));
+      .where(and(eq(sourceRecords.reviewId, ctx.reviewId), eq(sourceRecords.source, ctx.source), inArray(sourceRecords.sourceId, sourceIds)));
     const seenHash = new Map(existing.map((e) => [e.sourceId, e.hash]));
 
     const fresh = new Map(records.filter((r) => !seenHash.has(r.sourceId)).map((r) => [r.sourceId, normalizeRecord(r)]));
     const keysOf = new Map([...fresh].map(([id, norm]) => [id, storedBlockKeys(norm)]));
     const pool = await fetchPool(tx, ctx.reviewId, [...fresh.values()], [...keysOf.values()].flat());
+
+    // Writes are collected and sent in bulk after the loop: a batch costs a few round trips, not
+    // several per record. New works get their ids from the sequence up front, so links can refer
+    // to them before they are written.
+    const workIds = await allocateWorkIds(tx, fresh.size);
+    const newWorks = new Map<number, ReturnType<typeof workRow> & { id: number }>();
+    const blockKeyRows: { reviewId: string; key: string; workId: number }[] = [];
+    const recordRows: (typeof sourceRecords.$inferInsert)[] = [];
+    const fills = new Map<number, { doi: string | null; pmid: string | null }>();
+    const links: { workId: number; plan: RecordPlan }[] = [];
+    const retracted: number[] = [];
 
     const linked = new Set<string>();
     for (const r of records) {
@@ -82,20 +93,24 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
       if (plan.same) {
         workId = plan.same.work.id;
         result.duplicates++;
-        await fillIdentifiers(tx, plan.same.work, r);
+        if (fillIdentifiers(plan.same.work, r)) {
+          const pending = newWorks.get(workId);
+          if (pending) Object.assign(pending, { doi: plan.same.work.doi, pmid: plan.same.work.pmid });
+          else fills.set(workId, { doi: plan.same.work.doi, pmid: plan.same.work.pmid });
+        }
         pool.indexIdentifiers(plan.same.work);
       } else {
-        workId = await createWork(tx, ctx, r);
-        pool.add(storedWork({ ...workRow(ctx, r), id: workId }));
+        workId = workIds.pop()!;
+        const row = { ...workRow(ctx, r), id: workId };
+        newWorks.set(workId, row);
+        pool.add(storedWork(row));
         result.newWorks++;
         result.createdWorkIds.push(workId);
         if (plan.uncertain.length) result.uncertain++;
       }
       pool.addKeys(workId, blockKeys);
-      if (blockKeys.length) {
-        await tx.insert(workBlockKeys).values(blockKeys.map((key) => ({ reviewId: ctx.reviewId, key, workId }))).onConflictDoNothing();
-      }
-      await tx.insert(sourceRecords).values({
+      for (const key of blockKeys) blockKeyRows.push({ reviewId: ctx.reviewId, key, workId });
+      recordRows.push({
         reviewId: ctx.reviewId,
         source: ctx.source,
         sourceId: r.sourceId,
@@ -107,9 +122,16 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
         firstRunId: ctx.runId,
         lastRunId: ctx.runId,
       });
-      await recordLinks(tx, ctx.reviewId, workId, plan);
-      if (r.flags.retracted) await flagIfIncluded(tx, workId, 'retracted (reported by a source record)');
+      if (plan.uncertain.length || plan.relations.length) links.push({ workId, plan });
+      if (r.flags.retracted) retracted.push(workId);
     }
+
+    for (const rows of chunks([...newWorks.values()], 500)) await tx.insert(works).values(rows);
+    for (const [id, keys] of fills) await tx.update(works).set({ ...keys, updatedAt: sql`now()` }).where(eq(works.id, id));
+    for (const rows of chunks(blockKeyRows, 5000)) await tx.insert(workBlockKeys).values(rows).onConflictDoNothing();
+    for (const rows of chunks(recordRows, 1000)) await tx.insert(sourceRecords).values(rows);
+    for (const l of links) await recordLinks(tx, ctx.reviewId, l.workId, l.plan);
+    for (const id of retracted) await flagIfIncluded(tx, id, 'retracted (reported by a source record)');
     return result;
   });
 }
@@ -157,18 +179,26 @@ function workRow(ctx: StageContext, r: SourceRecord) {
   };
 }
 
-async function createWork(tx: Db, ctx: StageContext, r: SourceRecord): Promise<number> {
-  const [created] = await tx.insert(works).values(workRow(ctx, r)).returning({ id: works.id });
-  return created!.id;
+/** Ids for the works a batch may create, in one round trip (unused ones are gaps, harmlessly). */
+async function allocateWorkIds(tx: Db, n: number): Promise<number[]> {
+  if (n === 0) return [];
+  const res = await tx.execute<{ id: string }>(sql`select nextval(pg_get_serial_sequence('works', 'id')) as id from generate_series(1, ${n})`);
+  return (res as unknown as { rows: { id: string }[] }).rows.map((r) => Number(r.id)).reverse();
 }
 
-/** Fills identifiers the work lacked (a DOI-only seed gains its PMID). */
-async function fillIdentifiers(tx: Db, work: { id: number; doi: string | null; pmid: string | null }, r: SourceRecord): Promise<void> {
+function chunks<T>(xs: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/** Fills identifiers the work lacked (a DOI-only seed gains its PMID); true when it changed. */
+function fillIdentifiers(work: { doi: string | null; pmid: string | null }, r: SourceRecord): boolean {
   const keys = workKeys(r);
-  if ((work.doi || !keys.doi) && (work.pmid || !keys.pmid)) return;
+  if ((work.doi || !keys.doi) && (work.pmid || !keys.pmid)) return false;
   work.doi ??= keys.doi;
   work.pmid ??= keys.pmid;
-  await tx.update(works).set({ doi: work.doi, pmid: work.pmid, updatedAt: sql`now()` }).where(eq(works.id, work.id));
+  return true;
 }
 
 /** Uncertain pairs (a pair already listed or decided is left alone) and relations of one record. */

@@ -93,7 +93,7 @@ export class EutilsClient {
     this.identity = { tool: opts.tool };
     if (opts.email) this.identity.email = opts.email;
     if (opts.apiKey) this.identity.api_key = opts.apiKey;
-    this.batchSize = opts.batchSize ?? 200;
+    this.batchSize = opts.batchSize ?? 500;
     this.historyCap = opts.historyCap ?? 9999;
     this.attemptDeadlineMs = opts.attemptDeadlineMs ?? 120_000;
     this.maxResponseBytes = opts.maxResponseBytes ?? 256 * 1024 * 1024;
