@@ -1,13 +1,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { DECISIONS, type Decision } from '../db/schema/index.js';
+import { DECISIONS, MATCH_DECISIONS, type Decision, type MatchDecision } from '../db/schema/index.js';
 
 /**
  * Signed capability tokens for emailed links: `base64url(claims JSON).base64url(HMAC-SHA256)`.
  * The purpose is inside the signed claims, so a token minted for one use never passes for another;
  * the MAC covers the encoded claims exactly, so changing any character invalidates it.
  */
-export const PURPOSES = ['decide', 'queue', 'resolve', 'conflicts', 'unsubscribe'] as const;
+export const PURPOSES = ['decide', 'queue', 'resolve', 'match', 'conflicts', 'unsubscribe'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 export interface Claims {
@@ -20,6 +20,9 @@ export interface Claims {
   w?: number;
   /** The decision the link carries (decide and resolve). */
   a?: Decision;
+  /** An uncertain pair (match_reviews.id) and the maintainer's answer to it (match). */
+  m?: number;
+  d?: MatchDecision;
   /** Expiry, seconds since the epoch. */
   e: number;
   /** Token id: random, recorded with the decision so a replayed POST records nothing new. */
@@ -33,6 +36,8 @@ const claimsSchema = z
     r: z.number().int().positive(),
     w: z.number().int().positive().optional(),
     a: z.enum(DECISIONS).optional(),
+    m: z.number().int().positive().optional(),
+    d: z.enum(MATCH_DECISIONS).optional(),
     e: z.number().int().positive(),
     j: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
   })
@@ -59,6 +64,8 @@ export interface SignInput {
   reviewerId: number;
   workId?: number;
   action?: Decision;
+  matchId?: number;
+  matchDecision?: MatchDecision;
   /** Lifetime in seconds. */
   ttl: number;
   now?: Date;
@@ -71,6 +78,8 @@ export function signToken(secret: string, input: SignInput): string {
     r: input.reviewerId,
     ...(input.workId !== undefined ? { w: input.workId } : {}),
     ...(input.action !== undefined ? { a: input.action } : {}),
+    ...(input.matchId !== undefined ? { m: input.matchId } : {}),
+    ...(input.matchDecision !== undefined ? { d: input.matchDecision } : {}),
     e: Math.floor((input.now ?? new Date()).getTime() / 1000) + input.ttl,
     j: randomBytes(16).toString('base64url'),
   };
@@ -113,6 +122,7 @@ export const TTL = {
   conflicts: 30 * 86_400,
   /** Buttons on a rendered page: long enough to read the page. */
   resolve: 86_400,
+  match: 86_400,
   /** Unsubscribe must keep working from old mail. */
   unsubscribe: 365 * 86_400,
 } as const satisfies Record<Purpose, number>;

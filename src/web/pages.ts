@@ -128,6 +128,15 @@ export interface ConflictItem {
   tokens: Record<Decision, string>;
 }
 
+/** Two works the deduplicator could not decide on, for a maintainer. */
+export interface MatchItem {
+  a: WorkView;
+  b: WorkView;
+  score: number;
+  reason: string;
+  tokens: Record<'same' | 'different', string>;
+}
+
 export interface DigestProblem {
   id: number;
   recipient: string;
@@ -137,7 +146,7 @@ export interface DigestProblem {
   lastError: string | null;
 }
 
-export function conflictsPage(p: { reviewTitle: string; items: ConflictItem[]; problems: DigestProblem[]; reasons: readonly string[]; recorded?: string }): string {
+export function conflictsPage(p: { reviewTitle: string; items: ConflictItem[]; matches: MatchItem[]; problems: DigestProblem[]; reasons: readonly string[]; recorded?: string }): string {
   return layout(
     `Conflicts: ${p.reviewTitle}`,
     html`<h1>Conflicts to resolve</h1>
@@ -149,6 +158,15 @@ ${p.items.map(
 <table><tr><th>Reviewer</th><th>Decision</th><th>Reason</th></tr>${it.votes.map((v) => html`<tr><td>${v.reviewer}</td><td>${LABEL[v.decision]}</td><td>${v.reason ?? ''}</td></tr>`)}</table>
 <div class="actions">${(['include', 'exclude', 'maybe'] as const).map((a) => html`<button type="submit" name="t" value="${it.tokens[a]}" class="${a}">Resolve: ${LABEL[a]}</button>`)}</div>
 <div class="actions">${reasonFields(p.reasons, String(it.work.workId))}</div></form>`,
+)}
+<h1>Possible duplicates</h1>
+<p class="meta">The deduplicator kept these pairs apart because it was not sure. Your answer is remembered: &ldquo;Same work&rdquo; merges them (decisions carry over), &ldquo;Different works&rdquo; never proposes the pair again.</p>
+${p.matches.length === 0 ? html`<div class="card">None.</div>` : ''}
+${p.matches.map(
+  (m) => html`<form method="post" class="card"><input type="hidden" name="kind" value="match">
+<p class="meta">Similarity ${m.score.toFixed(2)} &middot; ${m.reason}</p>
+${workCard(m.a, {})}<hr>${workCard(m.b, {})}
+<div class="actions"><button type="submit" name="t" value="${m.tokens.same}" class="include">Same work</button><button type="submit" name="t" value="${m.tokens.different}" class="exclude">Different works</button></div></form>`,
 )}
 <h1>Digest delivery problems</h1>
 <div class="card">${

@@ -3,16 +3,18 @@ import type { Server } from 'node:http';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
-import { auditLog, DECISIONS, digests, reviewers, reviews, screeningDecisions, works, type Channel, type Decision } from '../db/schema/index.js';
+import { alias } from 'drizzle-orm/pg-core';
+import { auditLog, DECISIONS, digests, MATCH_DECISIONS, matchReviews, reviewers, reviews, screeningDecisions, works, type Channel, type Decision, type MatchDecision } from '../db/schema/index.js';
 import { queueFor, type ReviewerRow } from '../digest/build.js';
 import { PermanentError } from '../errors.js';
 import { signToken, tokenRef, TokenError, TTL, verifyToken, type Claims, type Purpose } from '../links/tokens.js';
 import { signedLink, type LinkSigner } from '../links/urls.js';
 import type { Logger } from '../log.js';
 import { recordDecision } from '../screening/record.js';
+import { decideMatch } from '../staging/decide.js';
 import { composeReason } from '../screening/rules.js';
 import { createApp, HttpError, listen, sendPage, type App, type Request } from './app.js';
-import { confirmPage, conflictsPage, decidedPage, errorPage, queuePage, unsubscribePage, type WorkView } from './pages.js';
+import { confirmPage, conflictsPage, decidedPage, errorPage, queuePage, unsubscribePage, type MatchItem, type WorkView } from './pages.js';
 
 export interface TriageDeps {
   db: Db;
@@ -95,6 +97,26 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     ) as Record<Decision, string>;
   }
 
+  /** Uncertain pairs still open, each side shown like a record, with Same/Different buttons. */
+  async function openMatches(reviewId: string, maintainerId: number): Promise<MatchItem[]> {
+    const a = alias(works, 'a');
+    const b = alias(works, 'b');
+    const view = (w: typeof a | typeof b) => ({ workId: w.id, title: w.title, authors: w.authors, journal: w.journal, year: w.year, pmid: w.pmid, doi: w.doi, abstract: w.abstract });
+    const rows = await db
+      .select({ id: matchReviews.id, score: matchReviews.score, reason: matchReviews.reason, a: view(a), b: view(b) })
+      .from(matchReviews)
+      .innerJoin(a, eq(a.id, matchReviews.workA))
+      .innerJoin(b, eq(b.id, matchReviews.workB))
+      .where(and(eq(matchReviews.reviewId, reviewId), isNull(matchReviews.decision), isNull(a.mergedIntoId), isNull(b.mergedIntoId)))
+      .orderBy(asc(matchReviews.id));
+    return rows.map((r) => ({
+      ...r,
+      tokens: Object.fromEntries(
+        MATCH_DECISIONS.map((d) => [d, signToken(deps.secret, { purpose: 'match', reviewerId: maintainerId, matchId: r.id, matchDecision: d, ttl: TTL.match, now: now() })]),
+      ) as Record<MatchDecision, string>,
+    }));
+  }
+
   /** A button's token must belong to the page's reviewer. */
   function buttonClaims(form: URLSearchParams, purpose: 'decide' | 'resolve', page: Claims): Claims {
     const claims = verify(form.get('t') ?? '', purpose);
@@ -175,6 +197,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       conflictsPage({
         reviewTitle: maintainer.reviewTitle,
         items: conflicts.map((work) => ({ work, votes: votes.filter((v) => v.workId === work.workId), tokens: buttons('resolve', maintainer.id, work.workId) })),
+        matches: await openMatches(maintainer.reviewId, maintainer.id),
         problems,
         reasons: reasonsOf(maintainer.protocol),
         ...(note ? { recorded: note } : {}),
@@ -185,9 +208,23 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const page = verify(req.params.token!, 'conflicts');
     const maintainer = await reviewerOf(page, 'maintainer');
     const form = await req.form();
-    const claims = buttonClaims(form, 'resolve', page);
-    const outcome = await decide(form, claims, maintainer, 'maintainer');
-    res.writeHead(303, { Location: `${req.path}?recorded=${outcome.decision}`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
+    let recorded: string;
+    if (form.get('kind') === 'match') {
+      const claims = verify(form.get('t') ?? '', 'match');
+      if (claims.r !== page.r || claims.m === undefined || claims.d === undefined) throw new HttpError(403, 'This button belongs to another maintainer.');
+      try {
+        const result = await decideMatch(db, claims.m, claims.d, maintainer.email);
+        if (result.reviewId !== maintainer.reviewId) throw new HttpError(403, 'This pair belongs to another review.');
+      } catch (err) {
+        if (err instanceof PermanentError) throw new HttpError(409, err.message);
+        throw err;
+      }
+      log.info({ channel: 'maintainer', match: claims.m, token: tokenRef(claims) }, 'match decided');
+      recorded = claims.d === 'same' ? 'same work' : 'different works';
+    } else {
+      recorded = (await decide(form, buttonClaims(form, 'resolve', page), maintainer, 'maintainer')).decision;
+    }
+    res.writeHead(303, { Location: `${req.path}?recorded=${encodeURIComponent(recorded)}`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
   });
 
   // RFC 8058: GET shows a page and changes nothing; POST unsubscribes and answers 200, no redirect.

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../../src/config/secret.js';
 import type { DbContext } from '../../src/context.js';
-import { auditLog, reviewers, screeningDecisions, works } from '../../src/db/schema/index.js';
+import { auditLog, matchReviews, reviewers, screeningDecisions, works } from '../../src/db/schema/index.js';
 import { signToken } from '../../src/links/tokens.js';
 import { signedLink } from '../../src/links/urls.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -154,6 +154,48 @@ describe('emailed action links', () => {
     // Buttons of one page do not work on another reviewer's page.
     const bobPage = onServer(server, signedLink(signer, 'queue', { reviewerId: ids.bob! }));
     expect((await post(bobPage, { t: resolveToken })).status).toBe(403);
+  });
+
+  it('lists uncertain duplicates for maintainers, merges on "same" and remembers "different"', async () => {
+    const [a, b, c, d] = await stage(ctx, 'tri', [
+      record(21, { title: 'Naloxone kits from peers: a cohort study' }),
+      record(22, { title: 'Naloxone kits from peers: cohort study (preprint)' }),
+      record(23, { title: 'Overdose response training' }),
+      record(24, { title: 'Overdose response training for peer workers' }),
+    ]);
+    await post(link('ann', b!, 'include'));
+    const [same, different] = await db()
+      .insert(matchReviews)
+      .values([
+        { reviewId: 'tri', workA: a!, workB: b!, score: 0.81, reason: 'title close, DOIs differ' },
+        { reviewId: 'tri', workA: c!, workB: d!, score: 0.7, reason: 'title contained' },
+      ])
+      .returning();
+    const page = onServer(server, signedLink(signer, 'conflicts', { reviewerId: ids.mia! }));
+    const html = await (await fetch(page)).text();
+    const section = html.slice(html.indexOf('Possible duplicates'));
+    for (const title of ['Naloxone kits from peers: a cohort study', 'Overdose response training for peer workers']) expect(section).toContain(title);
+    const tokenOf = (title: string, cls: string) => section.slice(section.indexOf(title)).match(new RegExp(`name="t" value="([^"]+)" class="${cls}"`))![1]!;
+    const sameToken = tokenOf('Naloxone kits from peers: a cohort study', 'include');
+    const differentToken = tokenOf('Overdose response training', 'exclude');
+
+    // A forged button changes nothing.
+    expect((await post(page, { kind: 'match', t: sameToken.slice(0, -2) + 'xx' })).status).toBe(403);
+    expect((await db().select().from(matchReviews).where(eq(matchReviews.id, same!.id)))[0]!.decision).toBeNull();
+
+    expect((await post(page, { kind: 'match', t: sameToken })).status).toBe(303);
+    expect((await post(page, { kind: 'match', t: differentToken })).status).toBe(303);
+    const decided = await db().select().from(matchReviews).orderBy(matchReviews.id);
+    expect(decided.filter((m) => m.id === same!.id || m.id === different!.id).map((m) => [m.decision, m.decidedBy])).toEqual([
+      ['same', 'mia@example.org'],
+      ['different', 'mia@example.org'],
+    ]);
+    // Merged into the older work, whose status takes the decision that was on the other.
+    const merged = await db().select({ id: works.id, into: works.mergedIntoId }).from(works).where(eq(works.id, b!));
+    expect(merged[0]!.into).toBe(a);
+    expect((await decisionsOf(a!)).map((x) => x.decision)).toEqual(['include']);
+    const after = await (await fetch(page)).text();
+    expect(after.slice(after.indexOf('Possible duplicates'), after.indexOf('Digest delivery'))).toContain('None.');
   });
 
   it('the queue lists what waits for the reviewer and records button presses once', async () => {
