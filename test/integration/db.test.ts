@@ -42,6 +42,7 @@ async function exerciseRepository(database: Database) {
   expect(status.sources).toHaveLength(1);
   expect(status.sources[0]).toMatchObject({ source: 'pubmed', status: 'failed', error: 'boom', watermark: '2020-12-31' });
   expect(status.works).toEqual([{ origin: 'candidate', status: 'pending', count: 1 }]);
+  expect(status.attention).toEqual({ ambiguousDigests: 0, failedDigests: 0, uncertainPairs: 0, flaggedWorks: 0 });
 
   await expect(
     db.insert(works).values({ reviewId: protocol.id, origin: 'candidate', status: 'bogus' as 'pending', title: 'T', titleKey: 't', flags: NO_FLAGS }),

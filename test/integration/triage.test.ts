@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../../src/config/secret.js';
 import type { DbContext } from '../../src/context.js';
 import { auditLog, matchReviews, reviewers, screeningDecisions, works } from '../../src/db/schema/index.js';
+import { reviewStatus } from '../../src/db/queries/status.js';
 import { signToken } from '../../src/links/tokens.js';
 import { signedLink } from '../../src/links/urls.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -171,6 +172,7 @@ describe('emailed action links', () => {
         { reviewId: 'tri', workA: c!, workB: d!, score: 0.7, reason: 'title contained' },
       ])
       .returning();
+    expect((await reviewStatus(db(), 'tri')).attention.uncertainPairs).toBe(2);
     const page = onServer(server, signedLink(signer, 'conflicts', { reviewerId: ids.mia! }));
     const html = await (await fetch(page)).text();
     const section = html.slice(html.indexOf('Possible duplicates'));
@@ -196,6 +198,7 @@ describe('emailed action links', () => {
     expect((await decisionsOf(a!)).map((x) => x.decision)).toEqual(['include']);
     const after = await (await fetch(page)).text();
     expect(after.slice(after.indexOf('Possible duplicates'), after.indexOf('Digest delivery'))).toContain('None.');
+    expect((await reviewStatus(db(), 'tri')).attention.uncertainPairs).toBe(0);
   });
 
   it('the queue lists what waits for the reviewer and records button presses once', async () => {

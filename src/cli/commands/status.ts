@@ -16,6 +16,14 @@ function render(s: ReviewStatus): string {
   }
   const counts = s.works.map((w) => `${w.origin === 'seed' ? 'seed ' : ''}${w.status} ${w.count}`);
   lines.push(`  works: ${counts.length ? counts.join(', ') : 'none'}`);
+  const a = s.attention;
+  const waiting = [
+    a.ambiguousDigests && `${a.ambiguousDigests} digest(s) may not have arrived (ambiguous)`,
+    a.failedDigests && `${a.failedDigests} digest(s) failed`,
+    a.uncertainPairs && `${a.uncertainPairs} possible duplicate pair(s) to decide`,
+    a.flaggedWorks && `${a.flaggedWorks} work(s) flagged (retraction or correction)`,
+  ].filter(Boolean);
+  if (waiting.length) lines.push(`  for maintainers: ${waiting.join('; ')}`);
   return lines.join('\n') + '\n';
 }
 

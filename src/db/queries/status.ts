@@ -1,6 +1,6 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { searchRuns, works, type RunStatus, type WorkStatus, type WorkOrigin } from '../schema/index.js';
+import { digests, matchReviews, searchRuns, works, type RunStatus, type WorkStatus, type WorkOrigin } from '../schema/index.js';
 
 export interface SourceRunSummary {
   source: string;
@@ -22,6 +22,8 @@ export interface ReviewStatus {
   review: string;
   sources: SourceRunSummary[];
   works: { origin: WorkOrigin; status: WorkStatus; count: number }[];
+  /** What waits for a maintainer. */
+  attention: { ambiguousDigests: number; failedDigests: number; uncertainPairs: number; flaggedWorks: number };
 }
 
 export async function reviewStatus(db: Db, reviewId: string): Promise<ReviewStatus> {
@@ -58,5 +60,17 @@ export async function reviewStatus(db: Db, reviewId: string): Promise<ReviewStat
       watermark: marks.find((m) => m.source === r.source)?.watermark ?? null,
     })),
     works: counts.map((c) => ({ ...c, count: Number(c.count) })),
+    attention: await attentionOf(db, reviewId),
+  };
+}
+
+async function attentionOf(db: Db, reviewId: string): Promise<ReviewStatus['attention']> {
+  const count = async (query: Promise<{ n: number }[]>) => Number((await query)[0]?.n ?? 0);
+  const n = sql<number>`count(*)::int`;
+  return {
+    ambiguousDigests: await count(db.select({ n }).from(digests).where(and(eq(digests.reviewId, reviewId), eq(digests.status, 'ambiguous')))),
+    failedDigests: await count(db.select({ n }).from(digests).where(and(eq(digests.reviewId, reviewId), eq(digests.status, 'failed')))),
+    uncertainPairs: await count(db.select({ n }).from(matchReviews).where(and(eq(matchReviews.reviewId, reviewId), isNull(matchReviews.decision)))),
+    flaggedWorks: await count(db.select({ n }).from(works).where(and(eq(works.reviewId, reviewId), isNotNull(works.attention), isNull(works.mergedIntoId)))),
   };
 }
