@@ -17,6 +17,8 @@ export interface FakeSmtp {
   refuseRcpt(n: number, code: number): void;
   /** Take the next n messages whole, then drop the connection instead of answering 250. */
   dropAfterData(n: number): void;
+  /** Run `hook` once, after the next message is stored and before the 250 goes out. */
+  beforeNextAccept(hook: () => Promise<void>): void;
   attempts: number;
   close(): Promise<void>;
 }
@@ -31,12 +33,14 @@ export async function startSmtp(): Promise<FakeSmtp> {
   let refuseRcpt = 0;
   let rcptCode = 451;
   let drop = 0;
+  let beforeAccept: (() => Promise<void>) | undefined;
   const fake: Omit<FakeSmtp, 'url' | 'close'> = {
     received: [],
     attempts: 0,
     refuseMailFrom: (n) => void (refuseMail = n),
     refuseRcpt: (n, code) => void ((refuseRcpt = n), (rcptCode = code)),
     dropAfterData: (n) => void (drop = n),
+    beforeNextAccept: (hook) => void (beforeAccept = hook),
   };
   const server: SMTPServer = new SMTPServer({
     authOptional: true,
@@ -69,6 +73,9 @@ export async function startSmtp(): Promise<FakeSmtp> {
           for (const conn of server.connections) (conn as { _socket: { destroy(): void } })._socket.destroy();
           return;
         }
+        const hook = beforeAccept;
+        beforeAccept = undefined;
+        await hook?.();
         cb(null, `queued as ${fake.received.length}`);
       });
     },
