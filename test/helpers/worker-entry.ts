@@ -1,8 +1,11 @@
-// A real worker process for the tests: the production runWorkerProcess with the HTTP source
-// double, a digest function that writes an audit row, and short lock timings from the env.
+// A real worker process for the tests: the production runWorkerProcess with the real sources (the
+// PubMed client against EUTILS_BASE_URL) or, given FAKE_API_URL, the HTTP source double; a digest
+// function that writes an audit row; short lock timings from the env.
 import pg from 'pg';
+import { loadEnv } from '../../src/config/env.js';
 import { oneLine } from '../../src/errors.js';
 import { runWorkerProcess } from '../../src/queue/process.js';
+import { registryProvider } from '../../src/sources/registry.js';
 import { httpSourceProvider } from './http-source.js';
 
 const env = process.env;
@@ -10,7 +13,7 @@ const num = (v: string | undefined) => (v ? Number(v) : undefined);
 const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 1 });
 try {
   await runWorkerProcess({
-    sources: httpSourceProvider(env.FAKE_API_URL!),
+    sources: env.FAKE_API_URL ? httpSourceProvider(env.FAKE_API_URL) : registryProvider(loadEnv()),
     sendDigests: async (reviewId, period) => {
       await pool.query(`insert into audit_log (review_id, actor, channel, action, entity, entity_id) values ($1, 'test', 'worker', 'digest.sent', 'digest', $2)`, [reviewId, period]);
       return { sent: 1 };
