@@ -46,7 +46,8 @@ export function titleSimilarity(a: NormalizedRecord, b: NormalizedRecord): numbe
  */
 export function titleAffix(a: NormalizedRecord, b: NormalizedRecord): boolean {
   const [short, long] = a.title.length <= b.title.length ? [a.title, b.title] : [b.title, a.title];
-  if (short.split(' ').length < 3 || short === long) return false;
+  // Three words are often a column heading ("Editor's comments") that starts many titles.
+  if (short.split(' ').length < 4 || short === long) return false;
   return long.startsWith(`${short} `) || long.endsWith(` ${short}`);
 }
 

@@ -93,9 +93,14 @@ const LANGUAGES =
 const ANNOTATION =
   /\s*(?:\[(?:review|editorial|comment|letter|\d+\s+refs?)\]|\((?:provisional\s+)?abstract\)|\(structured abstract\)|\[(?:erratum|errata|comments?|retraction|update|republished|corrected)\s+(?:appears?|in|on)\b[^\]]*(?:\]|$))\.?/gi;
 
+// A journal's section label before the title: "SIM Competition Paper - X", "ICIS Paper - X".
+const SECTION_LABEL = /^\s*(?:[a-z]+\s+){0,2}(?:paper\s+competition|(?:competition|award|prize|best)\s+paper|paper)\s*(?:\s[-–—]|:)\s+/i;
+// Footnote marker that PDF extraction leaves after the title ("... the firm 1"); not a numbered part.
+const FOOTNOTE_MARK = /(?<!\b(?:part|phase|stage|type|study|trial|version|volume|vol|no|issue|chapter|section|web|industry))\s+[1*†]\s*$/i;
+
 export function normalizeTitle(raw: string | undefined): string {
   if (!raw) return '';
-  let s = splitNoticePrefix(raw).rest.replace(ANNOTATION, '').trim();
+  let s = splitNoticePrefix(raw).rest.replace(ANNOTATION, '').replace(SECTION_LABEL, '').replace(FOOTNOTE_MARK, '').trim();
   for (let i = 0; i < 2; i++) {
     const note = LANGUAGE_NOTE.exec(s);
     if (!note || !LANGUAGES.test(note[0].replace(/^[\s[(]+/, ''))) break;

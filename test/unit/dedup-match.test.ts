@@ -70,6 +70,13 @@ describe('matchPair', () => {
     expect(matchPair(a, rec({ authors: [{ family: 'der Heijden', initials: 'H' }], pages: undefined })).verdict).toBe('same');
     expect(matchPair(a, rec({ authors: [{ family: 'Heiden', initials: 'H' }], pages: undefined })).verdict).not.toBe('same');
   });
+  it('merges a title that ends a longer one (special-issue heading) but not a three-word column heading', () => {
+    const title = 'Platform ecosystems: how developers invert the firm';
+    const a = rec({ title, issue: '1', pages: undefined });
+    expect(matchPair(a, rec({ title: `SPECIAL ISSUE: IT AND INNOVATION ${title.toUpperCase()}`, issue: '1', pages: undefined })).verdict).toBe('same');
+    const col = rec({ title: "Editor's comments", issue: '1', pages: undefined });
+    expect(matchPair(col, rec({ title: "Editor's comments: the rhetoric of positivism", issue: '1', pages: undefined })).verdict).not.toBe('same');
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
   });
