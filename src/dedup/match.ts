@@ -1,5 +1,5 @@
 import type { NormalizedRecord } from './record.js';
-import { abbreviates, dice, trigrams } from './similarity.js';
+import { abbreviates, dice, trigrams, withinOneEdit } from './similarity.js';
 
 export type Verdict = 'same' | 'different' | 'uncertain';
 
@@ -59,7 +59,10 @@ function sharesEnd(x: string, y: string): boolean {
   return x.startsWith(y) || y.startsWith(x) || x.endsWith(y) || y.endsWith(x);
 }
 
-/** Share of the shorter author list (first 10) whose surname appears in the other; undefined if a list is empty. */
+/**
+ * Share of the shorter author list (first 10) whose surname appears in the other; undefined if a
+ * list is empty. A surname of 5+ letters one typo or OCR slip away counts ("Leithelser"/"Leitheiser").
+ */
 export function authorSimilarity(a: NormalizedRecord, b: NormalizedRecord): number | undefined {
   const x = a.authors.slice(0, 10);
   const y = b.authors.slice(0, 10);
@@ -68,7 +71,7 @@ export function authorSimilarity(a: NormalizedRecord, b: NormalizedRecord): numb
   const families = long.map((p) => p.family);
   let hit = 0;
   for (const p of short) {
-    if (families.some((f) => f === p.family || (f.length >= 4 && p.family.length >= 4 && sharesEnd(f, p.family)))) hit++;
+    if (families.some((f) => f === p.family || (f.length >= 4 && p.family.length >= 4 && sharesEnd(f, p.family)) || (f.length >= 5 && p.family.length >= 5 && withinOneEdit(f, p.family)))) hit++;
   }
   return hit / short.length;
 }

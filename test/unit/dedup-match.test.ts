@@ -77,6 +77,13 @@ describe('matchPair', () => {
     const col = rec({ title: "Editor's comments", issue: '1', pages: undefined });
     expect(matchPair(col, rec({ title: "Editor's comments: the rhetoric of positivism", issue: '1', pages: undefined })).verdict).not.toBe('same');
   });
+  it('counts a surname one typo away as the same author, but not short or twice-changed names', () => {
+    const by = (family: string) => rec({ authors: [{ family, initials: 'D' }], pages: undefined });
+    expect(matchPair(by('Kopcso'), by('Kopsco')).verdict).toBe('same');
+    expect(matchPair(by('Leitheiser'), by('Leithelser')).verdict).toBe('same');
+    expect(matchPair(by('Kopcso'), by('Kapsco')).verdict).not.toBe('same');
+    expect(matchPair(by('Chan'), by('Chen')).verdict).not.toBe('same');
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
   });
