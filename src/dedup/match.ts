@@ -154,21 +154,27 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   // Databases disagree on the year of one issue (epub vs print, DBLP vs Crossref): trust the locator.
   if (years !== undefined && years > 1 && !(locatorAgrees && journal !== 'conflict')) return decision('different', score, 'year');
   if (locatorConflicts === 2) return decision('different', score, 'volume+pages');
+  // Every 'same' below is fuzzy; conflicting DOIs turn it into a question.
+  const verdictIfOk = (reason: string): PairDecision =>
+    doiConflict ? decision('uncertain', score, 'doi-conflict') : decision('same', score, reason);
+  // Same journal volume, same authors, same long title: one article whose issue or pages a source
+  // got wrong, or printed twice in the volume, or print pages vs an e-locator ("969-972" vs "a1754").
+  // Across issues only for long titles by several authors: recurring items share short titles
+  // ("Editor's comments") or a long one by the one editor ("Remarks from the editor - ...").
+  const wordCount = Math.min(a.title.split(' ').length, b.title.split(' ').length);
+  const coAuthored = Math.min(a.authors.length, b.authors.length) >= 2;
+  const sameVolumeItem =
+    t >= 0.97 && volume === 'agree' && journal === 'agree' && (authors ?? 0) >= T.authorsStrong && (years ?? 0) === 0 &&
+    (issue === 'conflict' ? wordCount >= 6 && coAuthored && pages === 'unknown' : pages === 'conflict');
+  if (sameVolumeItem) return verdictIfOk('title+volume');
   // Same volume, different issue, no page to tell them apart: recurring items ("Editor's comments").
   if (issue === 'conflict' && pages !== 'agree') return decision(t >= T.titleSame ? 'uncertain' : 'different', score, 'issue');
   if (authors !== undefined && authors < T.authorsOk) {
     return decision(t >= T.titleSame && locatorAgrees ? 'uncertain' : 'different', score, 'authors');
   }
 
-  // Everything below would be a fuzzy 'same'; conflicting DOIs turn it into a question.
-  const verdictIfOk = (reason: string): PairDecision =>
-    doiConflict ? decision('uncertain', score, 'doi-conflict') : decision('same', score, reason);
 
-  const shortTitle = a.title.split(' ').length <= 4;
-  // Print pages vs an e-locator ("969-972" vs "a1754") in the same volume of the same journal.
-  if (t >= 0.97 && volume === 'agree' && pages === 'conflict' && (authors ?? 0) >= T.authorsStrong && journal === 'agree' && (years ?? 0) === 0) {
-    return verdictIfOk('title+volume');
-  }
+  const shortTitle = wordCount <= 4;
   if (t >= T.titleSame && locatorConflicts === 0) {
     if (locatorAgrees) return verdictIfOk('title+locator');
     // Generic short titles ("Editorial", "Editor's comments") need the locator to agree.

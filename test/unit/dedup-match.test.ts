@@ -84,6 +84,13 @@ describe('matchPair', () => {
     expect(matchPair(by('Kopcso'), by('Kapsco')).verdict).not.toBe('same');
     expect(matchPair(by('Chan'), by('Chen')).verdict).not.toBe('same');
   });
+  it('merges a co-authored long title whose issue one source got wrong, not a single editor\'s recurring column', () => {
+    const a = rec({ issue: '3' });
+    expect(matchPair(a, rec({ issue: '4', pages: undefined }))).toMatchObject({ verdict: 'same', reason: 'title+volume' });
+    expect(matchPair(a, rec({ issue: '4', pages: '911' })).verdict).not.toBe('same');
+    const editor = { title: 'Remarks from the MIS Quarterly editor - editor\'s comments', authors: [{ family: 'Lee', initials: 'AS' }], pages: undefined };
+    expect(matchPair(rec({ ...editor, issue: '3' }), rec({ ...editor, issue: '4' })).verdict).not.toBe('same');
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
   });
