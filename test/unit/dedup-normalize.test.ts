@@ -52,6 +52,9 @@ describe('normalizeTitle', () => {
   it('drops a PDF footnote marker after the title but keeps a part number', () => {
     expect(normalizeTitle('PLATFORM ECOSYSTEMS: HOW DEVELOPERS INVERT THE FIRM 1')).toBe('platform ecosystems how developers invert the firm');
     expect(normalizeTitle('Screening for cervical cancer, part 1')).toBe('screening for cervical cancer part 1');
+    expect(normalizeTitle('ONLINE AUCTION USERS 1 Ofir Turel')).toBe('online auction users');
+    expect(normalizeTitle('SCREENING FOR CERVICAL CANCER, PART 1 Ofir Turel')).toBe('screening for cervical cancer part 1 ofir turel');
+    expect(normalizeTitle('Insulin in type 1 Diabetes Mellitus')).toBe('insulin in type 1 diabetes mellitus');
   });
   it('drops link notes, also when cut off', () => {
     expect(normalizeTitle('HPV testing.[Erratum appears in Cancer. 2006;15(1):187]')).toBe('hpv testing');
