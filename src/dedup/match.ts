@@ -25,6 +25,9 @@ const T = {
   titlePinned: 0.3, // enough title when journal, volume, year, page range and authors all agree
 } as const;
 
+/** Trigram Dice between the shorter title and the same number of words at either end of the longer. */
+const AFFIX_FUZZY = 0.9;
+
 type Agreement = 'agree' | 'conflict' | 'unknown';
 
 function cmp(a: string | undefined, b: string | undefined): Agreement {
@@ -45,10 +48,18 @@ export function titleSimilarity(a: NormalizedRecord, b: NormalizedRecord): numbe
  * and its extended journal version look the same way.
  */
 export function titleAffix(a: NormalizedRecord, b: NormalizedRecord): boolean {
-  const [short, long] = a.title.length <= b.title.length ? [a.title, b.title] : [b.title, a.title];
+  const [short, long] = a.title.length <= b.title.length ? [a, b] : [b, a];
+  const n = short.title.split(' ').length;
   // Three words are often a column heading ("Editor's comments") that starts many titles.
-  if (short.split(' ').length < 4 || short === long) return false;
-  return long.startsWith(`${short} `) || long.endsWith(` ${short}`);
+  if (n < 4 || short.title === long.title) return false;
+  if (long.title.startsWith(`${short.title} `) || long.title.endsWith(` ${short.title}`)) return true;
+  // A typo in one of them ("Commerical", "Imlementations"): compare with the same number of words.
+  // Most pairs share few trigrams; they are ruled out before building any new ones.
+  if (dice(short.titleGrams, long.titleGrams) < 0.4) return false;
+  const words = long.title.split(' ');
+  if (words.length <= n) return false;
+  const alike = (part: string[]) => dice(short.titleGrams, trigrams(part.join(' '))) >= AFFIX_FUZZY;
+  return alike(words.slice(0, n)) || alike(words.slice(-n));
 }
 
 /**

@@ -91,6 +91,13 @@ describe('matchPair', () => {
     const editor = { title: 'Remarks from the MIS Quarterly editor - editor\'s comments', authors: [{ family: 'Lee', initials: 'AS' }], pages: undefined };
     expect(matchPair(rec({ ...editor, issue: '3' }), rec({ ...editor, issue: '4' })).verdict).not.toBe('same');
   });
+  it('recognises a dropped subtitle despite a typo in the shared words, not a different short title', () => {
+    // Same volume and issue, no pages: the title has to carry the decision.
+    const title = (t: string) => rec({ title: t, issue: '1', pages: undefined });
+    const full = title('Chauffeured versus end user access to commercial databases: the effects of task and individual differences');
+    expect(matchPair(full, title('Chauffeured versus end user access to commerical databases'))).toMatchObject({ verdict: 'same', reason: 'similar-title+locator' });
+    expect(matchPair(full, title('Chauffeured versus end user access to public libraries')).verdict).not.toBe('same');
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
   });
