@@ -188,8 +188,10 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   const shortTitle = wordCount <= 4;
   if (t >= T.titleSame && locatorConflicts === 0) {
     if (locatorAgrees) return verdictIfOk('title+locator');
-    // Generic short titles ("Editorial", "Editor's comments") need the locator to agree.
-    if (shortTitle) return decision('uncertain', score, 'short-title');
+    // Generic short titles ("Editorial", "Editor's comments") need the locator to agree, or the same
+    // three or more authors in the same journal and year ("Corticosteroids for tuberculous pleurisy").
+    const sameTeam = Math.min(a.authors.length, b.authors.length) >= 3 && (authors ?? 0) >= T.authorsStrong && journal === 'agree' && years === 0;
+    if (shortTitle && !sameTeam) return decision('uncertain', score, 'short-title');
     if (journal === 'conflict') return decision('uncertain', score, 'journal');
     if (authors === undefined && journal !== 'agree') return decision('uncertain', score, 'no-authors');
     // Nothing but title and authors: a working paper and its conference version a year apart.

@@ -98,6 +98,13 @@ describe('matchPair', () => {
     expect(matchPair(full, title('Chauffeured versus end user access to commerical databases'))).toMatchObject({ verdict: 'same', reason: 'similar-title+locator' });
     expect(matchPair(full, title('Chauffeured versus end user access to public libraries')).verdict).not.toBe('same');
   });
+  it('merges a short title by the same three authors in the same journal and year, not by one editor', () => {
+    const team = [{ family: 'Engel', initials: 'ME' }, { family: 'Matchaba', initials: 'PT' }, { family: 'Volmink', initials: 'J' }];
+    const review = (over: Partial<SourceRecord>) => rec({ title: 'Corticosteroids for tuberculous pleurisy', journal: 'Cochrane Database Syst Rev', volume: undefined, authors: team, ...over });
+    expect(matchPair(review({ pages: 'CD001876' }), review({ pages: undefined }))).toMatchObject({ verdict: 'same', reason: 'title+authors+venue' });
+    const editor = (pages?: string) => review({ title: "Editor's comments", authors: [{ family: 'Weber', initials: 'R' }], pages });
+    expect(matchPair(editor('iii'), editor(undefined)).verdict).not.toBe('same');
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
   });

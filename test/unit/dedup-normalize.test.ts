@@ -44,6 +44,8 @@ describe('normalizeTitle', () => {
     expect(normalizeTitle('[A study on mycobacterium vaccine]. Eine Studie über Impfstoff')).toBe('a study on mycobacterium vaccine'));
   it('drops database annotations', () => expect(normalizeTitle('HPV testing: review. [Review] [45 refs]')).toBe('hpv testing review'));
   it('drops notice prefixes', () => expect(normalizeTitle('Erratum: HPV testing')).toBe('hpv testing'));
+  it('drops an appended original-language title', () =>
+    expect(normalizeTitle('[Neoadjuvant chemotherapy in stage IIIA] <ORIGINAL> NEOADJUVANTE CHEMOTHERAPIE')).toBe('neoadjuvant chemotherapy in stage iiia'));
   it('drops a section label before the title', () => {
     expect(normalizeTitle('SIM Competition Paper - Developing an expert systems strategy')).toBe('developing an expert systems strategy');
     expect(normalizeTitle('ICIS Paper: Developing an expert systems strategy')).toBe('developing an expert systems strategy');
