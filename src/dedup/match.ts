@@ -79,12 +79,18 @@ export function authorSimilarity(a: NormalizedRecord, b: NormalizedRecord): numb
   const y = b.authors.slice(0, 10);
   if (x.length === 0 || y.length === 0) return undefined;
   const [short, long] = x.length <= y.length ? [x, y] : [y, x];
-  const families = long.map((p) => p.family);
+  const sameName = (f: string, g: string) =>
+    f === g || (f.length >= 4 && g.length >= 4 && sharesEnd(f, g)) || (f.length >= 5 && g.length >= 5 && withinOneEdit(f, g));
   let hit = 0;
-  for (const p of short) {
-    if (families.some((f) => f === p.family || (f.length >= 4 && p.family.length >= 4 && sharesEnd(f, p.family)) || (f.length >= 5 && p.family.length >= 5 && withinOneEdit(f, p.family)))) hit++;
-  }
-  return hit / short.length;
+  for (const p of short) if (long.some((q) => sameName(q.family, p.family))) hit++;
+  if (hit === short.length || short.length < 2) return hit / short.length;
+  // Given names taken for surnames in one source ("Ching-yi W" for "Wu CY"): each surname starts
+  // with the other's first initial, for every author in order.
+  const swapped = short.every((p, i) => {
+    const q = long[i]!;
+    return p.initials !== '' && q.initials !== '' && q.family.startsWith(p.initials[0]!) && p.family.startsWith(q.initials[0]!);
+  });
+  return swapped ? 1 : hit / short.length;
 }
 
 function journalAgreement(a: NormalizedRecord, b: NormalizedRecord): Agreement {

@@ -105,6 +105,13 @@ describe('matchPair', () => {
     const editor = (pages?: string) => review({ title: "Editor's comments", authors: [{ family: 'Weber', initials: 'R' }], pages });
     expect(matchPair(editor('iii'), editor(undefined)).verdict).not.toBe('same');
   });
+  it('matches an author list whose given names were taken for surnames, not a different list', () => {
+    const wu = rec({ authors: [{ family: 'Wu', initials: 'CY' }, { family: 'Yang', initials: 'CL' }], pages: undefined });
+    const swapped = rec({ authors: [{ family: 'Ching-yi', initials: 'W' }, { family: 'Chieh-ling', initials: 'Y' }], pages: undefined });
+    expect(matchPair(wu, swapped).verdict).toBe('same');
+    const other = rec({ authors: [{ family: 'Chan', initials: 'W' }, { family: 'Lee', initials: 'Y' }], pages: undefined });
+    expect(matchPair(wu, other).verdict).not.toBe('same');
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
   });
