@@ -207,5 +207,8 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   // Proceedings papers have no volume: the same full page range stands in for the locator.
   const rangeAgrees = pageRangeEqual(a, b) && volume !== 'conflict' && journal !== 'conflict';
   if ((t >= T.titleLoose || affix) && (locatorAgrees || rangeAgrees) && (authors ?? 0) >= T.authorsStrong) return verdictIfOk('similar-title+locator');
+  // A whole title of 6+ words inside a longer one (a special-issue heading before it) in the same
+  // issue: half the authors is enough, as PDF extraction garbles author lines.
+  if (affix && wordCount >= 6 && locatorAgrees && authors !== undefined && authors >= T.authorsOk) return verdictIfOk('title-affix+locator');
   return decision(t >= T.titleLoose ? 'uncertain' : 'different', score, locatorConflicts ? 'locator' : 'similar-title');
 }

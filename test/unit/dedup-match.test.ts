@@ -112,6 +112,13 @@ describe('matchPair', () => {
     const other = rec({ authors: [{ family: 'Chan', initials: 'W' }, { family: 'Lee', initials: 'Y' }], pages: undefined });
     expect(matchPair(wu, other).verdict).not.toBe('same');
   });
+  it('merges a 6+ word title inside a special-issue heading with half the authors, not a shorter one', () => {
+    const half = [{ family: 'Zuna', initials: 'RE' }, { family: 'Lubar', initials: 'SB' }];
+    const pair = (title: string) =>
+      matchPair(rec({ title, issue: '1', pages: undefined }), rec({ title: `SPECIAL ISSUE: SERVICE IN THE DIGITAL AGE ${title.toUpperCase()} 1`, authors: half, issue: '1', pages: undefined }));
+    expect(pair('Service innovation: a service-dominant logic perspective')).toMatchObject({ verdict: 'same', reason: 'title-affix+locator' });
+    expect(pair('Service innovation: a perspective')).not.toMatchObject({ verdict: 'same' });
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
   });
