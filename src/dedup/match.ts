@@ -100,7 +100,11 @@ function journalAgreement(a: NormalizedRecord, b: NormalizedRecord): Agreement {
   const x = a.journal.split(' ');
   const y = b.journal.split(' ');
   if (abbreviates(x, y) || abbreviates(y, x)) return 'agree';
-  return dice(trigrams(a.journal), trigrams(b.journal)) >= 0.75 ? 'agree' : 'conflict';
+  if (dice(trigrams(a.journal), trigrams(b.journal)) >= 0.75) return 'agree';
+  // One name is the end of the other ("Praxis" / "Schweizerische Rundschau fur Medizin Praxis"): a
+  // series title one database drops, or a different journal; neither evidence nor conflict.
+  const [short, long] = a.journal.length <= b.journal.length ? [a.journal, b.journal] : [b.journal, a.journal];
+  return long.endsWith(` ${short}`) ? 'unknown' : 'conflict';
 }
 
 /** Page starts conflict unless one looks like an early-view placeholder ("1-10") or article number. */

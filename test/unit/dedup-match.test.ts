@@ -119,6 +119,12 @@ describe('matchPair', () => {
     expect(pair('Service innovation: a service-dominant logic perspective')).toMatchObject({ verdict: 'same', reason: 'title-affix+locator' });
     expect(pair('Service innovation: a perspective')).not.toMatchObject({ verdict: 'same' });
   });
+  it('lets a journal name that ends the other one pass as unknown, not as a conflict', () => {
+    const de = rec({ title: 'Neoadjuvant chemotherapy in locally advanced stages IIIA and IIIB of non-small cell lung cancer', journal: 'Schweizerische Rundschau fur Medizin Praxis', authors: [{ family: 'Eberhardt', initials: 'W' }] });
+    const en = (journal: string) => rec({ title: '[Neoadjuvant chemotherapy in stage IIIA and IIIB of bronchial carcinoma (the Essen concept)]', journal, authors: [{ family: 'Eberhardt', initials: 'W' }] });
+    expect(matchPair(de, en('Praxis'))).toMatchObject({ verdict: 'same', reason: 'locator+authors' });
+    expect(matchPair(de, en('Praxis der Kinderpsychologie')).verdict).not.toBe('same');
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
   });
