@@ -120,6 +120,11 @@ function pageRangeEqual(a: NormalizedRecord, b: NormalizedRecord): boolean {
   return a.pages?.end !== undefined && a.pages.start === b.pages?.start && a.pages.end === b.pages.end;
 }
 
+/** x and y differ by one swap of adjacent characters. */
+function swapsTwo(x: string, y: string): boolean {
+  return x !== y && x.length === y.length && withinOneEdit(x, y) && [...x].sort().join('') === [...y].sort().join('');
+}
+
 function decision(verdict: Verdict, score: number, reason: string): PairDecision {
   return { verdict, score: Math.round(score * 1000) / 1000, reason };
 }
@@ -159,7 +164,12 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
     if (!a.title || !b.title) return decision('uncertain', score, 'doi-without-title');
     return decision(t >= 0.5 ? 'uncertain' : 'different', score, 'shared-doi-titles-differ');
   }
-  const doiConflict = a.doi !== undefined && b.doi !== undefined;
+  // Two swapped characters in one DOI ("16526"/"16256") are a typing slip, not a conflict, when title,
+  // volume, issue and year agree and pages do not conflict. Other one-character differences stay
+  // conflicts: they are how sequential DOIs differ.
+  const doiTypo =
+    swapsTwo(a.doi ?? '', b.doi ?? '') && t >= T.titleSame && volume === 'agree' && issue !== 'conflict' && years === 0 && pages !== 'conflict';
+  const doiConflict = a.doi !== undefined && b.doi !== undefined && !doiTypo;
 
   if (!a.title || !b.title) {
     return decision(locatorAgrees && (authors ?? 0) >= T.authorsStrong ? 'uncertain' : 'different', score, 'no-title');

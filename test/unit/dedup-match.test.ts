@@ -125,6 +125,11 @@ describe('matchPair', () => {
     expect(matchPair(de, en('Praxis'))).toMatchObject({ verdict: 'same', reason: 'locator+authors' });
     expect(matchPair(de, en('Praxis der Kinderpsychologie')).verdict).not.toBe('same');
   });
+  it('merges past two swapped DOI characters when title, volume, issue, year and page range agree, not a recurring editorial', () => {
+    expect(matchPair(rec({ doi: '10.25300/misq/2022/16526', issue: '2' }), rec({ doi: '10.25300/misq/2022/16256', issue: '2' })).verdict).toBe('same');
+    const editorial = (doi: string, issue: string) => rec({ title: 'Editorial introduction', doi, issue, pages: '5-6' });
+    expect(matchPair(editorial('10.2753/mis0742-1222250300', '3'), editorial('10.2753/mis0742-1222250400', '4')).verdict).not.toBe('same');
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
   });
