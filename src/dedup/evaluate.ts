@@ -81,7 +81,9 @@ export interface FlagScores {
  * A merged unflagged record is certainly a false merge; two flagged records from different sets
  * merged together cannot be detected, so `falseMerges` is a lower bound.
  */
-export function scoreFlags(predicted: readonly (number | string)[], flagged: readonly boolean[]): FlagScores {
+export function scoreFlags(predicted: readonly (number | string)[], flagged: readonly boolean[], counted?: readonly boolean[]): FlagScores {
+  // `counted` restricts the figures to some records (one half of a split) while groups still span all.
+  const counts = (i: number) => counted?.[i] ?? true;
   const n = predicted.length;
   const groups = new Map<number | string, number[]>();
   predicted.forEach((g, i) => groups.set(g, [...(groups.get(g) ?? []), i]));
@@ -90,18 +92,22 @@ export function scoreFlags(predicted: readonly (number | string)[], flagged: rea
   let falseMerges = 0;
   for (const members of groups.values()) {
     if (members.length < 2) continue;
-    inMulti += members.length;
-    const unflagged = members.filter((i) => !flagged[i]).length;
-    hit += members.length - unflagged;
-    falseMerges += unflagged === members.length ? unflagged - 1 : unflagged;
+    const mine = members.filter(counts);
+    inMulti += mine.length;
+    const unflagged = mine.filter((i) => !flagged[i]).length;
+    hit += mine.length - unflagged;
+    // In an all-unique group the first member is the one kept, not a false merge.
+    const keptUnique = members.every((i) => !flagged[i]) && counts(members[0]!);
+    falseMerges += unflagged - (keptUnique ? 1 : 0);
   }
-  const totalFlagged = flagged.filter(Boolean).length;
+  const records = predicted.filter((_, i) => counts(i)).length;
+  const totalFlagged = flagged.filter((f, i) => f && counts(i)).length;
   return {
-    records: n,
+    records,
     flagged: totalFlagged,
     recordRecall: ratio(hit, totalFlagged),
     recordPrecision: ratio(hit, inMulti),
     falseMerges,
-    falseMergesPer2000: (falseMerges * 2000) / n,
+    falseMergesPer2000: (falseMerges * 2000) / records,
   };
 }

@@ -1,5 +1,5 @@
 import type { NormalizedRecord } from './record.js';
-import { abbreviates, dice, trigrams } from './similarity.js';
+import { abbreviates, dice, trigrams, withinOneEdit } from './similarity.js';
 
 export type Verdict = 'same' | 'different' | 'uncertain';
 
@@ -25,6 +25,9 @@ const T = {
   titlePinned: 0.3, // enough title when journal, volume, year, page range and authors all agree
 } as const;
 
+/** Trigram Dice between the shorter title and the same number of words at either end of the longer. */
+const AFFIX_FUZZY = 0.9;
+
 type Agreement = 'agree' | 'conflict' | 'unknown';
 
 function cmp(a: string | undefined, b: string | undefined): Agreement {
@@ -45,9 +48,18 @@ export function titleSimilarity(a: NormalizedRecord, b: NormalizedRecord): numbe
  * and its extended journal version look the same way.
  */
 export function titleAffix(a: NormalizedRecord, b: NormalizedRecord): boolean {
-  const [short, long] = a.title.length <= b.title.length ? [a.title, b.title] : [b.title, a.title];
-  if (short.split(' ').length < 3 || short === long) return false;
-  return long.startsWith(`${short} `) || long.endsWith(` ${short}`);
+  const [short, long] = a.title.length <= b.title.length ? [a, b] : [b, a];
+  const n = short.title.split(' ').length;
+  // Three words are often a column heading ("Editor's comments") that starts many titles.
+  if (n < 4 || short.title === long.title) return false;
+  if (long.title.startsWith(`${short.title} `) || long.title.endsWith(` ${short.title}`)) return true;
+  // A typo in one of them ("Commerical", "Imlementations"): compare with the same number of words.
+  // Most pairs share few trigrams; they are ruled out before building any new ones.
+  if (dice(short.titleGrams, long.titleGrams) < 0.4) return false;
+  const words = long.title.split(' ');
+  if (words.length <= n) return false;
+  const alike = (part: string[]) => dice(short.titleGrams, trigrams(part.join(' '))) >= AFFIX_FUZZY;
+  return alike(words.slice(0, n)) || alike(words.slice(-n));
 }
 
 /**
@@ -58,18 +70,27 @@ function sharesEnd(x: string, y: string): boolean {
   return x.startsWith(y) || y.startsWith(x) || x.endsWith(y) || y.endsWith(x);
 }
 
-/** Share of the shorter author list (first 10) whose surname appears in the other; undefined if a list is empty. */
+/**
+ * Share of the shorter author list (first 10) whose surname appears in the other; undefined if a
+ * list is empty. A surname of 5+ letters one typo or OCR slip away counts ("Leithelser"/"Leitheiser").
+ */
 export function authorSimilarity(a: NormalizedRecord, b: NormalizedRecord): number | undefined {
   const x = a.authors.slice(0, 10);
   const y = b.authors.slice(0, 10);
   if (x.length === 0 || y.length === 0) return undefined;
   const [short, long] = x.length <= y.length ? [x, y] : [y, x];
-  const families = long.map((p) => p.family);
+  const sameName = (f: string, g: string) =>
+    f === g || (f.length >= 4 && g.length >= 4 && sharesEnd(f, g)) || (f.length >= 5 && g.length >= 5 && withinOneEdit(f, g));
   let hit = 0;
-  for (const p of short) {
-    if (families.some((f) => f === p.family || (f.length >= 4 && p.family.length >= 4 && sharesEnd(f, p.family)))) hit++;
-  }
-  return hit / short.length;
+  for (const p of short) if (long.some((q) => sameName(q.family, p.family))) hit++;
+  if (hit === short.length || short.length < 2) return hit / short.length;
+  // Given names taken for surnames in one source ("Ching-yi W" for "Wu CY"): each surname starts
+  // with the other's first initial, for every author in order.
+  const swapped = short.every((p, i) => {
+    const q = long[i]!;
+    return p.initials !== '' && q.initials !== '' && q.family.startsWith(p.initials[0]!) && p.family.startsWith(q.initials[0]!);
+  });
+  return swapped ? 1 : hit / short.length;
 }
 
 function journalAgreement(a: NormalizedRecord, b: NormalizedRecord): Agreement {
@@ -79,7 +100,11 @@ function journalAgreement(a: NormalizedRecord, b: NormalizedRecord): Agreement {
   const x = a.journal.split(' ');
   const y = b.journal.split(' ');
   if (abbreviates(x, y) || abbreviates(y, x)) return 'agree';
-  return dice(trigrams(a.journal), trigrams(b.journal)) >= 0.75 ? 'agree' : 'conflict';
+  if (dice(trigrams(a.journal), trigrams(b.journal)) >= 0.75) return 'agree';
+  // One name is the end of the other ("Praxis" / "Schweizerische Rundschau fur Medizin Praxis"): a
+  // series title one database drops, or a different journal; neither evidence nor conflict.
+  const [short, long] = a.journal.length <= b.journal.length ? [a.journal, b.journal] : [b.journal, a.journal];
+  return long.endsWith(` ${short}`) ? 'unknown' : 'conflict';
 }
 
 /** Page starts conflict unless one looks like an early-view placeholder ("1-10") or article number. */
@@ -93,6 +118,11 @@ function pageAgreement(a: NormalizedRecord, b: NormalizedRecord): Agreement {
 /** Both have a multi-page range and the ranges are identical: single pages are shared by abstracts. */
 function pageRangeEqual(a: NormalizedRecord, b: NormalizedRecord): boolean {
   return a.pages?.end !== undefined && a.pages.start === b.pages?.start && a.pages.end === b.pages.end;
+}
+
+/** x and y differ by one swap of adjacent characters. */
+function swapsTwo(x: string, y: string): boolean {
+  return x !== y && x.length === y.length && withinOneEdit(x, y) && [...x].sort().join('') === [...y].sort().join('');
 }
 
 function decision(verdict: Verdict, score: number, reason: string): PairDecision {
@@ -134,7 +164,12 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
     if (!a.title || !b.title) return decision('uncertain', score, 'doi-without-title');
     return decision(t >= 0.5 ? 'uncertain' : 'different', score, 'shared-doi-titles-differ');
   }
-  const doiConflict = a.doi !== undefined && b.doi !== undefined;
+  // Two swapped characters in one DOI ("16526"/"16256") are a typing slip, not a conflict, when title,
+  // volume, issue and year agree and pages do not conflict. Other one-character differences stay
+  // conflicts: they are how sequential DOIs differ.
+  const doiTypo =
+    swapsTwo(a.doi ?? '', b.doi ?? '') && t >= T.titleSame && volume === 'agree' && issue !== 'conflict' && years === 0 && pages !== 'conflict';
+  const doiConflict = a.doi !== undefined && b.doi !== undefined && !doiTypo;
 
   if (!a.title || !b.title) {
     return decision(locatorAgrees && (authors ?? 0) >= T.authorsStrong ? 'uncertain' : 'different', score, 'no-title');
@@ -150,25 +185,33 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   // Databases disagree on the year of one issue (epub vs print, DBLP vs Crossref): trust the locator.
   if (years !== undefined && years > 1 && !(locatorAgrees && journal !== 'conflict')) return decision('different', score, 'year');
   if (locatorConflicts === 2) return decision('different', score, 'volume+pages');
+  // Every 'same' below is fuzzy; conflicting DOIs turn it into a question.
+  const verdictIfOk = (reason: string): PairDecision =>
+    doiConflict ? decision('uncertain', score, 'doi-conflict') : decision('same', score, reason);
+  // Same journal volume, same authors, same long title: one article whose issue or pages a source
+  // got wrong, or printed twice in the volume, or print pages vs an e-locator ("969-972" vs "a1754").
+  // Across issues only for long titles by several authors: recurring items share short titles
+  // ("Editor's comments") or a long one by the one editor ("Remarks from the editor - ...").
+  const wordCount = Math.min(a.title.split(' ').length, b.title.split(' ').length);
+  const coAuthored = Math.min(a.authors.length, b.authors.length) >= 2;
+  const sameVolumeItem =
+    t >= 0.97 && volume === 'agree' && journal === 'agree' && (authors ?? 0) >= T.authorsStrong && (years ?? 0) === 0 &&
+    (issue === 'conflict' ? wordCount >= 6 && coAuthored && pages === 'unknown' : pages === 'conflict');
+  if (sameVolumeItem) return verdictIfOk('title+volume');
   // Same volume, different issue, no page to tell them apart: recurring items ("Editor's comments").
   if (issue === 'conflict' && pages !== 'agree') return decision(t >= T.titleSame ? 'uncertain' : 'different', score, 'issue');
   if (authors !== undefined && authors < T.authorsOk) {
     return decision(t >= T.titleSame && locatorAgrees ? 'uncertain' : 'different', score, 'authors');
   }
 
-  // Everything below would be a fuzzy 'same'; conflicting DOIs turn it into a question.
-  const verdictIfOk = (reason: string): PairDecision =>
-    doiConflict ? decision('uncertain', score, 'doi-conflict') : decision('same', score, reason);
 
-  const shortTitle = a.title.split(' ').length <= 4;
-  // Print pages vs an e-locator ("969-972" vs "a1754") in the same volume of the same journal.
-  if (t >= 0.97 && volume === 'agree' && pages === 'conflict' && (authors ?? 0) >= T.authorsStrong && journal === 'agree' && (years ?? 0) === 0) {
-    return verdictIfOk('title+volume');
-  }
+  const shortTitle = wordCount <= 4;
   if (t >= T.titleSame && locatorConflicts === 0) {
     if (locatorAgrees) return verdictIfOk('title+locator');
-    // Generic short titles ("Editorial", "Editor's comments") need the locator to agree.
-    if (shortTitle) return decision('uncertain', score, 'short-title');
+    // Generic short titles ("Editorial", "Editor's comments") need the locator to agree, or the same
+    // three or more authors in the same journal and year ("Corticosteroids for tuberculous pleurisy").
+    const sameTeam = Math.min(a.authors.length, b.authors.length) >= 3 && (authors ?? 0) >= T.authorsStrong && journal === 'agree' && years === 0;
+    if (shortTitle && !sameTeam) return decision('uncertain', score, 'short-title');
     if (journal === 'conflict') return decision('uncertain', score, 'journal');
     if (authors === undefined && journal !== 'agree') return decision('uncertain', score, 'no-authors');
     // Nothing but title and authors: a working paper and its conference version a year apart.
@@ -178,5 +221,8 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   // Proceedings papers have no volume: the same full page range stands in for the locator.
   const rangeAgrees = pageRangeEqual(a, b) && volume !== 'conflict' && journal !== 'conflict';
   if ((t >= T.titleLoose || affix) && (locatorAgrees || rangeAgrees) && (authors ?? 0) >= T.authorsStrong) return verdictIfOk('similar-title+locator');
+  // A whole title of 6+ words inside a longer one (a special-issue heading before it) in the same
+  // issue: half the authors is enough, as PDF extraction garbles author lines.
+  if (affix && wordCount >= 6 && locatorAgrees && authors !== undefined && authors >= T.authorsOk) return verdictIfOk('title-affix+locator');
   return decision(t >= T.titleLoose ? 'uncertain' : 'different', score, locatorConflicts ? 'locator' : 'similar-title');
 }

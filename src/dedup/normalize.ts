@@ -93,9 +93,20 @@ const LANGUAGES =
 const ANNOTATION =
   /\s*(?:\[(?:review|editorial|comment|letter|\d+\s+refs?)\]|\((?:provisional\s+)?abstract\)|\(structured abstract\)|\[(?:erratum|errata|comments?|retraction|update|republished|corrected)\s+(?:appears?|in|on)\b[^\]]*(?:\]|$))\.?/gi;
 
+// Embase appends the original-language title: "[English title] <ORIGINAL> GERMAN TITLE".
+const ORIGINAL_TITLE = /\s*<original>.*$/is;
+// A journal's section label before the title: "SIM Competition Paper - X", "ICIS Paper - X".
+const SECTION_LABEL = /^\s*(?:[a-z]+\s+){0,2}(?:paper\s+competition|(?:competition|award|prize|best)\s+paper|paper)\s*(?:\s[-–—]|:)\s+/i;
+// Footnote marker that PDF extraction leaves after the title ("... the firm 1"), possibly followed
+// by the first author's name ("... USERS 1 Ofir Turel"); not a numbered part ("part 1").
+const NUMBERED = 'part|phase|stage|type|study|trial|version|volume|vol|no|issue|chapter|section|web|industry';
+const FOOTNOTE_MARK = new RegExp(`(?<!\\b(?:${NUMBERED}))\\s+[1*†]\\s*$`, 'i');
+// Only after an upper-case title, so that the name is told apart by its case.
+const FOOTNOTE_AUTHOR = new RegExp(`(?<!\\b(?:${NUMBERED.toUpperCase()}))(?<=[A-Z?]) [1*†](?: [A-Z][a-z]+){2,3}\\s*$`);
+
 export function normalizeTitle(raw: string | undefined): string {
   if (!raw) return '';
-  let s = splitNoticePrefix(raw).rest.replace(ANNOTATION, '').trim();
+  let s = splitNoticePrefix(raw).rest.replace(ORIGINAL_TITLE, '').replace(ANNOTATION, '').replace(SECTION_LABEL, '').replace(FOOTNOTE_AUTHOR, '').replace(FOOTNOTE_MARK, '').trim();
   for (let i = 0; i < 2; i++) {
     const note = LANGUAGE_NOTE.exec(s);
     if (!note || !LANGUAGES.test(note[0].replace(/^[\s[(]+/, ''))) break;

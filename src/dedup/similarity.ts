@@ -60,3 +60,14 @@ export function abbreviates(shortTokens: string[], longTokens: string[]): boolea
   }
   return longTokens[0]!.startsWith(shortTokens[0]!);
 }
+
+/** True when x and y differ by at most one substitution, insertion, deletion or adjacent swap. */
+export function withinOneEdit(x: string, y: string): boolean {
+  if (Math.abs(x.length - y.length) > 1) return false;
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  if (i === x.length || i === y.length) return true; // one is the other plus at most one trailing char
+  const tail = (dx: number, dy: number) => x.slice(i + dx) === y.slice(i + dy);
+  if (x.length === y.length) return tail(1, 1) || (x[i] === y[i + 1] && x[i + 1] === y[i] && tail(2, 2));
+  return x.length > y.length ? tail(1, 0) : tail(0, 1);
+}

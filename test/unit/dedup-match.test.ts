@@ -70,6 +70,66 @@ describe('matchPair', () => {
     expect(matchPair(a, rec({ authors: [{ family: 'der Heijden', initials: 'H' }], pages: undefined })).verdict).toBe('same');
     expect(matchPair(a, rec({ authors: [{ family: 'Heiden', initials: 'H' }], pages: undefined })).verdict).not.toBe('same');
   });
+  it('merges a title that ends a longer one (special-issue heading) but not a three-word column heading', () => {
+    const title = 'Platform ecosystems: how developers invert the firm';
+    const a = rec({ title, issue: '1', pages: undefined });
+    expect(matchPair(a, rec({ title: `SPECIAL ISSUE: IT AND INNOVATION ${title.toUpperCase()}`, issue: '1', pages: undefined })).verdict).toBe('same');
+    const col = rec({ title: "Editor's comments", issue: '1', pages: undefined });
+    expect(matchPair(col, rec({ title: "Editor's comments: the rhetoric of positivism", issue: '1', pages: undefined })).verdict).not.toBe('same');
+  });
+  it('counts a surname one typo away as the same author, but not short or twice-changed names', () => {
+    const by = (family: string) => rec({ authors: [{ family, initials: 'D' }], pages: undefined });
+    expect(matchPair(by('Kopcso'), by('Kopsco')).verdict).toBe('same');
+    expect(matchPair(by('Leitheiser'), by('Leithelser')).verdict).toBe('same');
+    expect(matchPair(by('Kopcso'), by('Kapsco')).verdict).not.toBe('same');
+    expect(matchPair(by('Chan'), by('Chen')).verdict).not.toBe('same');
+  });
+  it('merges a co-authored long title whose issue one source got wrong, not a single editor\'s recurring column', () => {
+    const a = rec({ issue: '3' });
+    expect(matchPair(a, rec({ issue: '4', pages: undefined }))).toMatchObject({ verdict: 'same', reason: 'title+volume' });
+    expect(matchPair(a, rec({ issue: '4', pages: '911' })).verdict).not.toBe('same');
+    const editor = { title: 'Remarks from the MIS Quarterly editor - editor\'s comments', authors: [{ family: 'Lee', initials: 'AS' }], pages: undefined };
+    expect(matchPair(rec({ ...editor, issue: '3' }), rec({ ...editor, issue: '4' })).verdict).not.toBe('same');
+  });
+  it('recognises a dropped subtitle despite a typo in the shared words, not a different short title', () => {
+    // Same volume and issue, no pages: the title has to carry the decision.
+    const title = (t: string) => rec({ title: t, issue: '1', pages: undefined });
+    const full = title('Chauffeured versus end user access to commercial databases: the effects of task and individual differences');
+    expect(matchPair(full, title('Chauffeured versus end user access to commerical databases'))).toMatchObject({ verdict: 'same', reason: 'similar-title+locator' });
+    expect(matchPair(full, title('Chauffeured versus end user access to public libraries')).verdict).not.toBe('same');
+  });
+  it('merges a short title by the same three authors in the same journal and year, not by one editor', () => {
+    const team = [{ family: 'Engel', initials: 'ME' }, { family: 'Matchaba', initials: 'PT' }, { family: 'Volmink', initials: 'J' }];
+    const review = (over: Partial<SourceRecord>) => rec({ title: 'Corticosteroids for tuberculous pleurisy', journal: 'Cochrane Database Syst Rev', volume: undefined, authors: team, ...over });
+    expect(matchPair(review({ pages: 'CD001876' }), review({ pages: undefined }))).toMatchObject({ verdict: 'same', reason: 'title+authors+venue' });
+    const editor = (pages?: string) => review({ title: "Editor's comments", authors: [{ family: 'Weber', initials: 'R' }], pages });
+    expect(matchPair(editor('iii'), editor(undefined)).verdict).not.toBe('same');
+  });
+  it('matches an author list whose given names were taken for surnames, not a different list', () => {
+    const wu = rec({ authors: [{ family: 'Wu', initials: 'CY' }, { family: 'Yang', initials: 'CL' }], pages: undefined });
+    const swapped = rec({ authors: [{ family: 'Ching-yi', initials: 'W' }, { family: 'Chieh-ling', initials: 'Y' }], pages: undefined });
+    expect(matchPair(wu, swapped).verdict).toBe('same');
+    const other = rec({ authors: [{ family: 'Chan', initials: 'W' }, { family: 'Lee', initials: 'Y' }], pages: undefined });
+    expect(matchPair(wu, other).verdict).not.toBe('same');
+  });
+  it('merges a 6+ word title inside a special-issue heading with half the authors, not a shorter one', () => {
+    const half = [{ family: 'Zuna', initials: 'RE' }, { family: 'Lubar', initials: 'SB' }];
+    const pair = (title: string) =>
+      matchPair(rec({ title, issue: '1', pages: undefined }), rec({ title: `SPECIAL ISSUE: SERVICE IN THE DIGITAL AGE ${title.toUpperCase()} 1`, authors: half, issue: '1', pages: undefined }));
+    expect(pair('Service innovation: a service-dominant logic perspective')).toMatchObject({ verdict: 'same', reason: 'title-affix+locator' });
+    expect(pair('Service innovation: a perspective')).not.toMatchObject({ verdict: 'same' });
+  });
+  it('lets a journal name that ends the other one pass as unknown, not as a conflict', () => {
+    const de = rec({ title: 'Neoadjuvant chemotherapy in locally advanced stages IIIA and IIIB of non-small cell lung cancer', journal: 'Schweizerische Rundschau fur Medizin Praxis', authors: [{ family: 'Eberhardt', initials: 'W' }] });
+    const en = (journal: string) => rec({ title: '[Neoadjuvant chemotherapy in stage IIIA and IIIB of bronchial carcinoma (the Essen concept)]', journal, authors: [{ family: 'Eberhardt', initials: 'W' }] });
+    expect(matchPair(de, en('Praxis'))).toMatchObject({ verdict: 'same', reason: 'locator+authors' });
+    expect(matchPair(de, en('Praxis der Kinderpsychologie')).verdict).not.toBe('same');
+  });
+  it('merges past two swapped DOI characters when title, volume, issue, year and page range agree, not a recurring editorial', () => {
+    expect(matchPair(rec({ doi: '10.25300/misq/2022/16526', issue: '2' }), rec({ doi: '10.25300/misq/2022/16256', issue: '2' })).verdict).toBe('same');
+    const editorial = (doi: string, issue: string) => rec({ title: 'Editorial introduction', doi, issue, pages: '5-6' });
+    expect(matchPair(editorial('10.2753/mis0742-1222250300', '3'), editorial('10.2753/mis0742-1222250400', '4')).verdict).not.toBe('same');
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
   });

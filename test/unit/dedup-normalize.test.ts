@@ -44,6 +44,20 @@ describe('normalizeTitle', () => {
     expect(normalizeTitle('[A study on mycobacterium vaccine]. Eine Studie über Impfstoff')).toBe('a study on mycobacterium vaccine'));
   it('drops database annotations', () => expect(normalizeTitle('HPV testing: review. [Review] [45 refs]')).toBe('hpv testing review'));
   it('drops notice prefixes', () => expect(normalizeTitle('Erratum: HPV testing')).toBe('hpv testing'));
+  it('drops an appended original-language title', () =>
+    expect(normalizeTitle('[Neoadjuvant chemotherapy in stage IIIA] <ORIGINAL> NEOADJUVANTE CHEMOTHERAPIE')).toBe('neoadjuvant chemotherapy in stage iiia'));
+  it('drops a section label before the title', () => {
+    expect(normalizeTitle('SIM Competition Paper - Developing an expert systems strategy')).toBe('developing an expert systems strategy');
+    expect(normalizeTitle('ICIS Paper: Developing an expert systems strategy')).toBe('developing an expert systems strategy');
+    expect(normalizeTitle('Paper mills: developing an expert systems strategy')).toBe('paper mills developing an expert systems strategy');
+  });
+  it('drops a PDF footnote marker after the title but keeps a part number', () => {
+    expect(normalizeTitle('PLATFORM ECOSYSTEMS: HOW DEVELOPERS INVERT THE FIRM 1')).toBe('platform ecosystems how developers invert the firm');
+    expect(normalizeTitle('Screening for cervical cancer, part 1')).toBe('screening for cervical cancer part 1');
+    expect(normalizeTitle('ONLINE AUCTION USERS 1 Ofir Turel')).toBe('online auction users');
+    expect(normalizeTitle('SCREENING FOR CERVICAL CANCER, PART 1 Ofir Turel')).toBe('screening for cervical cancer part 1 ofir turel');
+    expect(normalizeTitle('Insulin in type 1 Diabetes Mellitus')).toBe('insulin in type 1 diabetes mellitus');
+  });
   it('drops link notes, also when cut off', () => {
     expect(normalizeTitle('HPV testing.[Erratum appears in Cancer. 2006;15(1):187]')).toBe('hpv testing');
     expect(normalizeTitle('HPV testing in Sweden.[Erratum appears in Acta Obstet Gyneco')).toBe('hpv testing in sweden');
