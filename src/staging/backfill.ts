@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { workBlockKeys, works } from '../db/schema/index.js';
-import { matchColumns, storedWork } from './candidates.js';
+import { selectLiveWorks, storedWork } from './candidates.js';
 import { storedBlockKeys } from './plan.js';
 
 /**
@@ -12,17 +12,11 @@ export async function backfillBlockKeys(db: Db, reviewId: string, chunk = 1000):
   let after = 0;
   let filled = 0;
   for (;;) {
-    const rows = await db
-      .select(matchColumns)
-      .from(works)
-      .where(
-        and(
-          eq(works.reviewId, reviewId),
-          isNull(works.mergedIntoId),
-          gt(works.id, after),
-          sql`not exists (select 1 from ${workBlockKeys} k where k.work_id = ${works.id})`,
-        ),
-      )
+    const rows = await selectLiveWorks(
+      db,
+      reviewId,
+      and(gt(works.id, after), sql`not exists (select 1 from ${workBlockKeys} k where k.work_id = "works"."id")`),
+    )
       .orderBy(asc(works.id))
       .limit(chunk);
     if (rows.length === 0) return filled;

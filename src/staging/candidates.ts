@@ -1,6 +1,6 @@
 // Database side of incremental matching: finds the stored works a batch of new records could be
 // duplicates of, through indexed lookups only (never by loading every work).
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { type WorkStatus, works } from '../db/schema/index.js';
 import { type NormalizedRecord, normalizeRecord } from '../dedup/record.js';
@@ -90,23 +90,26 @@ export async function worksByBlockKeys(tx: Db, reviewId: string, keys: string[])
   return out;
 }
 
-/** Live (not merged-away) works by id, or by DOI/PMID. */
+/** The matcher's columns of a review's live (not merged-away) works that also meet `where`. */
+export function selectLiveWorks(tx: Db, reviewId: string, where: SQL | undefined) {
+  return tx
+    .select(matchColumns)
+    .from(works)
+    .where(and(eq(works.reviewId, reviewId), isNull(works.mergedIntoId), where));
+}
+
+/** Live works by id, or by DOI/PMID. */
 export async function loadWorks(tx: Db, reviewId: string, by: { ids?: number[]; dois?: string[]; pmids?: string[] }): Promise<StoredWork[]> {
   const { ids = [], dois = [], pmids = [] } = by;
   if (ids.length + dois.length + pmids.length === 0) return [];
-  const rows = await tx
-    .select(matchColumns)
-    .from(works)
-    .where(
-      and(
-        eq(works.reviewId, reviewId),
-        isNull(works.mergedIntoId),
-        or(
-          ids.length ? inArray(works.id, ids) : undefined,
-          dois.length ? inArray(works.doi, dois) : undefined,
-          pmids.length ? inArray(works.pmid, pmids) : undefined,
-        ),
-      ),
-    );
+  const rows = await selectLiveWorks(
+    tx,
+    reviewId,
+    or(
+      ids.length ? inArray(works.id, ids) : undefined,
+      dois.length ? inArray(works.doi, dois) : undefined,
+      pmids.length ? inArray(works.pmid, pmids) : undefined,
+    ),
+  );
   return rows.map(storedWork);
 }
