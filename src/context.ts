@@ -4,7 +4,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { syncProtocol } from './db/queries/reviews.js';
 import { createLogger, type Logger } from './log.js';
-import { backfillBlockKeys } from './staging/backfill.js';
+import { refreshBlockKeys } from './staging/block-keys.js';
 import { packageRoot } from './paths.js';
 
 /**
@@ -39,11 +39,9 @@ export async function openDbContext(ctx: AppContext): Promise<DbContext> {
     if (result.applied > 0) ctx.log.info({ ...result, db: database.location }, 'migrations applied');
     for (const p of ctx.protocols) {
       await syncProtocol(database.db, p);
-      // After an upgrade, works staged before block keys existed get theirs (see migration 0003).
-      if (result.applied > 0) {
-        const filled = await backfillBlockKeys(database.db, p.id);
-        if (filled > 0) ctx.log.info({ review: p.id, works: filled }, 'block keys backfilled');
-      }
+      // After an upgrade (whoever ran the migrations), match keys made by older code are rebuilt.
+      const indexed = await refreshBlockKeys(database.db, p.id);
+      if (indexed > 0) ctx.log.info({ review: p.id, works: indexed }, 'block keys rebuilt');
     }
   } catch (err) {
     await database.close();

@@ -3,6 +3,12 @@ import type { NormalizedRecord } from './record.js';
 const STOP = new Set(['the', 'of', 'and', 'in', 'a', 'an', 'for', 'on', 'with', 'to', 'by', 'at', 'from', 'is', 'are', 'its']);
 
 /**
+ * Version of `blockKeys` and the normalisers it reads. Bump it with any change to the keys a record
+ * gets: stored keys of an older version are rebuilt when a process starts (staging/block-keys.ts).
+ */
+export const BLOCK_KEYS_VERSION = 2;
+
+/**
  * Exact-equality keys: two records are compared only if they share one. Several independent keys
  * so a typo or a missing field in one does not hide a duplicate. The same keys can be stored in a
  * database column (or replaced by a pg_trgm lookup on the title) for incremental matching.
@@ -25,5 +31,7 @@ export function blockKeys(r: NormalizedRecord): string[] {
     keys.push(`ay:${first}|${r.year}`, `ay:${first}|${r.year + 1}`);
   }
   if (r.volume && r.pages) keys.push(`vp:${r.volume}|${r.pages.start}`);
+  // Records whose title or year was lost (PDF extraction) still have their issue and authors.
+  if (first && r.volume && r.issue) keys.push(`vi:${r.volume}|${r.issue}|${first}`);
   return keys;
 }

@@ -125,6 +125,17 @@ function swapsTwo(x: string, y: string): boolean {
   return x !== y && x.length === y.length && withinOneEdit(x, y) && [...x].sort().join('') === [...y].sort().join('');
 }
 
+/** Both titles carry numbers ("Part II", "1994-95") and no reading of them agrees. */
+function numbersConflict(a: NormalizedRecord, b: NormalizedRecord): boolean {
+  if (!a.titleNumbers || !b.titleNumbers) return false;
+  const x = [a.titleNumbers, a.titleNumbersLoose];
+  return !x.includes(b.titleNumbers) && !x.includes(b.titleNumbersLoose);
+}
+
+function doiPrefix(doi: string | undefined): string | undefined {
+  return doi?.slice(0, doi.indexOf('/'));
+}
+
 function decision(verdict: Verdict, score: number, reason: string): PairDecision {
   return { verdict, score: Math.round(score * 1000) / 1000, reason };
 }
@@ -169,18 +180,34 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   // conflicts: they are how sequential DOIs differ.
   const doiTypo =
     swapsTwo(a.doi ?? '', b.doi ?? '') && t >= T.titleSame && volume === 'agree' && issue !== 'conflict' && years === 0 && pages !== 'conflict';
-  const doiConflict = a.doi !== undefined && b.doi !== undefined && !doiTypo;
+  // One article registered twice, by two agencies (JSTOR's 10.2307 and the journal's own prefix):
+  // different registrants, everything else identical.
+  const doiAlias =
+    doiPrefix(a.doi) !== doiPrefix(b.doi) && t >= 0.97 && journal === 'agree' && volume === 'agree' && issue !== 'conflict' &&
+    years === 0 && pages !== 'conflict' && (authors ?? 0) >= T.authorsStrong;
+  const doiConflict = a.doi !== undefined && b.doi !== undefined && !doiTypo && !doiAlias;
 
   if (!a.title || !b.title) {
+    // A title lost in extraction (a PDF parsed by GROBID, which loses pages too): every author of
+    // one is an author of the titled other, in the same issue of the same journal. Two such items
+    // in one issue are told apart by the chain guard, as their titled records differ. With pages on
+    // both sides, the labelled sets hold separate title-less items on the same pages: asked.
+    const oneTitled = Boolean(a.title) !== Boolean(b.title);
+    if (oneTitled && locatorAgrees && pages === 'unknown' && journal === 'agree' && authors === 1 && (years ?? 0) <= 1 && !doiConflict) {
+      // The same author list outranks a longer one holding it, so each title-less record joins its own item first.
+      const lists = Math.min(a.authors.length, b.authors.length) / Math.max(a.authors.length, b.authors.length);
+      return decision('same', score + 0.05 * lists, 'no-title+locator+authors');
+    }
     return decision(locatorAgrees && (authors ?? 0) >= T.authorsStrong ? 'uncertain' : 'different', score, 'no-title');
   }
-  if (a.titleNumbers !== b.titleNumbers && a.titleNumbers && b.titleNumbers) return decision('different', score, 'title-numbers');
   // Same journal, volume, year and full page range, same authors: one article even when its title
-  // was translated or reworded by one database.
+  // was translated or reworded by one database, or a number in it mistyped ("p6INK4a"/"p16INK4a");
+  // the parts of a series never share their pages.
   const pinned =
     volume === 'agree' && pageRangeEqual(a, b) && years === 0 && journal !== 'conflict' &&
     (authors !== undefined ? authors >= T.authorsStrong : journal === 'agree');
   if (pinned && t >= T.titlePinned && !doiConflict) return decision('same', score, 'locator+authors');
+  if (numbersConflict(a, b)) return decision('different', score, 'title-numbers');
   if (t < T.titleFloor && !affix) return decision('different', score, 'title');
   // Databases disagree on the year of one issue (epub vs print, DBLP vs Crossref): trust the locator.
   if (years !== undefined && years > 1 && !(locatorAgrees && journal !== 'conflict')) return decision('different', score, 'year');

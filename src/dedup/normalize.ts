@@ -59,6 +59,8 @@ export function normalizePmcid(raw: string | undefined): string | undefined {
 const NOTICE_PREFIX =
   /^\s*(?:\[?(erratum|errata|corrigendum|correction|retraction(?: notice)?|retracted(?: article)?|expression of concern|notice of retraction|withdrawn)\]?(?:\s+(?:to|for|of|on|notice to|regarding))?\s*(?:[:.\-–]\s*|(?=["“‘']))|\[?(retracted|withdrawn)\]?\s+)/i;
 const NOTICE_SUFFIX = /\s*\((?:retracted article|retracted)[^)]*\)\s*\.?\s*$/i;
+// Web of Science titles a correction as the article's title plus "(vol 85, pg 553, 2010)".
+const WOS_CORRECTION = /\s*\(\s*vol\.?\s*\d+[^()]*?\bpg\.?\s*[a-z]*\d+[^()]*\)\s*\.?\s*$/i;
 
 export type NoticeKind = 'erratum' | 'retraction' | 'retracted' | 'expression-of-concern';
 
@@ -69,6 +71,9 @@ export function splitNoticePrefix(title: string): { notice?: NoticeKind; rest: s
   if (NOTICE_SUFFIX.test(rest)) {
     rest = rest.replace(NOTICE_SUFFIX, '');
     notice = 'retracted';
+  } else if (WOS_CORRECTION.test(rest)) {
+    rest = rest.replace(WOS_CORRECTION, '');
+    notice = 'erratum';
   }
   const m = NOTICE_PREFIX.exec(rest);
   if (!m) return { notice, rest };
@@ -104,9 +109,12 @@ const FOOTNOTE_MARK = new RegExp(`(?<!\\b(?:${NUMBERED}))\\s+[1*†]\\s*$`, 'i')
 // Only after an upper-case title, so that the name is told apart by its case.
 const FOOTNOTE_AUTHOR = new RegExp(`(?<!\\b(?:${NUMBERED.toUpperCase()}))(?<=[A-Z?]) [1*†](?: [A-Z][a-z]+){2,3}\\s*$`);
 
+// A PDF running header's issue line after the title: "Editor's Comments Volume 26 Iss.4".
+const ISSUE_LINE = /\s+vol(?:ume)?\.?\s*\d+\s*,?\s*(?:iss(?:ue)?|no)\.?\s*\d+\s*$/i;
+
 export function normalizeTitle(raw: string | undefined): string {
   if (!raw) return '';
-  let s = splitNoticePrefix(raw).rest.replace(ORIGINAL_TITLE, '').replace(ANNOTATION, '').replace(SECTION_LABEL, '').replace(FOOTNOTE_AUTHOR, '').replace(FOOTNOTE_MARK, '').trim();
+  let s = splitNoticePrefix(raw).rest.replace(ORIGINAL_TITLE, '').replace(ISSUE_LINE, '').replace(ANNOTATION, '').replace(SECTION_LABEL, '').replace(FOOTNOTE_AUTHOR, '').replace(FOOTNOTE_MARK, '').trim();
   for (let i = 0; i < 2; i++) {
     const note = LANGUAGE_NOTE.exec(s);
     if (!note || !LANGUAGES.test(note[0].replace(/^[\s[(]+/, ''))) break;

@@ -33,6 +33,8 @@ export interface NormalizedRecord {
   titleGrams: Uint32Array;
   /** Numbers and "part"/roman-numeral markers in the title; differing sets mean different works. */
   titleNumbers: string;
+  /** `titleNumbers` without a footnote mark glued to the last word by PDF extraction. */
+  titleNumbersLoose: string;
   authors: NormalizedAuthor[];
   year?: number;
   journal?: string;
@@ -53,11 +55,28 @@ const PREPRINT_VENUE = /\b(?:biorxiv|medrxiv|arxiv|research square|ssrn|preprint
 
 const ROMAN_AFTER = /\b(?:part|phase|stage|type|study|trial)\s+(i{1,3}|iv|v|vi{1,3}|ix|x)\b/g;
 
-function titleNumbers(title: string): string {
+function numbersIn(title: string): string {
   // Digit runs anywhere, so "HPV16" and "HPV 16" agree.
   const nums = (title.match(/\d+/g) ?? []).filter((t) => t.length < 5);
   for (const m of title.matchAll(ROMAN_AFTER)) nums.push(m[1]!);
   return [...new Set(nums)].sort().join(' ');
+}
+
+/** The title's numbers, and the same without a footnote mark glued to its last word ("Results1"). */
+function titleNumbers(title: string): { numbers: string; withoutFootnote: string } {
+  const numbers = numbersIn(title);
+  return { numbers, withoutFootnote: /[a-z]1$/.test(title) ? numbersIn(title.slice(0, -1)) : numbers };
+}
+
+/**
+ * A PDF page header "Surname/Title" taken for the title: the part before the slash is one of the
+ * record's own authors ("Weber/Editor's Comments").
+ */
+function withoutRunningHeader(raw: string | undefined, authors: readonly NormalizedAuthor[]): string | undefined {
+  const m = raw ? /^\s*([^\s/]+)\s*\/\s*(\S.*)$/.exec(raw) : null;
+  if (!m) return raw;
+  const head = tokens(m[1]!).join('');
+  return authors.some((a) => a.family === head) ? m[2] : raw;
 }
 
 function noticeOf(r: SourceRecord, prefix: ReturnType<typeof splitNoticePrefix>['notice']): Notice | undefined {
@@ -69,7 +88,12 @@ function noticeOf(r: SourceRecord, prefix: ReturnType<typeof splitNoticePrefix>[
 }
 
 export function normalizeRecord(r: SourceRecord): NormalizedRecord {
-  const title = normalizeTitle(r.title);
+  const authors = r.authors
+    .filter((a) => !a.collective)
+    .map((a) => normalizeAuthor(a.family, a.initials))
+    .filter((a): a is NormalizedAuthor => a !== undefined);
+  const title = normalizeTitle(withoutRunningHeader(r.title, authors));
+  const numbers = titleNumbers(title);
   const doi = normalizeDoi(r.doi);
   const journal = normalizeJournal(r.journal) ?? normalizeJournal(r.journalAbbrev);
   const types = (r.publicationTypes ?? []).map((t) => t.toLowerCase());
@@ -81,11 +105,9 @@ export function normalizeRecord(r: SourceRecord): NormalizedRecord {
     pmcid: normalizePmcid(r.pmcid),
     title,
     titleGrams: trigrams(title),
-    titleNumbers: titleNumbers(title),
-    authors: r.authors
-      .filter((a) => !a.collective)
-      .map((a) => normalizeAuthor(a.family, a.initials))
-      .filter((a): a is NormalizedAuthor => a !== undefined),
+    titleNumbers: numbers.numbers,
+    titleNumbersLoose: numbers.withoutFootnote,
+    authors,
     year: normalizeYear(r.year),
     journal,
     issns: normalizeIssns(r.issn),

@@ -1,28 +1,34 @@
-import { and, asc, gt, sql } from 'drizzle-orm';
+import { asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { workBlockKeys, works } from '../db/schema/index.js';
+import { reviews, workBlockKeys, works } from '../db/schema/index.js';
+import { BLOCK_KEYS_VERSION } from '../dedup/blocking.js';
 import { selectLiveWorks, storedWork } from './candidates.js';
 import { storedBlockKeys } from './plan.js';
 
 /**
- * Block keys for works staged before work_block_keys existed, so incremental matching finds them
- * too. Walks only works without any key, by id; safe to run again. Returns the works given keys.
+ * Rebuilds a review's stored block keys when they were made by an older `blockKeys` (or none
+ * exist yet, for works staged before work_block_keys): incremental matching only finds works
+ * through them. Runs under the staging lock in one transaction, so no batch is staged against a
+ * half-built index; the version check makes it run once however many processes start together.
+ * Returns the number of works indexed, 0 when the keys were current.
  */
-export async function backfillBlockKeys(db: Db, reviewId: string, chunk = 1000): Promise<number> {
-  let after = 0;
-  let filled = 0;
-  for (;;) {
-    const rows = await selectLiveWorks(
-      db,
-      reviewId,
-      and(gt(works.id, after), sql`not exists (select 1 from ${workBlockKeys} k where k.work_id = "works"."id")`),
-    )
-      .orderBy(asc(works.id))
-      .limit(chunk);
-    if (rows.length === 0) return filled;
-    after = rows[rows.length - 1]!.id;
-    const keys = rows.flatMap((r) => storedBlockKeys(storedWork(r).norm).map((key) => ({ reviewId, key, workId: r.id })));
-    if (keys.length) await db.insert(workBlockKeys).values(keys).onConflictDoNothing();
-    filled += new Set(keys.map((k) => k.workId)).size;
-  }
+export async function refreshBlockKeys(db: Db, reviewId: string, chunk = 1000): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'stage:' + reviewId}))`);
+    const [review] = await tx.select({ version: reviews.blockKeysVersion }).from(reviews).where(eq(reviews.id, reviewId));
+    if (!review || review.version === BLOCK_KEYS_VERSION) return 0;
+    await tx.delete(workBlockKeys).where(eq(workBlockKeys.reviewId, reviewId));
+    let after = 0;
+    let indexed = 0;
+    for (;;) {
+      const rows = await selectLiveWorks(tx, reviewId, gt(works.id, after)).orderBy(asc(works.id)).limit(chunk);
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id;
+      const keys = rows.flatMap((r) => storedBlockKeys(storedWork(r).norm).map((key) => ({ reviewId, key, workId: r.id })));
+      if (keys.length) await tx.insert(workBlockKeys).values(keys).onConflictDoNothing();
+      indexed += rows.length;
+    }
+    await tx.update(reviews).set({ blockKeysVersion: BLOCK_KEYS_VERSION }).where(eq(reviews.id, reviewId));
+    return indexed;
+  });
 }

@@ -1,13 +1,14 @@
 import { join } from 'node:path';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProtocol } from '../../src/config/protocol.js';
 import { listCandidates } from '../../src/db/queries/candidates.js';
 import { syncProtocol } from '../../src/db/queries/reviews.js';
-import { auditLog, matchReviews, reviewers, screeningDecisions, sourceRecords, workRelations, works } from '../../src/db/schema/index.js';
+import { auditLog, matchReviews, reviewers, reviews, screeningDecisions, sourceRecords, workBlockKeys, workRelations, works } from '../../src/db/schema/index.js';
+import { BLOCK_KEYS_VERSION } from '../../src/dedup/blocking.js';
 import { packageRoot } from '../../src/paths.js';
 import { NO_FLAGS, type SourceRecord } from '../../src/records/types.js';
-import { backfillBlockKeys } from '../../src/staging/backfill.js';
+import { refreshBlockKeys } from '../../src/staging/block-keys.js';
 import { decideMatch } from '../../src/staging/decide.js';
 import { stageBatch } from '../../src/staging/stage.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -109,14 +110,20 @@ describe('incremental matching in staging', () => {
     expect(await stage('scopus', [rec('scopus', 'S2', { title: other, journal: 'Harm Reduction Journal', year: 2020 })])).toMatchObject({ newWorks: 0, duplicates: 1 });
   });
 
-  it('backfills block keys of works staged before they existed, so new records still find them', async () => {
+  it('rebuilds block keys made by older code (or missing), once, so new records still find old works', async () => {
     const title = 'Community pharmacists as peer naloxone distributors: a pilot';
     const [old] = await db()
       .insert(works)
       .values({ reviewId: protocol.id, origin: 'candidate', status: 'included', title, titleKey: 'x', authors, year: 2018, journal: 'Addiction', volume: '113', pages: '500-509', flags: NO_FLAGS })
       .returning({ id: works.id });
-    expect(await backfillBlockKeys(db(), protocol.id, 2)).toBe(1);
-    expect(await backfillBlockKeys(db(), protocol.id)).toBe(0);
+    await db().insert(workBlockKeys).values({ reviewId: protocol.id, key: 'tp:key of an older version', workId: old!.id });
+    await db().update(reviews).set({ blockKeysVersion: BLOCK_KEYS_VERSION - 1 }).where(eq(reviews.id, protocol.id));
+    const live = await db().select({ id: works.id }).from(works).where(and(eq(works.reviewId, protocol.id), isNull(works.mergedIntoId)));
+    expect(await refreshBlockKeys(db(), protocol.id, 2)).toBe(live.length);
+    expect(await refreshBlockKeys(db(), protocol.id)).toBe(0);
+    const keys = await db().select({ key: workBlockKeys.key }).from(workBlockKeys).where(eq(workBlockKeys.workId, old!.id));
+    expect(keys.map((k) => k.key)).not.toContain('tp:key of an older version');
+    expect(keys.length).toBeGreaterThan(0);
     await stage('scopus', [rec('scopus', 'S9', { title: title.toUpperCase(), journal: 'Addiction', year: 2018, volume: '113', pages: '500-9' })]);
     expect(await workOf('scopus', 'S9')).toBe(old!.id);
   });

@@ -131,7 +131,35 @@ describe('matchPair', () => {
     expect(matchPair(editorial('10.2753/mis0742-1222250300', '3'), editorial('10.2753/mis0742-1222250400', '4')).verdict).not.toBe('same');
   });
   it('keeps Part I and Part II apart', () => {
-    expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II` })).verdict).toBe('different');
+    expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II`, pages: '298-305' })).verdict).toBe('different');
+  });
+  it('merges past a mistyped number in the title when journal, volume, page range, year and authors agree', () => {
+    const gene = (title: string) => rec({ title: `${title} expression does not predict the outcome of CIN 2` });
+    expect(matchPair(gene('p6INK4a'), gene('p16(INK4a)'))).toMatchObject({ verdict: 'same', reason: 'locator+authors' });
+    expect(matchPair(gene('p6INK4a'), rec({ title: 'p16(INK4a) expression does not predict the outcome of CIN 2', pages: '300-310' })).verdict).toBe('different');
+  });
+  it('merges one article registered under two DOI prefixes, not two DOIs of one registrant', () => {
+    const jstor = rec({ doi: '10.2307/41410404', issue: '1' });
+    expect(matchPair(jstor, rec({ doi: '10.25300/misq/2012/36.1.02', issue: '1', pages: undefined })).verdict).toBe('same');
+    expect(matchPair(jstor, rec({ doi: '10.2307/41410405', issue: '1', pages: undefined })).reason).toBe('doi-conflict');
+    expect(matchPair(jstor, rec({ doi: '10.25300/misq/2012/36.1.02', issue: '1', pages: undefined, year: 2007 })).verdict).not.toBe('same');
+  });
+  it('merges a title-less record into the titled one by the same authors in the same issue, never two title-less ones', () => {
+    const pdf = (authors: SourceRecord['authors']) => rec({ title: undefined, year: undefined, pages: undefined, issue: '3', authors });
+    const titled = rec({ issue: '3', pages: undefined });
+    expect(matchPair(titled, pdf(base.authors))).toMatchObject({ verdict: 'same', reason: 'no-title+locator+authors' });
+    expect(matchPair(titled, pdf([{ family: 'Zuna', initials: 'R' }, { family: 'Other', initials: 'X' }])).verdict).not.toBe('same');
+    expect(matchPair(pdf(base.authors), pdf(base.authors)).verdict).not.toBe('same');
+    // With pages on both sides a title-less item on the same pages may be a separate one: asked.
+    expect(matchPair(rec({ issue: '3' }), rec({ title: undefined, issue: '3' })).verdict).toBe('uncertain');
+  });
+  it('reads through PDF extraction debris: a glued footnote mark, a running header, an issue line', () => {
+    const title = 'Key issues in information systems management: 1994-95 SIM Delphi results';
+    expect(matchPair(rec({ title }), rec({ title: `${title}1` })).verdict).toBe('same');
+    expect(matchPair(rec({ title: 'Signalling through Notch1 in lymphomas' }), rec({ title: 'Signalling through Notch2 in lymphomas', pages: '400-410' })).reason).toBe('title-numbers');
+    expect(rec({ title: "Zuna/Editor's Comments" }).title).toBe('editor s comments');
+    expect(rec({ title: 'HIV/AIDS in prisons' }).title).toBe('hiv aids in prisons');
+    expect(rec({ title: "EDITOR'S COMMENTS Volume 26 Iss.4" }).title).toBe('editor s comments');
   });
   it('rejects years more than one apart without a shared locator', () => {
     expect(matchPair(rec({ pages: undefined }), rec({ year: 2009, pages: undefined })).reason).toBe('year');

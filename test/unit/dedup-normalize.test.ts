@@ -73,8 +73,14 @@ describe('splitNoticePrefix', () => {
     ['Expression of concern: X', 'expression-of-concern'],
     ['RETRACTED: X', 'retracted'],
     ['X (Retracted article. See vol 3, pg 5)', 'retracted'],
+    ['Long-term effect of eculizumab on kidney function (vol 85, pg 553, 2010)', 'erratum'],
   ])('%s', (title, kind) => expect(splitNoticePrefix(title).notice).toBe(kind));
-  it('leaves ordinary titles alone', () => expect(splitNoticePrefix('Correction of scoliosis').notice).toBeUndefined());
+  it('leaves ordinary titles alone', () => {
+    expect(splitNoticePrefix('Correction of scoliosis').notice).toBeUndefined();
+    expect(splitNoticePrefix('Outcomes in 2010 (a cohort of 553 patients)').notice).toBeUndefined();
+  });
+  it('strips the Web of Science correction suffix', () =>
+    expect(splitNoticePrefix('Long-term effect of eculizumab (vol 85, pg 553, 2010)').rest).toBe('Long-term effect of eculizumab'));
   it('strips a prefix that runs straight into a quoted title', () => expect(splitNoticePrefix('Retraction notice to "X"').rest).toBe('"X"'));
 });
 

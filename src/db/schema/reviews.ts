@@ -10,6 +10,8 @@ export const reviews = pgTable('reviews', {
   protocolHash: text('protocol_hash').notNull(),
   updateFrom: text('update_from').notNull(),
   reviewersPerRecord: integer('reviewers_per_record').notNull().default(1),
+  /** `BLOCK_KEYS_VERSION` that built this review's work_block_keys; older ones are rebuilt on start. */
+  blockKeysVersion: integer('block_keys_version').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "reviews" ADD COLUMN "block_keys_version" integer DEFAULT 0 NOT NULL;
