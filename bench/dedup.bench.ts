@@ -2,7 +2,7 @@
 // 80,000 records. Run with `npm run bench` (or `npm run bench -- dedup`).
 import { dedupeRecords } from '../src/dedup/cluster.js';
 import type { SourceRecord } from '../src/records/types.js';
-import { type Part, SHARED_DEDUP, labelledSetsAvailable, loadLabelledSets, scorePart } from './dedup-sets.js';
+import { type LabelledSet, type Part, SHARED_DEDUP, labelledSetsAvailable, loadLabelledSets, scorePart } from './dedup-sets.js';
 
 if (!labelledSetsAvailable()) {
   console.log(`skipped: labelled sets not found at ${SHARED_DEDUP}`);
@@ -19,7 +19,7 @@ for (const set of sets) {
   const seconds = ((performance.now() - t0) / 1000).toFixed(2);
   for (const part of PARTS) {
     const p = scorePart(set, res.groupOf, part);
-    const tail = [String(p.scores.falseMerges), p.scores.falseMergesPer2000.toFixed(2), part === 'all' ? String(res.uncertainPairs.length) : '', part === 'all' ? seconds : ''];
+    const tail = [String(p.scores.falseMerges), p.scores.falseMergesPer2000.toFixed(2), part === 'all' ? uncertain(set, res.uncertainPairs) : '', part === 'all' ? seconds : ''];
     if (p.kind === 'groups') {
       const s = p.scores;
       rows.push([set.name, part, String(s.records), String(s.trueDuplicates), f3(s.pairPrecision), f3(s.pairRecall), f3(s.recordPrecision), f3(s.recordRecall), ...tail]);
@@ -30,9 +30,16 @@ for (const set of sets) {
     }
   }
 }
-table(['set', 'part', 'records', 'true dups', 'pair P', 'pair R', 'rec P', 'rec R (dup recall)', 'false merges', 'FM/2000', 'uncertain', 's'], rows);
+table(['set', 'part', 'records', 'true dups', 'pair P', 'pair R', 'rec P', 'rec R (dup recall)', 'false merges', 'FM/2000', 'uncertain (dup)', 's'], rows);
 console.log('Parts: records split by sha1(record id), first byte even = train; rules are tuned on training-half errors only. Pairs straddling the halves count in "all" only.');
+console.log('Uncertain: pairs left apart for a maintainer, with (in brackets) how many the labels call duplicates.');
 console.log('IEBH sets flag duplicate-set members without group ids: rec P/R are over flagged records; false merges are a lower bound.');
+
+function uncertain(set: LabelledSet, pairs: ReadonlyArray<{ a: number; b: number }>): string {
+  const { truth } = set;
+  if (truth.kind !== 'groups') return String(pairs.length);
+  return `${pairs.length} (${pairs.filter((p) => truth.groupOf[p.a] === truth.groupOf[p.b]).length})`;
+}
 
 // Scaling: clone every labelled record with a per-clone perturbation (title word, author suffix,
 // volume shift), so each clone is a distinct copy of the set with the same duplicate structure.

@@ -225,9 +225,20 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
     t >= 0.97 && volume === 'agree' && journal === 'agree' && (authors ?? 0) >= T.authorsStrong && (years ?? 0) === 0 &&
     (issue === 'conflict' ? wordCount >= 6 && coAuthored && pages === 'unknown' : pages === 'conflict');
   if (sameVolumeItem) return verdictIfOk('title+volume');
+  // A short title in another volume or issue of the journal, or under another DOI of its publisher:
+  // a recurring item ("Editorial notes", "Editor's comments"), not a copy with a wrong locator.
+  const recurring =
+    wordCount <= 4 && journal !== 'conflict' &&
+    (volume === 'conflict' || issue === 'conflict' || (doiConflict && doiPrefix(a.doi) === doiPrefix(b.doi)));
+  if (recurring) return decision('different', score, 'recurring-item');
   // Same volume, different issue, no page to tell them apart: recurring items ("Editor's comments").
   if (issue === 'conflict' && pages !== 'agree') return decision(t >= T.titleSame ? 'uncertain' : 'different', score, 'issue');
   if (authors !== undefined && authors < T.authorsOk) {
+    // A long title, all but identical, in one issue of one journal is one item whatever the author
+    // lists say: PDF extraction garbles them ("Chart; Kwok" for "Chan; Wei"). Recurring items have
+    // short titles.
+    const sameIssueTitle = t >= 0.97 && wordCount >= 6 && journal === 'agree' && volume === 'agree' && issue === 'agree' && pages !== 'conflict' && (years ?? 0) <= 1;
+    if (sameIssueTitle) return verdictIfOk('title+issue');
     return decision(t >= T.titleSame && locatorAgrees ? 'uncertain' : 'different', score, 'authors');
   }
 

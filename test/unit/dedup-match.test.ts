@@ -130,6 +130,12 @@ describe('matchPair', () => {
     const editorial = (doi: string, issue: string) => rec({ title: 'Editorial introduction', doi, issue, pages: '5-6' });
     expect(matchPair(editorial('10.2753/mis0742-1222250300', '3'), editorial('10.2753/mis0742-1222250400', '4')).verdict).not.toBe('same');
   });
+  it('tells recurring items of a journal apart without asking, but asks about a long title in another issue', () => {
+    const notes = (issue: string, doi: string) => rec({ title: 'Editorial notes', authors: [base.authors[0]!], volume: '22', issue, pages: undefined, doi });
+    expect(matchPair(notes('1', '10.1287/isre.1110.0355'), notes('2', '10.1287/isre.1110.0369'))).toMatchObject({ verdict: 'different', reason: 'recurring-item' });
+    expect(matchPair(notes('1', '10.1287/isre.1110.0355'), notes('1', '10.1287/isre.1110.0369'))).toMatchObject({ verdict: 'different', reason: 'recurring-item' });
+    expect(matchPair(rec({ issue: '1', pages: undefined }), rec({ issue: '2', pages: undefined, authors: [base.authors[0]!] })).verdict).toBe('uncertain');
+  });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II`, pages: '298-305' })).verdict).toBe('different');
   });
@@ -143,6 +149,11 @@ describe('matchPair', () => {
     expect(matchPair(jstor, rec({ doi: '10.25300/misq/2012/36.1.02', issue: '1', pages: undefined })).verdict).toBe('same');
     expect(matchPair(jstor, rec({ doi: '10.2307/41410405', issue: '1', pages: undefined })).reason).toBe('doi-conflict');
     expect(matchPair(jstor, rec({ doi: '10.25300/misq/2012/36.1.02', issue: '1', pages: undefined, year: 2007 })).verdict).not.toBe('same');
+  });
+  it('merges a long title in one issue of one journal despite garbled authors', () => {
+    const inIssue = (authors: SourceRecord['authors']) => rec({ issue: '4', pages: undefined, authors });
+    expect(matchPair(inIssue(base.authors), inIssue([{ family: 'Chart', initials: '' }, { family: 'Kwok', initials: '' }]))).toMatchObject({ verdict: 'same', reason: 'title+issue' });
+    expect(matchPair(inIssue(base.authors), rec({ issue: '5', pages: undefined, authors: [{ family: 'Chart', initials: '' }] })).verdict).not.toBe('same');
   });
   it('merges a title-less record into the titled one by the same authors in the same issue, never two title-less ones', () => {
     const pdf = (authors: SourceRecord['authors']) => rec({ title: undefined, year: undefined, pages: undefined, issue: '3', authors });
