@@ -1,9 +1,11 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { csvField } from '../exports/csv.js';
 import { readRecordFile } from '../imports/readers/index.js';
 import type { SourceRecord } from '../records/types.js';
 import { dedupeRecords } from './cluster.js';
+import { type GroupScores, scoreGroups } from './evaluate.js';
 
 /** `record_id,group_id` rows; group ids are 1-based in order of first appearance. */
 export function groupsCsv(records: readonly SourceRecord[], groupOf: readonly number[]): string {
@@ -12,8 +14,38 @@ export function groupsCsv(records: readonly SourceRecord[], groupOf: readonly nu
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/**
+ * Labelled groups from a CSV: either this command's own output shape (`record_id,group_id`) or
+ * BibDedupe's `merged_ids` (one row per group, ids separated by ";"). Ids not listed are singletons.
+ */
+export function parseTruth(text: string, file: string): Map<string, string> {
+  const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  const header = new Map(Object.keys(rows[0] ?? {}).map((h) => [h.toLowerCase(), h]));
+  const truth = new Map<string, string>();
+  const merged = header.get('merged_ids');
+  const id = ['record_id', 'id'].map((h) => header.get(h)).find(Boolean);
+  const group = ['group_id', 'duplicate_id', 'group'].map((h) => header.get(h)).find(Boolean);
+  if (merged) {
+    rows.forEach((row, i) => {
+      for (const rid of (row[merged] ?? '').split(';').map((s) => s.trim()).filter(Boolean)) truth.set(rid, `g${i}`);
+    });
+  } else if (id && group) {
+    for (const row of rows) if (row[id]) truth.set(row[id]!, `g${row[group] ?? ''}`);
+  } else {
+    throw new Error(`${file}: a truth file needs a merged_ids column, or record_id and group_id columns; found ${[...header.values()].join(', ') || 'no header'}`);
+  }
+  return truth;
+}
+
+export interface DedupeSummary {
+  records: number;
+  groups: number;
+  /** Present when a truth file was given. */
+  scores?: GroupScores;
+}
+
 /** The standalone `dedupe` command: read files, group duplicates, write CSV to `out` or stdout. */
-export async function runDedupe(files: string[], opts: { out?: string; idColumn?: string }): Promise<{ records: number; groups: number }> {
+export async function runDedupe(files: string[], opts: { out?: string; idColumn?: string; truth?: string }): Promise<DedupeSummary> {
   const records: SourceRecord[] = [];
   for (const file of files) {
     const name = basename(file);
@@ -21,9 +53,23 @@ export async function runDedupe(files: string[], opts: { out?: string; idColumn?
       ...(await readRecordFile(file, { source: name, idPrefix: files.length > 1 ? `${name}:` : '', idColumn: opts.idColumn })),
     );
   }
+  // Read before the work, so a bad truth file fails fast.
+  const truth = opts.truth ? parseTruth(await readFile(opts.truth, 'utf8'), opts.truth) : undefined;
   const result = dedupeRecords(records);
   const csv = groupsCsv(records, result.groupOf);
   if (opts.out) await writeFile(opts.out, csv, 'utf8');
   else process.stdout.write(csv);
-  return { records: records.length, groups: result.groups.length };
+  const scores = truth ? scoreGroups(result.groupOf, records.map((r) => truth.get(r.sourceId) ?? `single:${r.sourceId}`)) : undefined;
+  return { records: records.length, groups: result.groups.length, ...(scores ? { scores } : {}) };
+}
+
+/** The metrics the benchmark reports, as lines for a terminal. */
+export function formatScores(s: GroupScores): string {
+  const f3 = (x: number) => x.toFixed(3);
+  return [
+    `records ${s.records}, removable duplicates in the truth ${s.trueDuplicates}`,
+    `pairs: precision ${f3(s.pairPrecision)}, recall ${f3(s.pairRecall)}`,
+    `duplicates removed ${s.removed}, correctly ${s.removedCorrectly}: precision ${f3(s.recordPrecision)}, recall ${f3(s.recordRecall)}`,
+    `false merges ${s.falseMerges} (${s.falseMergesPer2000.toFixed(2)} per 2,000 records)`,
+  ].join('\n');
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dedupeRecords } from '../../src/dedup/cluster.js';
-import { runDedupe } from '../../src/dedup/command.js';
+import { parseTruth, runDedupe } from '../../src/dedup/command.js';
 import { readRecordFile, readRecords } from '../../src/imports/readers/index.js';
 import { NO_FLAGS, type SourceRecord } from '../../src/records/types.js';
 
@@ -100,3 +100,19 @@ describe('runDedupe', () => {
     expect(g['L1']).toBe(g['L2']);
   });
 });
+
+describe('parseTruth', () => {
+  it('reads BibDedupe merged_ids rows and this command\'s own record_id,group_id output', () => {
+    const merged = parseTruth('merged_ids\n"a;b"\nc;d;e\n', 't.csv');
+    expect(merged.get('a')).toBe(merged.get('b'));
+    expect(merged.get('c')).toBe(merged.get('e'));
+    expect(merged.get('a')).not.toBe(merged.get('c'));
+    const own = parseTruth('record_id,group_id\r\nx,1\r\ny,1\r\nz,2\r\n', 'g.csv');
+    expect(own.get('x')).toBe(own.get('y'));
+    expect(own.get('z')).not.toBe(own.get('x'));
+  });
+  it('names the file and the columns it needs', () => {
+    expect(() => parseTruth('id,label\n1,dup\n', 'labels.csv')).toThrow('labels.csv: a truth file needs a merged_ids column, or record_id and group_id columns; found id, label');
+  });
+});
+

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { runDedupe } from '../../dedup/command.js';
+import { formatScores, runDedupe } from '../../dedup/command.js';
 
 export function dedupeCommand(): Command {
   return new Command('dedupe')
@@ -7,8 +7,10 @@ export function dedupeCommand(): Command {
     .argument('<files...>', 'RIS, MEDLINE/nbib, PubMed XML or CSV files')
     .option('--out <file>', 'write the CSV to a file instead of stdout')
     .option('--id-column <name>', 'CSV column holding record ids')
-    .action(async (files: string[], opts: { out?: string; idColumn?: string }) => {
-      const { records, groups } = await runDedupe(files, opts);
+    .option('--truth <file>', 'labelled groups (record_id,group_id or a merged_ids column): print precision, recall and false merges to stderr')
+    .action(async (files: string[], opts: { out?: string; idColumn?: string; truth?: string }) => {
+      const { records, groups, scores } = await runDedupe(files, opts);
       if (opts.out) process.stderr.write(`${records} record(s) in ${groups} group(s) written to ${opts.out}\n`);
+      if (scores) process.stderr.write(`${formatScores(scores)}\n`);
     });
 }
