@@ -60,19 +60,7 @@ async function openPostgres(url: string): Promise<Database> {
     db,
     kind: 'postgres',
     location,
-    async withAdvisoryLock(key, fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('select pg_advisory_lock($1)', [key.toString()]);
-        try {
-          return await fn(drizzlePg({ client, schema }) as unknown as Db);
-        } finally {
-          await client.query('select pg_advisory_unlock($1)', [key.toString()]);
-        }
-      } finally {
-        client.release();
-      }
-    },
+    withAdvisoryLock: (key, fn) => withSessionLock(db, key, fn),
     close: () => pool.end(),
   };
 }
@@ -86,10 +74,41 @@ async function openPglite(dataDir: string): Promise<Database> {
     db,
     kind: 'pglite',
     location: dir,
-    // PGlite is one connection in one process: nothing else can race for the lock.
-    withAdvisoryLock: (_key, fn) => fn(db),
+    withAdvisoryLock: (key, fn) => withSessionLock(db, key, fn),
     close: () => client.close(),
   };
+}
+
+/**
+ * Runs `fn` on one connection of `db` that holds a session-level advisory lock until `fn` settles.
+ * Postgres drops the lock if the process dies, which is what makes it proof of a live owner.
+ * A pool lends `fn` a connection of its own; a `Db` already bound to one connection (one that a
+ * lock holder was given) locks that connection. PGlite is one connection in one process: nothing
+ * else can race for the lock, so there is nothing to hold.
+ */
+export async function withSessionLock<T>(db: Db, key: bigint, fn: (db: Db) => Promise<T>): Promise<T> {
+  const client: unknown = (db as { $client?: unknown }).$client;
+  if (client instanceof PGlite) return fn(db);
+  if (client instanceof pg.Pool) {
+    const conn = await client.connect();
+    try {
+      return await holding(conn, key, () => fn(drizzlePg({ client: conn, schema }) as unknown as Db));
+    } finally {
+      conn.release();
+    }
+  }
+  if (client instanceof pg.Client) return holding(client, key, () => fn(db));
+  // A transaction or a foreign client: its connection cannot be told, so no lock can be promised.
+  throw new Error('withSessionLock: needs a database opened by openDatabase');
+}
+
+async function holding<T>(conn: pg.ClientBase, key: bigint, fn: () => Promise<T>): Promise<T> {
+  await conn.query('select pg_advisory_lock($1)', [key.toString()]);
+  try {
+    return await fn();
+  } finally {
+    await conn.query('select pg_advisory_unlock($1)', [key.toString()]);
+  }
 }
 
 /** Postgres when DATABASE_URL is set, else the embedded PGlite default in $LR_DATA_DIR/pglite. */

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
-import { finishRun, recordProgress, startRun, watermark } from '../db/queries/runs.js';
+import { finishRun, recordProgress, watermark } from '../db/queries/runs.js';
 import { oneLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SearchProgress, Source } from '../sources/types.js';
 import { stageBatch } from '../staging/stage.js';
 import { syncSeeds } from '../staging/seeds.js';
+import { ownRun, settleAbandonedRuns } from './ownership.js';
 import { isoDay, nextWindow } from './window.js';
 
 export interface SourceResult {
@@ -32,6 +33,8 @@ export interface CycleResult {
 
 export interface CycleOptions {
   db: Db;
+  /** Who runs the cycle, named in the error of a run it finds abandoned (default: by trigger). */
+  runBy?: string;
   protocol: Protocol;
   sources: Source[];
   from?: string | undefined;
@@ -65,6 +68,11 @@ export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
 
 async function runSource(opts: CycleOptions, cycleId: string, source: Source): Promise<SourceResult> {
   const { db, protocol } = opts;
+  const log = opts.log.child({ review: protocol.id, source: source.name, cycleId });
+  // A run that a killed process left `running` would show as running forever: settle it first.
+  const runBy = opts.runBy ?? (opts.trigger === 'cli' ? 'run --once' : `a ${opts.trigger} search`);
+  const abandoned = await settleAbandonedRuns(db, { reviewId: protocol.id, source: source.name }, runBy);
+  if (abandoned.length > 0) log.warn({ runIds: abandoned }, 'runs left by a stopped process marked failed');
   const query = protocol.sources[source.name]?.query ?? source.compileQuery(protocol.strategy);
   const window = nextWindow({
     from: opts.from,
@@ -74,8 +82,7 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
     overlapDays: protocol.window_overlap_days,
     today: isoDay(opts.now ?? new Date()),
   });
-  const log = opts.log.child({ review: protocol.id, source: source.name, cycleId });
-  const runId = await startRun(db, {
+  const run = {
     reviewId: protocol.id,
     cycleId,
     source: source.name,
@@ -84,44 +91,47 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
     query,
     windowFrom: window.from,
     windowTo: window.to,
-  });
-  const counts = { identified: 0, fetched: 0, newWorks: 0, duplicates: 0, requests: 0, retries: 0 };
-  const warnings: string[] = [];
-  const report = (phase: 'search' | 'done' | 'failed') =>
-    opts.onProgress?.(source.name, { phase, identified: counts.identified, fetched: counts.fetched, requests: counts.requests, retries: counts.retries });
-  log.info({ runId, window, query }, 'search started');
-  try {
-    const search = await source.search({
-      query,
-      window,
-      signal: opts.signal,
-      onProgress: (p) => {
-        Object.assign(counts, { requests: p.requests, retries: p.retries, identified: p.identified });
+  };
+  // The run's own queries go through the connection holding its lock (see ownership.ts).
+  return ownRun(db, run, async (db, runId) => {
+    const counts = { identified: 0, fetched: 0, newWorks: 0, duplicates: 0, requests: 0, retries: 0 };
+    const warnings: string[] = [];
+    const report = (phase: 'search' | 'done' | 'failed') =>
+      opts.onProgress?.(source.name, { phase, identified: counts.identified, fetched: counts.fetched, requests: counts.requests, retries: counts.retries });
+    log.info({ runId, window, query }, 'search started');
+    try {
+      const search = await source.search({
+        query,
+        window,
+        signal: opts.signal,
+        onProgress: (p) => {
+          Object.assign(counts, { requests: p.requests, retries: p.retries, identified: p.identified });
+          report('search');
+        },
+      });
+      counts.identified = search.identified;
+      for await (const batch of readAhead(search.batches)) {
+        const staged = await stageBatch(db, { reviewId: protocol.id, source: source.name, runId }, batch);
+        counts.fetched += batch.length;
+        counts.newWorks += staged.newWorks;
+        counts.duplicates += staged.duplicates;
+        for (const r of batch) for (const w of r.warnings ?? []) warnings.push(`${r.sourceId}: ${w}`);
+        await recordProgress(db, runId, counts);
         report('search');
-      },
-    });
-    counts.identified = search.identified;
-    for await (const batch of readAhead(search.batches)) {
-      const staged = await stageBatch(db, { reviewId: protocol.id, source: source.name, runId }, batch);
-      counts.fetched += batch.length;
-      counts.newWorks += staged.newWorks;
-      counts.duplicates += staged.duplicates;
-      for (const r of batch) for (const w of r.warnings ?? []) warnings.push(`${r.sourceId}: ${w}`);
-      await recordProgress(db, runId, counts);
-      report('search');
+      }
+      await finishRun(db, runId, { status: 'ok', ...counts, warnings, error: null });
+      report('done');
+      log.info({ runId, ...counts }, 'search finished');
+      return { source: source.name, status: 'ok', query, from: window.from, to: window.to, identified: counts.identified, fetched: counts.fetched, new: counts.newWorks, duplicates: counts.duplicates, error: null };
+    } catch (err) {
+      const error = oneLine(err);
+      // Whatever was staged stays staged; the watermark does not move, so the next run refetches.
+      await finishRun(db, runId, { status: 'failed', ...counts, warnings, error });
+      report('failed');
+      log.error({ runId, err: error, ...counts }, 'search failed');
+      return { source: source.name, status: 'failed', query, from: window.from, to: window.to, identified: counts.identified, fetched: counts.fetched, new: counts.newWorks, duplicates: counts.duplicates, error };
     }
-    await finishRun(db, runId, { status: 'ok', ...counts, warnings, error: null });
-    report('done');
-    log.info({ runId, ...counts }, 'search finished');
-    return { source: source.name, status: 'ok', query, from: window.from, to: window.to, identified: counts.identified, fetched: counts.fetched, new: counts.newWorks, duplicates: counts.duplicates, error: null };
-  } catch (err) {
-    const error = oneLine(err);
-    // Whatever was staged stays staged; the watermark does not move, so the next run refetches.
-    await finishRun(db, runId, { status: 'failed', ...counts, warnings, error });
-    report('failed');
-    log.error({ runId, err: error, ...counts }, 'search failed');
-    return { source: source.name, status: 'failed', query, from: window.from, to: window.to, identified: counts.identified, fetched: counts.fetched, new: counts.newWorks, duplicates: counts.duplicates, error };
-  }
+  });
 }
 
 /**

@@ -6,8 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sourceRecords, works } from '../../src/db/schema/index.js';
+import { openDatabase } from '../../src/db/client.js';
+import { finishRun } from '../../src/db/queries/runs.js';
+import { searchRuns, sourceRecords, works } from '../../src/db/schema/index.js';
 import { packageRoot } from '../../src/paths.js';
+import { ownRun } from '../../src/runs/ownership.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { runCli } from '../helpers/cli.js';
 import { startFakeEutils, type FakeEutils } from '../fakes/eutils-server.js';
@@ -141,10 +144,45 @@ describe('run --once faults', () => {
         select count(*)::int as records, count(distinct source_id)::int as ids, count(distinct work_id)::int as works
         from source_records where source = 'pubmed' and source_id::bigint between 41000000 and 41000599`);
       expect((per as unknown as { rows: unknown[] }).rows[0]).toEqual({ records: n, ids: n, works: n });
-      const stale = await t.database.db.execute(sql`select count(*)::int as n from search_runs where status = 'running'`);
-      // The killed run's row stays 'running' (it never finished); it never counts as a watermark.
-      expect((stale as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(1);
+      // The rerun settled the killed run's row: failed, not a phantom 'running' run.
+      const runs = await t.query<{ status: string; error: string | null }>(`select status, error from search_runs where window_from = '2022-03-01' order by id`);
+      expect(runs.map((r) => r.status)).toEqual(['failed', 'ok']);
+      expect(runs[0]!.error).toMatch(/^abandoned: the process running it stopped before finishing \(found by run --once at \d{4}-\d\d-\d\dT[\d:.]+Z\)$/);
+      expect(await t.query(`select id from search_runs where status = 'running'`)).toEqual([]);
     } finally {
+      await fake.close();
+    }
+  });
+
+  it('leaves a run of the same source alone while its process is alive', async () => {
+    const fake = await startFakeEutils({ records: corpus(5, '2022-05-01', '2022-05-05', 41_100_000) });
+    const run = { reviewId: 'peer-support-overdose', cycleId: 'elsewhere', source: 'pubmed', trigger: 'manual', query: 'q', windowFrom: '2022-05-01', windowTo: '2022-05-05' };
+    // A dead run (no process holds it) and a live one: this test process holds its lock, as a
+    // worker in the middle of a search job does.
+    const [dead] = await t.database.db.insert(searchRuns).values({ ...run, status: 'running' }).returning({ id: searchRuns.id });
+    let release!: () => void;
+    let started!: (id: number) => void;
+    const liveId = new Promise<number>((r) => (started = r));
+    const live = ownRun(t.database.db, run, async (db, id) => {
+      started(id);
+      await new Promise<void>((r) => (release = r));
+      await finishRun(db, id, { status: 'ok', identified: 0, fetched: 0, newWorks: 0, duplicates: 0, requests: 0, retries: 0, warnings: [], error: null });
+    });
+    try {
+      const id = await liveId;
+      const r = await runCli(['run', '--once', '--json', '--from', '2022-05-01', '--to', '2022-05-05'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl });
+      expect(r.code, r.stderr).toBe(0);
+      const rows = await t.query<{ id: number; status: string; error: string | null }>(`select id::int, status, error from search_runs where id = any($1) order by id`, [[dead!.id, id]]);
+      expect(rows).toEqual([
+        { id: dead!.id, status: 'failed', error: expect.stringMatching(/^abandoned: .*found by run --once/) },
+        { id, status: 'running', error: null },
+      ]);
+      release();
+      await live;
+      expect(await t.query(`select status from search_runs where id = $1`, [id])).toEqual([{ status: 'ok' }]);
+    } finally {
+      release?.();
+      await live.catch(() => {});
       await fake.close();
     }
   });
@@ -179,6 +217,24 @@ describe('run --once on the embedded default (PGlite)', () => {
       expect(src).toMatchObject({ from: '2020-10-01', identified: 16, fetched: 16, new: 15, duplicates: 1 });
       const csv = await runCli(['export', '--format', 'csv', '--status', 'pending'], env);
       expect(csv.stdout.trimEnd().split('\r\n')).toHaveLength(16);
+
+      // A run left 'running' by a process that was killed is settled by the next run --once.
+      let database = await openDatabase({ dataDir });
+      const [stale] = await database.db
+        .insert(searchRuns)
+        .values({ reviewId: 'peer-support-overdose', cycleId: 'killed', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2021-05-01', windowTo: '2021-05-10', status: 'running' })
+        .returning({ id: searchRuns.id });
+      await database.close();
+      const again = await runCli(['run', '--once', '--json'], env);
+      expect(again.code, again.stderr).toBe(0);
+      database = await openDatabase({ dataDir });
+      try {
+        const runs = await database.db.select().from(searchRuns).orderBy(searchRuns.id);
+        expect(runs.filter((x) => x.status === 'running')).toEqual([]);
+        expect(runs.find((x) => x.id === stale!.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^abandoned: .*found by run --once/) });
+      } finally {
+        await database.close();
+      }
     } finally {
       await fake.close();
     }

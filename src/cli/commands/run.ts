@@ -87,6 +87,7 @@ export function runCommand(): Command {
           from: opts.from,
           to: opts.to,
           trigger: 'cli',
+          runBy: 'run --once',
           log: app.log,
           signal: abort.signal,
           onProgress: !opts.json && process.stderr.isTTY ? createProgressDisplay() : undefined,

@@ -23,7 +23,13 @@ export interface NewRun {
   windowTo: string;
 }
 
-export async function startRun(db: Db, run: NewRun): Promise<number> {
+/** A run id from the sequence, before the row exists (so its owner can lock it first). */
+export async function reserveRunId(db: Db): Promise<number> {
+  const res = await db.execute<{ id: string }>(sql`select nextval(pg_get_serial_sequence('search_runs', 'id')) as id`);
+  return Number((res as unknown as { rows: { id: string }[] }).rows[0]!.id);
+}
+
+export async function startRun(db: Db, run: NewRun & { id?: number }): Promise<number> {
   const [row] = await db.insert(searchRuns).values({ ...run, status: 'running' }).returning({ id: searchRuns.id });
   return row!.id;
 }
@@ -66,8 +72,8 @@ export async function periodRun(db: Db, reviewId: string, source: string, period
 }
 
 /**
- * Marks a run left `running` by a worker that died as failed, so the retried job can start the
- * period's run again. Staged records stay: staging is idempotent, the retry links them again.
+ * Marks a run still `running` as failed with `reason`. Only for a run proven to have no live
+ * owner: see `settleAbandonedRuns` in src/runs/ownership.ts.
  */
 export async function abandonRun(db: Db, id: number, reason: string): Promise<void> {
   await db

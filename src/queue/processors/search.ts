@@ -1,7 +1,8 @@
 import { WaitingError, type Job } from 'bullmq';
-import { abandonRun, periodRun } from '../../db/queries/runs.js';
+import { periodRun } from '../../db/queries/runs.js';
 import { RetryableError } from '../../errors.js';
 import { runCycle, type SourceResult } from '../../runs/cycle.js';
+import { settleAbandonedRuns } from '../../runs/ownership.js';
 import { captureSourceErrors } from '../capture.js';
 import { searchPayload } from '../catalogue.js';
 import { protocolOf, type JobContext } from '../context.js';
@@ -16,21 +17,26 @@ export function searchProcessor(ctx: JobContext) {
     const log = jobLog.child({ review: data.reviewId, source: data.source, cycleId: data.cycleId });
 
     // Postgres, not Redis, decides whether this period was searched: job history is trimmed.
+    const runBy = `search job ${job.id}`;
     const previous = await periodRun(ctx.db, data.reviewId, data.source, data.period);
     if (previous?.status === 'ok') {
       log.info({ runId: previous.id, period: data.period }, 'period already searched; not searching again');
       return runResult(previous);
     }
     if (previous?.status === 'running') {
-      // The job lock says no one else runs this job now: the run row is a dead worker's.
-      await abandonRun(ctx.db, previous.id, `abandoned: the worker stopped during job ${job.id}; retried`);
-      log.warn({ runId: previous.id }, 'run left by a stopped worker marked failed; searching again');
+      // Usually a dead worker's run, its job taken over after the job lock expired. But a worker
+      // that only stalled may still be running it: then it holds the run's lock, and this attempt
+      // is retried later rather than failing a live run or searching the period twice at once.
+      const settled = await settleAbandonedRuns(ctx.db, { reviewId: data.reviewId, source: data.source }, runBy);
+      if (!settled.includes(previous.id)) throw new RetryableError(`run ${previous.id} of period ${data.period} is still going on in another process`);
+      log.warn({ runId: previous.id }, 'run left by a stopped process marked failed; searching again');
     }
 
     const [source] = ctx.sources.create([data.source], ctx.hooks);
     const captured = captureSourceErrors(source!);
     const cycle = await runCycle({
       db: ctx.db,
+      runBy,
       protocol,
       sources: [captured.source],
       from: data.from,
