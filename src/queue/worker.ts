@@ -9,13 +9,14 @@ import { createCounterStore } from '../ops/counters.js';
 import type { SourceProvider } from '../sources/provider.js';
 import { createRedisRateLimiter, eutilsPerSecond } from '../sources/rate-limiter.js';
 import { QUEUE_NAMES } from './catalogue.js';
-import { assertNoEviction, connectRedis, describeRedis, waitReady } from './connection.js';
+import { assertNoEviction, assertRedisVersion, assertWorkerConnection, connectRedis, describeRedis, waitReady } from './connection.js';
 import { DEFAULT_TUNING, type JobContext, type SendDigests, type WorkerTuning } from './context.js';
 import { cycleProcessor } from './processors/cycle.js';
 import { digestProcessor } from './processors/digest.js';
 import { searchProcessor } from './processors/search.js';
 import { closeQueues, openQueues } from './queues.js';
 import { syncSchedulers } from './schedulers.js';
+import { assertPackageVersions } from './versions.js';
 
 export interface WorkerDeps {
   env: AppEnv;
@@ -38,12 +39,16 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const tuning: WorkerTuning = { ...DEFAULT_TUNING, ...given };
   const prefix = deps.env.QUEUE_PREFIX;
   const where = describeRedis(deps.env.REDIS_URL);
+  // Startup guards (RELIABILITY_NOTES R8): each refuses with a one-line ConfigError.
+  assertPackageVersions();
   const connection = connectRedis(deps.env.REDIS_URL, 'worker');
   try {
+    assertWorkerConnection(connection);
     await waitReady(connection, 10_000).catch((err: Error) => {
       throw new Error(`cannot connect to Redis at ${where} (${err.message})`);
     });
     await assertNoEviction(connection, where);
+    await assertRedisVersion(connection, where);
   } catch (err) {
     connection.disconnect();
     throw err;
