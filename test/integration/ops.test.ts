@@ -51,7 +51,7 @@ afterAll(async () => {
 
 const health = async (base: string) => {
   const res = await fetch(`${base}/healthz`);
-  return { code: res.status, body: (await res.json()) as { status: string; checks: Record<string, { status: string }> } };
+  return { code: res.status, body: (await res.json()) as { status: string; reason?: string; checks: Record<string, { status: string }> } };
 };
 
 describe('ops routes', () => {
@@ -61,7 +61,9 @@ describe('ops routes', () => {
     expect(await health(base)).toMatchObject({ code: 200, body: { status: 'ok', checks: { postgres: { status: 'ok' }, redis: { status: 'ok' } } } });
 
     await redis.kill();
-    expect(await health(base)).toMatchObject({ code: 503, body: { status: 'unhealthy', checks: { postgres: { status: 'ok' }, redis: { status: 'down' } } } });
+    const down = await health(base);
+    expect(down).toMatchObject({ code: 503, body: { status: 'unhealthy', checks: { postgres: { status: 'ok' }, redis: { status: 'down' } } } });
+    expect(down.body.reason).toMatch(/^redis: \S/);
     await redis.start();
     await until('Redis healthy again', async () => (await health(base)).code === 200, 20_000);
 
