@@ -29,6 +29,7 @@ export function serveCommand(): Command {
           prefix: base.env.QUEUE_PREFIX,
           dashboard: { token: base.env.DASHBOARD_TOKEN, user: base.env.DASHBOARD_USER, password: base.env.DASHBOARD_PASSWORD },
           log: base.log,
+          protocols: ctx.protocols,
         }),
       );
       const server = await listen(app, opts.port);
