@@ -54,7 +54,11 @@ export function createProgressTracker(now: () => number = Date.now): ProgressTra
   };
 }
 
-/** Wraps a processor so the tracker sees each job start and end, whatever the outcome. */
+/**
+ * Wraps a processor so the tracker sees each job start and end, whatever the outcome. Keeps the
+ * processor's arity: BullMQ reads `processor.length` (>= 3) to decide whether the job gets an
+ * AbortSignal, which the search processor needs to hand its job back at the shutdown deadline.
+ */
 export function tracked<F extends (...args: any[]) => Promise<unknown>>(tracker: ProgressTracker, queue: QueueName, processor: F): F {
   const wrapped = async (...args: Parameters<F>) => {
     tracker.started(queue);
@@ -64,6 +68,7 @@ export function tracked<F extends (...args: any[]) => Promise<unknown>>(tracker:
       tracker.finished(queue);
     }
   };
+  Object.defineProperty(wrapped, 'length', { value: processor.length });
   return wrapped as F;
 }
 

@@ -35,6 +35,12 @@ describe('createProgressTracker', () => {
 });
 
 describe('tracked', () => {
+  it("keeps the processor's arity, which BullMQ reads to decide whether to pass an AbortSignal", () => {
+    const p = createProgressTracker();
+    expect(tracked(p, 'search', async (_job: unknown, _token?: string, _signal?: AbortSignal) => 0).length).toBe(3);
+    expect(tracked(p, 'cycle', async (_job: unknown) => 0).length).toBe(1);
+  });
+
   it('marks start and finish around the processor, also when it throws', async () => {
     const c = clock();
     const p = createProgressTracker(c.now);
