@@ -1,14 +1,23 @@
 import { sql } from 'drizzle-orm';
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
 import { ALL_QUEUES } from '../queue/catalogue.js';
 import type { Queues } from '../queue/queues.js';
+import { longestGapMs } from '../queue/schedulers.js';
+import { API_SOURCES } from '../sources/types.js';
 import type { CounterName, CounterStore } from './counters.js';
 
 export interface MetricsDeps {
   db: Db;
   queues: Queues;
   counters: CounterStore;
+  /**
+   * The configured reviews: staleness is reported for their enabled sources only (a removed
+   * review does not alert for ever), also before a first success. Absent: every review and
+   * source with a successful run.
+   */
+  protocols?: Protocol[];
 }
 
 const rowsOf = <T>(r: unknown) => (r as { rows: T[] }).rows;
@@ -37,6 +46,33 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
       this.reset();
       const rows = rowsOf<{ source: string; status: string; n: number }>(await deps.db.execute(sql`select source, status, count(*)::int as n from search_runs group by 1, 2`));
       for (const r of rows) this.set({ source: r.source, status: r.status }, Number(r.n));
+    } });
+  // Schedule staleness (RELIABILITY_NOTES S3): alert when the age exceeds 1.5x the interval.
+  new Gauge({ name: 'living_review_search_last_success_age_seconds',
+    help: 'Seconds since the last successful search run (status ok) of a review and source finished; for a configured source without one yet, since the review was first configured',
+    labelNames: ['review', 'source'], registers: [registry],
+    async collect() {
+      this.reset();
+      const ok = rowsOf<{ review_id: string; source: string; age: number }>(await deps.db.execute(
+        sql`select review_id, source, extract(epoch from now() - max(finished_at))::float8 as age from search_runs where status = 'ok' and finished_at is not null group by 1, 2`));
+      if (!deps.protocols) {
+        for (const r of ok) this.set({ review: r.review_id, source: r.source }, Number(r.age));
+        return;
+      }
+      const configured = rowsOf<{ id: string; age: number }>(await deps.db.execute(sql`select id, extract(epoch from now() - created_at)::float8 as age from reviews`));
+      for (const p of deps.protocols) {
+        for (const source of API_SOURCES.filter((s) => p.sources[s]?.enabled)) {
+          const age = ok.find((r) => r.review_id === p.id && r.source === source)?.age ?? configured.find((r) => r.id === p.id)?.age;
+          if (age !== undefined) this.set({ review: p.id, source }, Number(age));
+        }
+      }
+    } });
+  new Gauge({ name: 'living_review_search_interval_seconds',
+    help: "Longest gap between consecutive ticks of a review's search schedule (cron in its time zone)",
+    labelNames: ['review'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of deps.protocols ?? []) this.set({ review: p.id }, longestGapMs(p.schedule.search, p.schedule.timezone) / 1000);
     } });
   new Gauge({ name: 'living_review_records_staged', help: 'Source records staged, by source', labelNames: ['source'], registers: [registry],
     async collect() {

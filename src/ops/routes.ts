@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
+import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../log.js';
 import { ALL_QUEUES } from '../queue/catalogue.js';
@@ -17,6 +18,8 @@ export interface OpsDeps {
   prefix: string;
   dashboard: DashboardAuth;
   log: Logger;
+  /** For the schedule staleness metrics (see MetricsDeps). */
+  protocols?: Protocol[];
 }
 
 /** Handles the request if it is an ops route and resolves true; false lets the caller go on. */
@@ -27,7 +30,12 @@ export type OpsHandler = (req: IncomingMessage, res: ServerResponse) => Promise<
  * node:http server. The dashboard exists only when credentials are configured.
  */
 export function opsRoutes(deps: OpsDeps): OpsHandler {
-  const registry = createMetricsRegistry({ db: deps.db, queues: deps.queues, counters: createCounterStore(deps.redis, deps.prefix) });
+  const registry = createMetricsRegistry({
+    db: deps.db,
+    queues: deps.queues,
+    counters: createCounterStore(deps.redis, deps.prefix),
+    ...(deps.protocols ? { protocols: deps.protocols } : {}),
+  });
   const dashboard = dashboardEnabled(deps.dashboard) ? createDashboard(ALL_QUEUES.map((n) => deps.queues[n]), deps.dashboard) : undefined;
   if (!dashboard) deps.log.info('queue dashboard disabled: set DASHBOARD_TOKEN or DASHBOARD_USER and DASHBOARD_PASSWORD');
   return async (req, res) => {

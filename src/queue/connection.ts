@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError } from '../errors.js';
+import { MINIMUM_REDIS, atLeast } from './versions.js';
 
 export type RedisRole = 'worker' | 'producer' | 'probe';
 
@@ -54,6 +55,31 @@ export async function assertNoEviction(redis: Redis, where: string): Promise<voi
     throw new ConfigError(
       `Redis at ${where} has maxmemory-policy ${policy ?? 'unknown'}; BullMQ needs noeviction (set maxmemory-policy noeviction)`,
     );
+  }
+}
+
+/**
+ * Refuses a server older than `minimum` (from INFO server; Valkey reports a compatible
+ * `redis_version` too). The minimum is a parameter so the check can be tested on any server.
+ */
+export async function assertRedisVersion(redis: Redis, where: string, minimum: string = MINIMUM_REDIS): Promise<string> {
+  const info = await redis.info('server');
+  const version = /^redis_version:(\S+)/m.exec(info)?.[1];
+  if (!atLeast(version, minimum)) {
+    throw new ConfigError(`Redis at ${where} is version ${version ?? 'unknown'}; the workers need Redis ${minimum} or later`);
+  }
+  return version!;
+}
+
+/**
+ * A worker connection must retry forever (`maxRetriesPerRequest: null`): with ioredis's default
+ * of 20, a Redis blip rejects the blocking command and the worker loop stops for good (Bull
+ * #1426, #1972). `connectRedis(url, 'worker')` sets it; this catches a connection built otherwise.
+ */
+export function assertWorkerConnection(redis: Redis): void {
+  const value = redis.options.maxRetriesPerRequest;
+  if (value !== null) {
+    throw new ConfigError(`the worker's Redis connection has maxRetriesPerRequest ${String(value)}; BullMQ workers need null`);
   }
 }
 

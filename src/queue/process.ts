@@ -5,15 +5,19 @@ import { loadContext, openDbContext } from '../context.js';
 import type { Database } from '../db/client.js';
 import { mailerFor, runDigestOnce } from '../digest/run.js';
 import { PermanentError, RetryableError, oneLine } from '../errors.js';
+import { startWorkerHealthServer, type WorkerHealthServer } from '../ops/worker-health.js';
 import type { SourceProvider } from '../sources/provider.js';
 import type { SendDigests, WorkerTuning } from './context.js';
-import { startWorkers } from './worker.js';
+import { DEFAULT_PROGRESS_TIMEOUT_MS } from './liveness.js';
+import { startWorkers, type RunningWorkers } from './worker.js';
 
 export interface WorkerProcessOptions {
   sources: SourceProvider;
   /** Default: the outbox of src/digest, for the job's period. */
   sendDigests?: SendDigests;
   tuning?: Partial<WorkerTuning>;
+  /** Serve GET /healthz (liveness = jobs make progress) on this port; none: no HTTP server. */
+  health?: { port: number; host?: string; progressTimeoutMs?: number | undefined };
 }
 
 /**
@@ -42,7 +46,8 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
   // Workers send digests, whose links need the signing key: refuse to start without it.
   const secret = requireSecret(app.env);
   const ctx = await openDbContext(app);
-  let running;
+  let running: RunningWorkers | undefined;
+  let health: WorkerHealthServer | undefined;
   try {
     running = await startWorkers({
       env: app.env,
@@ -53,10 +58,26 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
       sendDigests: opts.sendDigests ?? outboxDigests(ctx.database, app.env, app.protocols, secret),
       tuning: opts.tuning,
     });
+    if (opts.health) {
+      const thresholdMs = opts.health.progressTimeoutMs ?? DEFAULT_PROGRESS_TIMEOUT_MS;
+      health = await startWorkerHealthServer({
+        db: ctx.database.db,
+        redisUrl: app.env.REDIS_URL,
+        prefix: app.env.QUEUE_PREFIX,
+        progress: running.progress,
+        thresholdMs,
+        log: app.log,
+        port: opts.health.port,
+        ...(opts.health.host ? { host: opts.health.host } : {}),
+      });
+      app.log.info({ port: health.port, progressTimeoutMs: thresholdMs }, 'health endpoint listening');
+    }
   } catch (err) {
+    await running?.close();
     await ctx.close();
     throw err;
   }
+  const workers = running;
   const crash = (what: string) => (err: unknown) => {
     app.log.fatal({ err: oneLine(err) }, what);
     process.exit(1);
@@ -72,8 +93,9 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
       }
       stopping = true;
       app.log.info({ signal }, 'shutting down');
-      running
+      workers
         .close()
+        .finally(() => health?.close())
         .finally(() => ctx.close())
         // Exit now: an upstream client's keep-alive socket or timer must not hold the process
         // past the deadline once the jobs are finished or handed back.

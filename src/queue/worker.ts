@@ -9,13 +9,15 @@ import { createCounterStore } from '../ops/counters.js';
 import type { SourceProvider } from '../sources/provider.js';
 import { createRedisRateLimiter, eutilsPerSecond } from '../sources/rate-limiter.js';
 import { QUEUE_NAMES } from './catalogue.js';
-import { assertNoEviction, connectRedis, describeRedis, waitReady } from './connection.js';
+import { assertNoEviction, assertRedisVersion, assertWorkerConnection, connectRedis, describeRedis, waitReady } from './connection.js';
 import { DEFAULT_TUNING, type JobContext, type SendDigests, type WorkerTuning } from './context.js';
+import { createProgressTracker, tracked, type ProgressTracker } from './liveness.js';
 import { cycleProcessor } from './processors/cycle.js';
 import { digestProcessor } from './processors/digest.js';
 import { searchProcessor } from './processors/search.js';
 import { closeQueues, openQueues } from './queues.js';
 import { syncSchedulers } from './schedulers.js';
+import { assertPackageVersions } from './versions.js';
 
 export interface WorkerDeps {
   env: AppEnv;
@@ -28,6 +30,8 @@ export interface WorkerDeps {
 }
 
 export interface RunningWorkers {
+  /** Job starts, ends and advances of this process's workers, for the liveness check. */
+  progress: ProgressTracker;
   /** Stops taking jobs, lets in-flight ones finish until the deadline, then releases them. */
   close(): Promise<void>;
 }
@@ -38,12 +42,16 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const tuning: WorkerTuning = { ...DEFAULT_TUNING, ...given };
   const prefix = deps.env.QUEUE_PREFIX;
   const where = describeRedis(deps.env.REDIS_URL);
+  // Startup guards (RELIABILITY_NOTES R8): each refuses with a one-line ConfigError.
+  assertPackageVersions();
   const connection = connectRedis(deps.env.REDIS_URL, 'worker');
   try {
+    assertWorkerConnection(connection);
     await waitReady(connection, 10_000).catch((err: Error) => {
       throw new Error(`cannot connect to Redis at ${where} (${err.message})`);
     });
     await assertNoEviction(connection, where);
+    await assertRedisVersion(connection, where);
   } catch (err) {
     connection.disconnect();
     throw err;
@@ -51,6 +59,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const log = deps.log.child({ prefix });
   const queues = openQueues(connection, prefix);
   const counters = createCounterStore(connection, prefix, (err) => log.debug({ err: oneLine(err) }, 'metric not recorded'));
+  const progress = createProgressTracker();
   const ctx: JobContext = {
     db: deps.db,
     protocols: deps.protocols,
@@ -59,7 +68,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     sources: deps.sources,
     hooks: {
       eutilsLimiter: createRedisRateLimiter(connection, { key: `${prefix}:ratelimit:eutils`, perSecond: eutilsPerSecond(deps.env.NCBI_API_KEY) }),
-      onResponse: (source, status) => counters.add('api_responses', { source, code: String(status) }),
+      onResponse: (source, status) => {
+        counters.add('api_responses', { source, code: String(status) });
+        // Only search jobs call upstream APIs: a response means a running search is moving.
+        progress.advanced('search');
+      },
     },
     sendDigests: deps.sendDigests,
     counters,
@@ -74,7 +87,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 
   const processors = { cycle: cycleProcessor(ctx), search: searchProcessor(ctx), digest: digestProcessor(ctx) };
   const workers = (Object.keys(processors) as (keyof typeof processors)[]).map((name) => {
-    const worker = new Worker(QUEUE_NAMES[name], processors[name], {
+    const worker = new Worker(QUEUE_NAMES[name], tracked(progress, name, processors[name]), {
       connection,
       prefix,
       concurrency: tuning.concurrency[name],
@@ -107,6 +120,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   log.info({ redis: where, queues: Object.values(QUEUE_NAMES), reviews: deps.protocols.map((p) => p.id) }, 'workers started');
 
   return {
+    progress,
     async close() {
       clearInterval(sync);
       const closing = Promise.all(workers.map((w) => w.close()));

@@ -1,6 +1,7 @@
 // A real worker process for the tests: the production runWorkerProcess with the real sources (the
 // PubMed client against EUTILS_BASE_URL) or, given FAKE_API_URL, the HTTP source double; a digest
-// function that writes an audit row; short lock timings from the env.
+// function that writes an audit row; short lock timings from the env; with TEST_HEALTH_PORT, the
+// health endpoint (TEST_PROGRESS_MS: its progress timeout).
 import pg from 'pg';
 import { loadEnv } from '../../src/config/env.js';
 import { oneLine } from '../../src/errors.js';
@@ -25,6 +26,7 @@ try {
       digestRecheckMs: 500,
       concurrency: { cycle: 1, search: 1, digest: 1 },
     },
+    ...(env.TEST_HEALTH_PORT ? { health: { port: Number(env.TEST_HEALTH_PORT), host: '127.0.0.1', progressTimeoutMs: num(env.TEST_PROGRESS_MS) } } : {}),
   });
 } catch (err) {
   // As the CLI does: one line naming the cause.

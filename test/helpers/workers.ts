@@ -30,7 +30,10 @@ export interface WorkerProc {
   exited: Promise<number | string>;
 }
 
-/** Starts test/helpers/worker-entry.ts as its own process; resolves once its workers run. */
+/**
+ * Starts test/helpers/worker-entry.ts as its own process; resolves once its workers run (and,
+ * given TEST_HEALTH_PORT, once its health endpoint listens).
+ */
 export async function startWorker(env: Record<string, string>): Promise<WorkerProc> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'test/helpers/worker-entry.ts')], {
     cwd: packageRoot,
@@ -42,7 +45,7 @@ export async function startWorker(env: Record<string, string>): Promise<WorkerPr
   const started = new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (d) => {
       err += d;
-      if (err.includes('"workers started"')) resolve();
+      if (err.includes(env.TEST_HEALTH_PORT ? '"health endpoint listening"' : '"workers started"')) resolve();
     });
     void exited.then((code) => reject(new Error(`worker exited ${code} before starting: ${err}`)));
   });

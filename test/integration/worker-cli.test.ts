@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { freePort } from '../helpers/services.js';
 import { randomPrefix } from '../helpers/workers.js';
 import { startFakeEutils, type FakeEutils } from '../fakes/eutils-server.js';
 import { cloneCorpus, extractArticles } from '../fakes/pubmed-corpus.js';
@@ -19,12 +20,15 @@ describe('worker and run --enqueue through the CLI', () => {
   let worker: ReturnType<typeof spawn>;
   let workerLog = '';
   let env: Record<string, string>;
+  let healthPort: number;
 
   beforeAll(async () => {
     t = await createTestDatabase();
     fake = await startFakeEutils({ records: cloneCorpus({ templates: TEMPLATES, n: 40, from: '2022-06-01', to: '2022-06-30' }), rateLimitPerSecond: 3 });
     env = { DATABASE_URL: t.url, REDIS_URL: inject('redisUrl'), EUTILS_BASE_URL: fake.baseUrl, QUEUE_PREFIX: randomPrefix() };
-    worker = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), 'worker', '--shutdown-timeout', '5000'], {
+    healthPort = await freePort();
+    const args = ['worker', '--shutdown-timeout', '5000', '--health-port', String(healthPort), '--progress-timeout', '60000'];
+    worker = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), ...args], {
       cwd: packageRoot,
       env: { ...process.env, ...env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -32,7 +36,7 @@ describe('worker and run --enqueue through the CLI', () => {
     await new Promise<void>((resolve, reject) => {
       worker.stderr!.on('data', (d) => {
         workerLog += d;
-        if (workerLog.includes('"workers started"')) resolve();
+        if (workerLog.includes('"health endpoint listening"')) resolve();
       });
       worker.once('exit', (code) => reject(new Error(`worker exited ${code}: ${workerLog}`)));
     });
@@ -66,6 +70,24 @@ describe('worker and run --enqueue through the CLI', () => {
     const status = JSON.parse(s.stdout);
     expect(status.queues.reachable).toBe(true);
     expect(JSON.stringify(status.queues)).toMatch(/search/);
+  });
+
+  it('serves the worker health endpoint on --health-port with the --progress-timeout given', async () => {
+    const res = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: 'ok',
+      checks: { postgres: { status: 'ok' }, redis: { status: 'ok' }, progress: { status: 'ok', thresholdMs: 60_000 } },
+    });
+  });
+
+  it('refuses --progress-timeout without --health-port, and a bad port, in one line', async () => {
+    const r = await runCli(['worker', '--progress-timeout', '1000'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('living-review: --progress-timeout needs --health-port: it only changes what GET /healthz reports\n');
+    const bad = await runCli(['worker', '--health-port', '70000'], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--health-port.*expected a port number 0-65535/);
   });
 
   it('refuses to enqueue when Redis is not reachable, naming it', async () => {

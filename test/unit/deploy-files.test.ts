@@ -42,7 +42,26 @@ describe('docker-compose.yml', () => {
         }
       }
     }
-    for (const name of ['postgres', 'redis', 'mailpit', 'web']) expect(services[name].healthcheck.test).toBeDefined();
+    for (const name of ['postgres', 'redis', 'mailpit', 'web', 'worker']) expect(services[name].healthcheck.test).toBeDefined();
+  });
+
+  it("checks the worker's health by progress, on the port the worker serves it", () => {
+    const cmd: string[] = services.worker.command;
+    const option = (name: string) => {
+      expect(cmd, `worker command sets ${name}`).toContain(name);
+      return cmd[cmd.indexOf(name) + 1]!;
+    };
+    const port = Number(option('--health-port'));
+    const workerCommand = buildProgram().commands.find((c) => c.name() === 'worker')!;
+    for (const flag of ['--health-port', '--progress-timeout']) expect(workerCommand.options.map((o) => o.long)).toContain(flag);
+    // The probe asks /healthz on that port and fails on anything but 2xx.
+    const probe = services.worker.healthcheck.test.join(' ');
+    expect(probe).toContain(`http://127.0.0.1:${port}/healthz`);
+    expect(probe).toMatch(/r\.ok\?0:1/);
+    // R3: unhealthy within 2 minutes of no progress while work waits.
+    const progressMs = Number(option('--progress-timeout'));
+    expect(progressMs).toBeGreaterThan(0);
+    expect(progressMs).toBeLessThanOrEqual(120_000);
   });
 
   it('runs commands of the CLI, built from the Dockerfile, after migrating', () => {

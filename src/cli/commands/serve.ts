@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { requireSecret } from '../../config/secret.js';
 import { loadContext, openDbContext } from '../../context.js';
 import { opsRoutes } from '../../ops/routes.js';
@@ -6,12 +6,7 @@ import { connectRedis, waitReady } from '../../queue/connection.js';
 import { closeQueues, openQueues } from '../../queue/queues.js';
 import { listen } from '../../web/app.js';
 import { createTriageApp } from '../../web/triage.js';
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
-  return n;
-}
+import { port } from '../options.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -34,6 +29,7 @@ export function serveCommand(): Command {
           prefix: base.env.QUEUE_PREFIX,
           dashboard: { token: base.env.DASHBOARD_TOKEN, user: base.env.DASHBOARD_USER, password: base.env.DASHBOARD_PASSWORD },
           log: base.log,
+          protocols: ctx.protocols,
         }),
       );
       const server = await listen(app, opts.port);
