@@ -1,16 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 
 /**
  * Installed versions the worker refuses to run below (RELIABILITY_NOTES R8):
- * - bullmq 6.7.0: earlier 6.x workers can wedge for good after a Redis outage longer than
- *   drainDelay + 1 s (BullMQ #4585; measured: 6.1.2 processed nothing after a 12 s outage);
- * - fast-xml-parser 5.5.7: earlier versions carry entity-expansion DoS advisories.
+ * bullmq 6.7.0, as earlier 6.x workers can wedge for good after a Redis outage longer than
+ * drainDelay + 1 s (BullMQ #4585; measured: 6.1.2 processed nothing after a 12 s outage).
  * A lock file keeps them pinned; this catches an install that ignored it (or a hand-edited one).
  */
-export const MINIMUM_PACKAGES: Readonly<Record<string, string>> = { bullmq: '6.7.0', 'fast-xml-parser': '5.5.7' };
+export const MINIMUM_PACKAGES: Readonly<Record<string, string>> = { bullmq: '6.7.0' };
 
 /**
  * BullMQ itself refuses below 5.0.0 but only warns below its `recommendedMinimumVersion`, 6.2.0;
@@ -54,25 +51,12 @@ export function atLeast(version: string | undefined, minimum: string): boolean {
 
 const require = createRequire(import.meta.url);
 
-/**
- * The version of the package that `import name` loads here, from its package.json. Found by
- * walking up from the resolved entry point, because some packages (fast-xml-parser) do not export
- * `./package.json`. Undefined when it is not installed.
- */
+/** The installed version of a package, from its package.json; undefined when it is not installed. */
 export function installedVersion(name: string): string | undefined {
-  let entry: string;
   try {
-    entry = require.resolve(name);
+    return (require(`${name}/package.json`) as { version?: string }).version;
   } catch {
     return undefined;
-  }
-  for (let dir = dirname(entry); ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === name) return pkg.version;
-    }
-    if (dirname(dir) === dir) return undefined;
   }
 }
 
@@ -87,7 +71,7 @@ export function assertPackageVersions(
   const bad = Object.entries(minimums).flatMap(([name, min]) => {
     const found = installed(name);
     if (atLeast(found, min)) return [];
-    return [`${name} ${found ?? '(not installed)'} is installed, at least ${min} is required`];
+    return [found === undefined ? `${name} is not installed, at least ${min} is required` : `${name} ${found} is installed, at least ${min} is required`];
   });
   if (bad.length > 0) throw new ConfigError(`${bad.join('; ')}; reinstall from the lock file (npm ci)`);
 }
