@@ -10,8 +10,8 @@ export const BLOCK_KEYS_VERSION = 2;
 
 /**
  * Exact-equality keys: two records are compared only if they share one. Several independent keys
- * so a typo or a missing field in one does not hide a duplicate. The same keys can be stored in a
- * database column (or replaced by a pg_trgm lookup on the title) for incremental matching.
+ * so a typo or a missing field in one does not hide a duplicate. Staging stores the same keys in
+ * work_block_keys (btree) to find stored candidates for a new record.
  */
 export function blockKeys(r: NormalizedRecord): string[] {
   const keys: string[] = [];
