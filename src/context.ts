@@ -40,7 +40,9 @@ export async function openDbContext(ctx: AppContext): Promise<DbContext> {
     for (const p of ctx.protocols) {
       await syncProtocol(database.db, p);
       // After an upgrade (whoever ran the migrations), match keys made by older code are rebuilt.
-      const indexed = await refreshBlockKeys(database.db, p.id);
+      const indexed = await refreshBlockKeys(database.db, p.id, {
+        onRebuild: (n) => ctx.log.warn({ review: p.id, works: n }, 'match keys changed with this version: rebuilding them; staging waits until done'),
+      });
       if (indexed > 0) ctx.log.info({ review: p.id, works: indexed }, 'block keys rebuilt');
     }
   } catch (err) {

@@ -1,4 +1,4 @@
-import { asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { reviews, workBlockKeys, works } from '../db/schema/index.js';
 import { BLOCK_KEYS_VERSION } from '../dedup/blocking.js';
@@ -12,11 +12,19 @@ import { storedBlockKeys } from './plan.js';
  * half-built index; the version check makes it run once however many processes start together.
  * Returns the number of works indexed, 0 when the keys were current.
  */
-export async function refreshBlockKeys(db: Db, reviewId: string, chunk = 1000): Promise<number> {
+export async function refreshBlockKeys(
+  db: Db,
+  reviewId: string,
+  opts: { chunk?: number; onRebuild?: (works: number) => void } = {},
+): Promise<number> {
+  const chunk = opts.chunk ?? 1000;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'stage:' + reviewId}))`);
     const [review] = await tx.select({ version: reviews.blockKeysVersion }).from(reviews).where(eq(reviews.id, reviewId));
     if (!review || review.version === BLOCK_KEYS_VERSION) return 0;
+    // Minutes per million works: say so before, not only after.
+    const [live] = await tx.select({ n: count() }).from(works).where(and(eq(works.reviewId, reviewId), isNull(works.mergedIntoId)));
+    if (live && live.n > 0) opts.onRebuild?.(live.n);
     await tx.delete(workBlockKeys).where(eq(workBlockKeys.reviewId, reviewId));
     let after = 0;
     let indexed = 0;

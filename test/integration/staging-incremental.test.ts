@@ -119,8 +119,11 @@ describe('incremental matching in staging', () => {
     await db().insert(workBlockKeys).values({ reviewId: protocol.id, key: 'tp:key of an older version', workId: old!.id });
     await db().update(reviews).set({ blockKeysVersion: BLOCK_KEYS_VERSION - 1 }).where(eq(reviews.id, protocol.id));
     const live = await db().select({ id: works.id }).from(works).where(and(eq(works.reviewId, protocol.id), isNull(works.mergedIntoId)));
-    expect(await refreshBlockKeys(db(), protocol.id, 2)).toBe(live.length);
-    expect(await refreshBlockKeys(db(), protocol.id)).toBe(0);
+    const announced: number[] = [];
+    expect(await refreshBlockKeys(db(), protocol.id, { chunk: 2, onRebuild: (n) => announced.push(n) })).toBe(live.length);
+    expect(announced).toEqual([live.length]);
+    expect(await refreshBlockKeys(db(), protocol.id, { onRebuild: (n) => announced.push(n) })).toBe(0);
+    expect(announced).toHaveLength(1);
     const keys = await db().select({ key: workBlockKeys.key }).from(workBlockKeys).where(eq(workBlockKeys.workId, old!.id));
     expect(keys.map((k) => k.key)).not.toContain('tp:key of an older version');
     expect(keys.length).toBeGreaterThan(0);
