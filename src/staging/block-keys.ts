@@ -1,15 +1,18 @@
-import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm';
+import { asc, count, eq, gt } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { reviews, workBlockKeys, works } from '../db/schema/index.js';
 import { BLOCK_KEYS_VERSION } from '../dedup/blocking.js';
-import { selectLiveWorks, storedWork } from './candidates.js';
+import { liveWorks, selectLiveWorks, storedWork } from './candidates.js';
+import { lockStaging } from './lock.js';
 import { storedBlockKeys } from './plan.js';
 
 /**
  * Rebuilds a review's stored block keys when they were made by an older `blockKeys` (or none
  * exist yet, for works staged before work_block_keys): incremental matching only finds works
  * through them. Runs under the staging lock in one transaction, so no batch is staged against a
- * half-built index; the version check makes it run once however many processes start together.
+ * half-built index; the version is checked again under the lock, so it runs once however many
+ * processes start together. When the keys are current (every start but the first after an
+ * upgrade) no lock is taken, so starting a command never waits for a batch being staged.
  * Returns the number of works indexed, 0 when the keys were current.
  */
 export async function refreshBlockKeys(
@@ -18,12 +21,16 @@ export async function refreshBlockKeys(
   opts: { chunk?: number; onRebuild?: (works: number) => void } = {},
 ): Promise<number> {
   const chunk = opts.chunk ?? 1000;
+  const current = async (q: Db) => {
+    const [review] = await q.select({ version: reviews.blockKeysVersion }).from(reviews).where(eq(reviews.id, reviewId));
+    return !review || review.version === BLOCK_KEYS_VERSION;
+  };
+  if (await current(db)) return 0;
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'stage:' + reviewId}))`);
-    const [review] = await tx.select({ version: reviews.blockKeysVersion }).from(reviews).where(eq(reviews.id, reviewId));
-    if (!review || review.version === BLOCK_KEYS_VERSION) return 0;
+    await lockStaging(tx, reviewId);
+    if (await current(tx)) return 0;
     // Minutes per million works: say so before, not only after.
-    const [live] = await tx.select({ n: count() }).from(works).where(and(eq(works.reviewId, reviewId), isNull(works.mergedIntoId)));
+    const [live] = await tx.select({ n: count() }).from(works).where(liveWorks(reviewId));
     if (live && live.n > 0) opts.onRebuild?.(live.n);
     await tx.delete(workBlockKeys).where(eq(workBlockKeys.reviewId, reviewId));
     let after = 0;

@@ -90,12 +90,14 @@ export async function worksByBlockKeys(tx: Db, reviewId: string, keys: string[])
   return out;
 }
 
-/** The matcher's columns of a review's live (not merged-away) works that also meet `where`. */
+/** A review's live works: not merged away into another. */
+export function liveWorks(reviewId: string): SQL {
+  return and(eq(works.reviewId, reviewId), isNull(works.mergedIntoId))!;
+}
+
+/** The matcher's columns of a review's live works that also meet `where`. */
 export function selectLiveWorks(tx: Db, reviewId: string, where: SQL | undefined) {
-  return tx
-    .select(matchColumns)
-    .from(works)
-    .where(and(eq(works.reviewId, reviewId), isNull(works.mergedIntoId), where));
+  return tx.select(matchColumns).from(works).where(and(liveWorks(reviewId), where));
 }
 
 /** Live works by id, or by DOI/PMID. */

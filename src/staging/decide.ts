@@ -13,6 +13,7 @@ import {
   works,
 } from '../db/schema/index.js';
 import { PermanentError } from '../errors.js';
+import { lockStaging } from './lock.js';
 
 /**
  * Status of a merged work: a screened side wins over a pending one; two different screening
@@ -37,7 +38,7 @@ export async function decideMatch(db: Db, matchReviewId: number, decision: Match
     const [pair] = await tx.select().from(matchReviews).where(eq(matchReviews.id, matchReviewId));
     if (!pair) throw new PermanentError(`match review ${matchReviewId} not found`);
     // Same lock as staging: a batch never sees a half-merged pair.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'stage:' + pair.reviewId}))`);
+    await lockStaging(tx, pair.reviewId);
     if (pair.decision) {
       if (pair.decision !== decision) throw new PermanentError(`match review ${matchReviewId} was already decided '${pair.decision}' by ${pair.decidedBy}`);
       return { reviewId: pair.reviewId, decision };

@@ -7,6 +7,7 @@ import { declaredLinks } from '../dedup/relations.js';
 import type { SourceRecord } from '../records/types.js';
 import { loadWorks, storedWork, worksByBlockKeys } from './candidates.js';
 import { workKeys } from './keys.js';
+import { lockStaging } from './lock.js';
 import { type RecordPlan, WorkPool, planRecord, storedBlockKeys } from './plan.js';
 
 export interface StageContext {
@@ -47,7 +48,7 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
   const result: StageResult = { newWorks: 0, duplicates: 0, uncertain: 0, createdWorkIds: [] };
   if (records.length === 0) return result;
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'stage:' + ctx.reviewId}))`);
+    await lockStaging(tx, ctx.reviewId);
     const sourceIds = [...new Set(records.map((r) => r.sourceId))];
     const existing = await tx
       .select({ sourceId: sourceRecords.sourceId, hash: sourceRecords.payloadHash })
