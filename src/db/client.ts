@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -109,6 +110,28 @@ async function holding<T>(conn: pg.ClientBase, key: bigint, fn: () => Promise<T>
   } finally {
     await conn.query('select pg_advisory_unlock($1)', [key.toString()]);
   }
+}
+
+/** Rows of a raw query; both drivers return them under `rows`. */
+export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const res = await db.execute(query);
+  return (res as unknown as { rows?: T[] }).rows ?? [];
+}
+
+/** The next `n` ids of a table's serial id, before any row exists (e.g. to derive keys from them). */
+export async function reserveIds(db: Db, table: string, n = 1): Promise<number[]> {
+  const rows = await queryRows<{ id: string }>(db, sql`select nextval(pg_get_serial_sequence(${table}, 'id'))::text as id from generate_series(1, ${n})`);
+  return rows.map((r) => Number(r.id));
+}
+
+export async function reserveId(db: Db, table: string): Promise<number> {
+  return (await reserveIds(db, table, 1))[0]!;
+}
+
+/** Takes a transaction-scoped advisory lock when free; false when another session holds it. */
+export async function tryXactLock(tx: Db, key: bigint): Promise<boolean> {
+  const [row] = await queryRows<{ free: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${key.toString()}::bigint) as free`);
+  return row!.free;
 }
 
 /** Postgres when DATABASE_URL is set, else the embedded PGlite default in $LR_DATA_DIR/pglite. */

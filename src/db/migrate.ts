@@ -4,7 +4,7 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import { sql } from 'drizzle-orm';
 import { migrationsFolder } from '../paths.js';
-import type { Database } from './client.js';
+import { type Database, queryRows } from './client.js';
 
 /** Advisory-lock key shared by every living-review process ("lrmigrat" as ASCII). */
 export const MIGRATION_LOCK_KEY = 0x6c726d6967726174n;
@@ -15,15 +15,12 @@ export interface MigrationResult {
 }
 
 async function appliedCount(database: Database): Promise<number> {
-  const rows = await database.db.execute<{ n: number }>(sql`
+  const [table] = await queryRows<{ n: number }>(database.db, sql`
     select count(*)::int as n from information_schema.tables
     where table_schema = 'drizzle' and table_name = '__drizzle_migrations'`);
-  const exists = Number((rows as unknown as { rows: { n: number }[] }).rows?.[0]?.n ?? 0) > 0;
-  if (!exists) return 0;
-  const counted = await database.db.execute<{ n: number }>(
-    sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
-  );
-  return Number((counted as unknown as { rows: { n: number }[] }).rows?.[0]?.n ?? 0);
+  if (Number(table?.n ?? 0) === 0) return 0;
+  const [counted] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+  return Number(counted?.n ?? 0);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Database, Db } from '../db/client.js';
+import { type Database, type Db, reserveId, tryXactLock } from '../db/client.js';
 import { auditLog, digests, type DigestStatus } from '../db/schema/index.js';
 import { RetryableError, oneLine } from '../errors.js';
 import type { PlannedDigest } from './build.js';
@@ -46,8 +46,7 @@ export async function enqueueDigests(db: Db, planned: PlannedDigest[], opts: Out
   for (const p of planned) {
     await db.transaction(async (tx) => {
       // The id is drawn first so the Message-ID, derived from it, is stored with the row.
-      const res = await tx.execute<{ id: string }>(sql`select nextval(pg_get_serial_sequence('digests', 'id'))::text as id`);
-      const id = Number((res as unknown as { rows: { id: string }[] }).rows[0]!.id);
+      const id = await reserveId(tx, 'digests');
       const [row] = await tx
         .insert(digests)
         .values({
@@ -92,8 +91,7 @@ export async function recoverInterrupted(db: Db, mailer: Mailer): Promise<{ id: 
       .for('update', { skipLocked: true });
     const settled: { id: number; status: DigestStatus }[] = [];
     for (const row of stuck) {
-      const res = await tx.execute<{ free: boolean }>(sql`select pg_try_advisory_xact_lock(${sendLock(row.id).toString()}::bigint) as free`);
-      if (!(res as unknown as { rows: { free: boolean }[] }).rows[0]!.free) continue;
+      if (!(await tryXactLock(tx, sendLock(row.id)))) continue;
       const verdict = mailer.settle(row.id);
       const status: DigestStatus = verdict === 'delivered' ? 'sent' : verdict === 'not-delivered' ? 'pending' : 'ambiguous';
       const note = 'the sending process stopped during the send';

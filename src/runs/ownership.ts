@@ -1,6 +1,6 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
-import { withSessionLock, type Db } from '../db/client.js';
-import { abandonRun, reserveRunId, startRun, type NewRun } from '../db/queries/runs.js';
+import { and, asc, eq } from 'drizzle-orm';
+import { reserveId, tryXactLock, withSessionLock, type Db } from '../db/client.js';
+import { abandonRun, startRun, type NewRun } from '../db/queries/runs.js';
 import { searchRuns } from '../db/schema/index.js';
 
 /**
@@ -27,7 +27,8 @@ export const runLock = (id: number) => LOCK_BASE + BigInt(id);
  * than going on unowned.
  */
 export async function ownRun<T>(db: Db, run: NewRun, fn: (db: Db, runId: number) => Promise<T>): Promise<T> {
-  const id = await reserveRunId(db);
+  // The id comes first, so the lock exists before the row does.
+  const id = await reserveId(db, 'search_runs');
   return withSessionLock(db, runLock(id), async (owner) => {
     await startRun(owner, { ...run, id });
     return fn(owner, id);
@@ -55,8 +56,7 @@ export async function settleAbandonedRuns(db: Db, scope: { reviewId: string; sou
       .for('update', { skipLocked: true });
     const settled: number[] = [];
     for (const { id } of stuck) {
-      const res = await tx.execute<{ free: boolean }>(sql`select pg_try_advisory_xact_lock(${runLock(id).toString()}::bigint) as free`);
-      if (!(res as unknown as { rows: { free: boolean }[] }).rows[0]!.free) continue;
+      if (!(await tryXactLock(tx, runLock(id)))) continue;
       await abandonRun(tx, id, reason);
       settled.push(id);
     }

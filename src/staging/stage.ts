@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { type Db, reserveIds } from '../db/client.js';
 import { matchReviews, sourceRecords, workBlockKeys, workRelations, works } from '../db/schema/index.js';
 import { normalizeRecord } from '../dedup/record.js';
 import { declaredLinks } from '../dedup/relations.js';
@@ -183,8 +183,7 @@ function workRow(ctx: StageContext, r: SourceRecord) {
 /** Ids for the works a batch may create, in one round trip (unused ones are gaps, harmlessly). */
 async function allocateWorkIds(tx: Db, n: number): Promise<number[]> {
   if (n === 0) return [];
-  const res = await tx.execute<{ id: string }>(sql`select nextval(pg_get_serial_sequence('works', 'id')) as id from generate_series(1, ${n})`);
-  return (res as unknown as { rows: { id: string }[] }).rows.map((r) => Number(r.id)).reverse();
+  return (await reserveIds(tx, 'works', n)).reverse();
 }
 
 function chunks<T>(xs: T[], size: number): T[][] {

@@ -23,12 +23,6 @@ export interface NewRun {
   windowTo: string;
 }
 
-/** A run id from the sequence, before the row exists (so its owner can lock it first). */
-export async function reserveRunId(db: Db): Promise<number> {
-  const res = await db.execute<{ id: string }>(sql`select nextval(pg_get_serial_sequence('search_runs', 'id')) as id`);
-  return Number((res as unknown as { rows: { id: string }[] }).rows[0]!.id);
-}
-
 export async function startRun(db: Db, run: NewRun & { id?: number }): Promise<number> {
   const [row] = await db.insert(searchRuns).values({ ...run, status: 'running' }).returning({ id: searchRuns.id });
   return row!.id;
