@@ -84,7 +84,6 @@ export interface FlagScores {
 export function scoreFlags(predicted: readonly (number | string)[], flagged: readonly boolean[], counted?: readonly boolean[]): FlagScores {
   // `counted` restricts the figures to some records (one half of a split) while groups still span all.
   const counts = (i: number) => counted?.[i] ?? true;
-  const n = predicted.length;
   const groups = new Map<number | string, number[]>();
   predicted.forEach((g, i) => groups.set(g, [...(groups.get(g) ?? []), i]));
   let hit = 0;

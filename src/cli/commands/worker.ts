@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { loadEnv } from '../../config/env.js';
 import { ConfigError } from '../../errors.js';
 import { DEFAULT_PROGRESS_TIMEOUT_MS } from '../../queue/liveness.js';

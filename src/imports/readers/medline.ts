@@ -1,4 +1,4 @@
-import { NO_FLAGS, type RecordRelation, type SourceRecord } from '../../records/types.js';
+import type { RecordRelation, SourceRecord } from '../../records/types.js';
 import { toAuthor, yearOf } from './fields.js';
 import { all, first, parseTagged } from './tagged.js';
 
