@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { readCsv } from '../src/imports/readers/csv.js';
+import { parseTruth, truthLabels } from '../src/dedup/command.js';
 import { type FlagScores, type GroupScores, scoreFlags, scoreGroups } from '../src/dedup/evaluate.js';
 import type { SourceRecord } from '../src/records/types.js';
 
@@ -50,10 +51,9 @@ export function loadLabelledSets(): LabelledSet[] {
   const sets: LabelledSet[] = [];
   for (const [name, dir] of GROUP_SETS) {
     const records = readCsv(readFileSync(join(SHARED_DEDUP, dir, 'records_pre_merged.csv'), 'utf8'), { source: name, idColumn: 'ID' });
-    const rows = parse(readFileSync(join(SHARED_DEDUP, dir, 'merged_record_ids.csv'), 'utf8'), { columns: true }) as Array<{ merged_ids: string }>;
-    const label = new Map<string, string>();
-    for (const row of rows) for (const id of row.merged_ids.split(';')) label.set(id.trim(), row.merged_ids);
-    sets.push({ name, records, training: records.map((r) => inTrainingHalf(r.sourceId)), truth: { kind: 'groups', groupOf: records.map((r) => label.get(r.sourceId) ?? `single:${r.sourceId}`) } });
+    const labels = join(SHARED_DEDUP, dir, 'merged_record_ids.csv');
+    const truth = parseTruth(readFileSync(labels, 'utf8'), labels);
+    sets.push({ name, records, training: records.map((r) => inTrainingHalf(r.sourceId)), truth: { kind: 'groups', groupOf: truthLabels(truth, records) } });
   }
   for (const [name, file] of FLAG_SETS) {
     const text = readFileSync(join(SHARED_DEDUP, file), 'utf8');

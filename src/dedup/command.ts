@@ -37,6 +37,11 @@ export function parseTruth(text: string, file: string): Map<string, string> {
   return truth;
 }
 
+/** Each record's true group label; a record the truth does not list is a group of its own. */
+export function truthLabels(truth: ReadonlyMap<string, string>, records: readonly SourceRecord[]): string[] {
+  return records.map((r) => truth.get(r.sourceId) ?? `single:${r.sourceId}`);
+}
+
 export interface DedupeSummary {
   records: number;
   groups: number;
@@ -59,7 +64,7 @@ export async function runDedupe(files: string[], opts: { out?: string; idColumn?
   const csv = groupsCsv(records, result.groupOf);
   if (opts.out) await writeFile(opts.out, csv, 'utf8');
   else process.stdout.write(csv);
-  const scores = truth ? scoreGroups(result.groupOf, records.map((r) => truth.get(r.sourceId) ?? `single:${r.sourceId}`)) : undefined;
+  const scores = truth ? scoreGroups(result.groupOf, truthLabels(truth, records)) : undefined;
   return { records: records.length, groups: result.groups.length, ...(scores ? { scores } : {}) };
 }
 
