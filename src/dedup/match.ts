@@ -261,6 +261,6 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   if ((t >= T.titleLoose || affix) && (locatorAgrees || rangeAgrees) && (authors ?? 0) >= T.authorsStrong) return verdictIfOk('similar-title+locator');
   // A whole title of 6+ words inside a longer one (a special-issue heading before it) in the same
   // issue: half the authors is enough, as PDF extraction garbles author lines.
-  if (affix && wordCount >= 6 && locatorAgrees && authors !== undefined && authors >= T.authorsOk) return verdictIfOk('title-affix+locator');
+  if (affix && wordCount >= 6 && locatorAgrees && journal === 'agree' && (authors === undefined || authors >= T.authorsOk)) return verdictIfOk('title-affix+locator');
   return decision(t >= T.titleLoose ? 'uncertain' : 'different', score, locatorConflicts ? 'locator' : 'similar-title');
 }

@@ -119,6 +119,13 @@ describe('matchPair', () => {
     expect(pair('Service innovation: a service-dominant logic perspective')).toMatchObject({ verdict: 'same', reason: 'title-affix+locator' });
     expect(pair('Service innovation: a perspective')).not.toMatchObject({ verdict: 'same' });
   });
+  it('merges a 6+ word end of a title in the same issue from a PDF that lost its authors, not a shorter end', () => {
+    const full = rec({ title: 'Rethinking the issue of whether IS people are different from non-IS people', issue: '1', pages: undefined });
+    const pdf = (title: string) => rec({ sourceId: 'p', title, authors: [], issue: '1', pages: undefined, year: undefined });
+    expect(matchPair(full, pdf('People Are Different From Non-IS People'))).toMatchObject({ verdict: 'same', reason: 'title-affix+locator' });
+    expect(matchPair(full, pdf('From Non-IS People')).verdict).not.toBe('same');
+    expect(matchPair(full, { ...pdf('People Are Different From Non-IS People'), issue: '2' }).verdict).not.toBe('same');
+  });
   it('lets a journal name that ends the other one pass as unknown, not as a conflict', () => {
     const de = rec({ title: 'Neoadjuvant chemotherapy in locally advanced stages IIIA and IIIB of non-small cell lung cancer', journal: 'Schweizerische Rundschau fur Medizin Praxis', authors: [{ family: 'Eberhardt', initials: 'W' }] });
     const en = (journal: string) => rec({ title: '[Neoadjuvant chemotherapy in stage IIIA and IIIB of bronchial carcinoma (the Essen concept)]', journal, authors: [{ family: 'Eberhardt', initials: 'W' }] });
