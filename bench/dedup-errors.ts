@@ -1,5 +1,5 @@
 // Lists the matcher's errors on the TRAINING half of the labelled sets, for tuning rules without
-// looking at held-out records: `npx tsx bench/dedup-errors.ts [set...] [--misses|--merges]`.
+// looking at held-out records: `npx tsx bench/dedup-errors.ts [set...] [--misses|--merges|--uncertain]`.
 // A miss is a labelled duplicate pair, both records in the training half, left in two groups; a
 // false merge is a pair so placed in one group with different labels. Held-out errors are never
 // printed, only counted by the benchmark.
@@ -15,7 +15,8 @@ if (!labelledSetsAvailable()) {
 }
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith('--'));
-const show = { misses: !args.includes('--merges'), merges: !args.includes('--misses') };
+const only = args.find((a) => ['--misses', '--merges', '--uncertain'].includes(a));
+const show = { misses: !only || only === '--misses', merges: !only || only === '--merges', uncertain: only === '--uncertain' };
 
 const line = (r: SourceRecord) =>
   [r.sourceId, r.year, r.authors.map((a) => a.family).slice(0, 4).join(';'), r.title, r.journal, `v${r.volume ?? ''}`, `n${r.issue ?? ''}`, `p${r.pages ?? ''}`, r.doi ?? '']
@@ -55,4 +56,12 @@ for (const set of loadLabelledSets()) {
   };
   if (show.misses) print('MISS', misses);
   if (show.merges) print('MERGE', merges);
+  if (show.uncertain) {
+    // Pairs listed for a maintainer, both records in the training half, with what the labels say.
+    const asked = res.uncertainPairs.filter((p) => set.training[p.a] && set.training[p.b]);
+    const dup = asked.filter((p) => truth[p.a] === truth[p.b]);
+    console.log(`${asked.length} uncertain, ${dup.length} labelled duplicates`);
+    print('ASKED-DUP', dup.map((p) => [p.a, p.b]));
+    print('ASKED-DIFFERENT', asked.filter((p) => truth[p.a] !== truth[p.b]).map((p) => [p.a, p.b]));
+  }
 }

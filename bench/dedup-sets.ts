@@ -79,3 +79,10 @@ export function scorePart(set: LabelledSet, groupOf: readonly number[], part: Pa
   const idx = set.records.map((_, i) => i).filter(keep);
   return { kind: 'groups', scores: scoreGroups(idx.map((i) => groupOf[i]!), idx.map((i) => truth.groupOf[i]!)) };
 }
+
+/** Prints a Markdown table. */
+export function table(head: string[], body: string[][]): void {
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i]!)).join(' | ')} |`;
+  console.log(['', line(head), `|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`, ...body.map(line), ''].join('\n'));
+}

@@ -3,7 +3,7 @@
 import { dedupeRecords } from '../src/dedup/cluster.js';
 import { scoreGroups } from '../src/dedup/evaluate.js';
 import type { SourceRecord } from '../src/records/types.js';
-import { type LabelledSet, type Part, SHARED_DEDUP, labelledSetsAvailable, loadLabelledSets, scorePart } from './dedup-sets.js';
+import { type LabelledSet, type Part, SHARED_DEDUP, labelledSetsAvailable, loadLabelledSets, scorePart, table } from './dedup-sets.js';
 
 if (!labelledSetsAvailable()) {
   console.log(`skipped: labelled sets not found at ${SHARED_DEDUP}`);
@@ -92,9 +92,3 @@ for (const n of [10_000, 80_000]) {
   scale.push([String(n), String(res.groups.length), seconds.toFixed(2), `${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`]);
 }
 table(['synthetic records', 'groups', 's', 'rss'], scale);
-
-function table(head: string[], body: string[][]): void {
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i]!)).join(' | ')} |`;
-  console.log(['', line(head), `|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`, ...body.map(line), ''].join('\n'));
-}
