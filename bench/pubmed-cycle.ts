@@ -13,7 +13,7 @@ import { syncProtocol } from '../src/db/queries/reviews.js';
 import { createLogger } from '../src/log.js';
 import { packageRoot } from '../src/paths.js';
 import { runCycle } from '../src/runs/cycle.js';
-import { createRateLimiter } from '../src/sources/pubmed/rate-limiter.js';
+import { createRateLimiter } from '../src/sources/http/rate-limiter.js';
 import { createPubmedSource } from '../src/sources/pubmed/source.js';
 
 const [dir, n] = [process.argv[2]!, process.argv[3]!];

@@ -7,7 +7,7 @@ import { oneLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createCounterStore } from '../ops/counters.js';
 import type { SourceProvider } from '../sources/provider.js';
-import { createRedisRateLimiter, eutilsPerSecond } from '../sources/rate-limiter.js';
+import { createRedisRateLimiter, eutilsPerSecond } from '../sources/http/redis-rate-limiter.js';
 import { QUEUE_NAMES } from './catalogue.js';
 import { assertNoEviction, assertRedisVersion, assertWorkerConnection, connectRedis, describeRedis, waitReady } from './connection.js';
 import { DEFAULT_TUNING, type JobContext, type SendDigests, type WorkerTuning } from './context.js';

@@ -1,5 +1,5 @@
 import type { Protocol } from '../config/protocol.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { RateLimiter } from './http/rate-limiter.js';
 import type { ApiSourceName, Source } from './types.js';
 
 /** What a process shares with the sources it builds. */

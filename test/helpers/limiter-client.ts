@@ -1,6 +1,6 @@
 // A separate process hammering the shared limiter: prints the start time of each granted request.
 import { Redis } from 'ioredis';
-import { createRedisRateLimiter } from '../../src/sources/rate-limiter.js';
+import { createRedisRateLimiter } from '../../src/sources/http/redis-rate-limiter.js';
 
 const [url, key, count, perSecond] = process.argv.slice(2) as [string, string, string, string];
 const redis = new Redis(url, { maxRetriesPerRequest: null });

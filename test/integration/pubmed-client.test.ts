@@ -5,7 +5,7 @@ import { PermanentError } from '../../src/errors.js';
 import type { SourceRecord } from '../../src/records/types.js';
 import type { SearchProgress } from '../../src/sources/types.js';
 import { EutilsClient, type EutilsClientOptions } from '../../src/sources/pubmed/eutils-client.js';
-import { createRateLimiter } from '../../src/sources/pubmed/rate-limiter.js';
+import { createRateLimiter } from '../../src/sources/http/rate-limiter.js';
 import { createPubmedSource } from '../../src/sources/pubmed/source.js';
 import { type FakeEutils, type FakeEutilsOptions, startFakeEutils } from '../fakes/eutils-server.js';
 import { cloneCorpus, extractArticles } from '../fakes/pubmed-corpus.js';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../../src/errors.js';
 import { EutilsClient } from '../../src/sources/pubmed/eutils-client.js';
-import { createRateLimiter } from '../../src/sources/pubmed/rate-limiter.js';
+import { createRateLimiter } from '../../src/sources/http/rate-limiter.js';
 
 const ESEARCH = '<?xml version="1.0"?><eSearchResult><Count>1</Count><RetMax>0</RetMax><RetStart>0</RetStart><QueryKey>1</QueryKey><WebEnv>W</WebEnv><IdList/></eSearchResult>';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
-import { createRedisRateLimiter } from '../../src/sources/rate-limiter.js';
+import { createRedisRateLimiter } from '../../src/sources/http/redis-rate-limiter.js';
 import { maxInWindow } from '../helpers/windows.js';
 
 const redisUrl = inject('redisUrl');

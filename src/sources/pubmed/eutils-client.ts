@@ -1,15 +1,13 @@
 // NCBI E-utilities client for PubMed: esearch (history server) + efetch in batches, with
 // process-wide rate limiting, bounded retries, deadlines and a response-size cap.
-import type { Readable } from 'node:stream';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { PermanentError, RateLimitedError, RetryableError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
 import type { DateWindow, SearchProgress } from '../types.js';
 import { checkWindow, eutilsDate, halve } from './date-window.js';
 import { type EsearchResult, parseEsearchResult } from './esearch-result.js';
 import { parsePubmedXml } from './parse.js';
-import { type RateLimiter, sharedRateLimiter } from './rate-limiter.js';
-import { DEFAULT_RETRY, parseRetryAfter, type RetryPolicy, withRetry } from './retry.js';
+import { ApiHttp } from '../http/api-http.js';
+import { type RateLimiter, sharedRateLimiter } from '../http/rate-limiter.js';
+import type { RetryPolicy } from '../http/retry.js';
 
 export const DEFAULT_EUTILS_BASE_URL = 'https://eutils.ncbi.nlm.nih.gov/entrez/eutils';
 
@@ -69,38 +67,30 @@ interface WindowPlan extends EsearchResult {
 const MAX_GET_QUERY_CHARS = 1500;
 
 export class EutilsClient {
-  private readonly http: AxiosInstance;
+  private readonly http: ApiHttp;
   private readonly identity: Record<string, string>;
   private readonly batchSize: number;
   private readonly historyCap: number;
-  private readonly attemptDeadlineMs: number;
-  private readonly maxResponseBytes: number;
   private readonly maxRecordBytes: number | undefined;
-  private readonly retry: RetryPolicy;
-  private readonly limiter: RateLimiter;
-  private readonly onResponse: ((status: number | 'error') => void) | undefined;
 
   constructor(opts: EutilsClientOptions) {
     const baseUrl = (opts.baseUrl ?? DEFAULT_EUTILS_BASE_URL).replace(/\/+$/, '');
-    this.http = axios.create({
-      baseURL: `${baseUrl}/`,
-      timeout: opts.requestTimeoutMs ?? 30_000,
-      responseType: 'stream',
-      validateStatus: () => true, // statuses are classified below, not thrown by axios
-      maxRedirects: 0,
+    this.http = new ApiHttp({
+      baseUrl,
+      requestTimeoutMs: opts.requestTimeoutMs,
+      attemptDeadlineMs: opts.attemptDeadlineMs,
+      maxResponseBytes: opts.maxResponseBytes,
+      retry: opts.retry,
+      rateLimiter: opts.rateLimiter ?? sharedRateLimiter(baseUrl, opts.apiKey ? 10 : 3),
       headers: { 'User-Agent': `living-review (${opts.tool})` },
+      onResponse: opts.onResponse,
     });
     this.identity = { tool: opts.tool };
     if (opts.email) this.identity.email = opts.email;
     if (opts.apiKey) this.identity.api_key = opts.apiKey;
     this.batchSize = opts.batchSize ?? 500;
     this.historyCap = opts.historyCap ?? 9999;
-    this.attemptDeadlineMs = opts.attemptDeadlineMs ?? 120_000;
-    this.maxResponseBytes = opts.maxResponseBytes ?? 256 * 1024 * 1024;
     this.maxRecordBytes = opts.maxRecordBytes;
-    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
-    this.limiter = opts.rateLimiter ?? sharedRateLimiter(baseUrl, opts.apiKey ? 10 : 3);
-    this.onResponse = opts.onResponse;
     if (!(this.batchSize >= 1 && this.historyCap >= 1)) throw new RangeError('batchSize and historyCap must be >= 1');
   }
 
@@ -178,9 +168,9 @@ export class EutilsClient {
     };
     const method = new URLSearchParams(params).toString().length > MAX_GET_QUERY_CHARS ? 'POST' : 'GET';
     return this.call('esearch', method, params, progress, tell, signal, async (body) => {
-      let xml = '';
-      for await (const chunk of body) xml += chunk;
-      return parseEsearchResult(xml);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(Buffer.from(chunk));
+      return parseEsearchResult(Buffer.concat(chunks).toString('utf8'));
     });
   }
 
@@ -208,96 +198,23 @@ export class EutilsClient {
     progress: SearchProgress,
     tell: () => void,
     signal: AbortSignal | undefined,
-    consume: (body: AsyncIterable<Uint8Array | string>) => Promise<T>,
+    consume: (body: AsyncIterable<Uint8Array>) => Promise<T>,
   ): Promise<T> {
-    const onRetry = () => {
-      progress.retries++;
-      tell();
-    };
-    return withRetry(`${utility}`, this.retry, async () => {
-      await this.limiter.acquire(signal);
-      progress.requests++;
-      tell();
-      const deadline = AbortSignal.timeout(this.attemptDeadlineMs);
-      const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
-      let res: AxiosResponse<Readable> | undefined;
-      try {
-        const query = { ...params, ...this.identity };
-        res = await this.http.request<Readable>({
-          url: `${utility}.fcgi`,
-          method,
-          signal: combined,
-          ...(method === 'GET' ? { params: query } : { data: new URLSearchParams(query) }),
-        });
-        this.onResponse?.(res.status);
-        const body = res.data;
-        const stopBody = () => body.destroy(new RetryableError(`${utility} body not received within ${this.attemptDeadlineMs} ms`));
-        combined.addEventListener('abort', stopBody, { once: true });
-        try {
-          await checkStatus(utility, res);
-          return await consume(capBytes(body, this.maxResponseBytes, utility));
-        } finally {
-          combined.removeEventListener('abort', stopBody);
-          body.destroy();
-        }
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason;
-        if (!res) this.onResponse?.('error');
-        const classified = classifyTransport(utility, err, deadline.aborted ? this.attemptDeadlineMs : undefined);
-        // NCBI counts every caller of the key: everyone sharing the limiter backs off together.
-        if (classified instanceof RateLimitedError) await this.limiter.penalize(Math.max(classified.retryAfterMs, 1000));
-        throw classified;
-      }
-    }, onRetry, signal);
+    return this.http.request({
+      what: utility,
+      path: `${utility}.fcgi`,
+      method,
+      params: { ...params, ...this.identity },
+      signal,
+      onAttempt: () => {
+        progress.requests++;
+        tell();
+      },
+      onRetry: () => {
+        progress.retries++;
+        tell();
+      },
+      consume,
+    });
   }
-}
-
-/** Maps HTTP status to our error types; 2xx passes. */
-async function checkStatus(utility: string, res: AxiosResponse<Readable>): Promise<void> {
-  const status = res.status;
-  if (status >= 200 && status < 300) return;
-  const excerpt = await readExcerpt(res.data);
-  const what = `${utility} HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`;
-  if (status === 429) {
-    const header = res.headers['retry-after'];
-    throw new RateLimitedError(what, parseRetryAfter(typeof header === 'string' ? header : undefined) ?? 0);
-  }
-  if (status === 408 || status >= 500) throw new RetryableError(what);
-  throw new PermanentError(what);
-}
-
-async function readExcerpt(body: Readable): Promise<string> {
-  let text = '';
-  try {
-    for await (const chunk of body) {
-      text += String(chunk);
-      if (text.length > 300) break;
-    }
-  } catch {
-    // the status already says what went wrong; a broken error body adds nothing
-  }
-  return text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
-}
-
-async function* capBytes(body: Readable, max: number, utility: string): AsyncGenerator<Uint8Array> {
-  let seen = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    seen += chunk.length;
-    if (seen > max) throw new PermanentError(`${utility} response exceeds maxResponseBytes (${max})`);
-    yield chunk;
-  }
-}
-
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ERR_CANCELED']);
-
-/** Timeouts, resets, refused connections and cut bodies are transient; our own errors pass. */
-function classifyTransport(utility: string, err: unknown, deadlineMs: number | undefined): Error {
-  if (err instanceof PermanentError || err instanceof RetryableError) return err;
-  if (deadlineMs !== undefined) return new RetryableError(`${utility} not answered within ${deadlineMs} ms`, { cause: err });
-  const e = err as { code?: string; message?: string };
-  const msg = e.message ?? String(err);
-  if ((e.code && TRANSIENT_CODES.has(e.code)) || /socket hang up|aborted|timeout/i.test(msg)) {
-    return new RetryableError(`${utility} ${e.code ?? ''} ${msg}`.replace(/\s+/g, ' '), { cause: err });
-  }
-  return new PermanentError(`${utility} failed: ${msg}`, { cause: err });
 }

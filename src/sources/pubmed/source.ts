@@ -2,7 +2,7 @@
 import type { Source } from '../types.js';
 import { compilePubmed } from '../../strategy/compile/pubmed.js';
 import { EutilsClient, type EutilsClientOptions, type PubmedSearch } from './eutils-client.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { RateLimiter } from '../http/rate-limiter.js';
 
 export interface PubmedSourceOptions {
   baseUrl: string;

@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import type { RateLimiter } from './rate-limiter.js';
 
-/**
- * What a source calls before each upstream request. In-process (sources/pubmed/rate-limiter.ts) for
- * `run --once`; Redis-backed here, shared by every worker process that holds the key.
- */
-export interface RateLimiter {
-  /** Resolves when this process may start one request. */
-  acquire(signal?: AbortSignal): Promise<void>;
-  /** The upstream said slow down (429): every holder of the key waits at least `ms`. */
-  penalize(ms: number): Promise<void>;
-}
+// The Redis-backed RateLimiter, shared by every worker process that holds the key; `run --once`
+// uses the in-process one (rate-limiter.ts).
 
 export interface RedisRateLimiterOptions {
   /** Redis key prefix, e.g. `lr:ratelimit:eutils`; the window and the pause live under it. */

@@ -1,9 +1,16 @@
-// Process-wide politeness for NCBI: at most N request starts in ANY 1000 ms interval (a strict
+// Process-wide politeness for an API: at most N request starts in ANY 1000 ms interval (a strict
 // sliding window, not a token bucket, so bursts at a second boundary cannot double the rate).
 
-import type { RateLimiter } from '../rate-limiter.js';
-
-export type { RateLimiter };
+/**
+ * What a source calls before each upstream request. In-process here for `run --once`; shared by
+ * every worker process through Redis in redis-rate-limiter.ts.
+ */
+export interface RateLimiter {
+  /** Resolves when this process may start one request. */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /** The upstream said slow down (429): every holder of the key waits at least `ms`. */
+  penalize(ms: number): Promise<void>;
+}
 
 export interface RateLimiterOptions {
   perSecond: number;

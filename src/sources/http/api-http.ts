@@ -1,0 +1,164 @@
+// One HTTP call to a bibliographic API, the way every source makes it: rate limited, bounded
+// retries with backoff, a deadline per attempt, a cap on body bytes, and statuses and transport
+// faults mapped to what the caller can do (retry, slow down, give up).
+import type { Readable } from 'node:stream';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { PermanentError, RateLimitedError, RetryableError } from '../../errors.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { DEFAULT_RETRY, parseRetryAfter, type RetryPolicy, withRetry } from './retry.js';
+
+export interface ApiHttpOptions {
+  baseUrl: string;
+  rateLimiter: RateLimiter;
+  /** Per-request response timeout (until headers). Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Hard deadline for one attempt including the body. Default 120 s. */
+  attemptDeadlineMs?: number;
+  /** Body bytes allowed per response. Default 256 MiB. */
+  maxResponseBytes?: number;
+  retry?: Partial<RetryPolicy>;
+  headers?: Record<string, string>;
+  /** Told each HTTP status received, or 'error' for a transport failure (for /metrics). */
+  onResponse?: ((status: number | 'error') => void) | undefined;
+}
+
+export interface ApiRequest<T> {
+  /** Names the call in errors and logs, e.g. "esearch" or "europepmc search". */
+  what: string;
+  /** Relative to the base URL. */
+  path: string;
+  method?: 'GET' | 'POST';
+  /** Query string for GET, form body for POST. */
+  params: Record<string, string>;
+  signal?: AbortSignal | undefined;
+  /** Before each attempt goes out, and before each wait for a retry. */
+  onAttempt?: () => void;
+  onRetry?: () => void;
+  /** Reads the (capped) body of a 2xx response; runs again on each attempt. */
+  consume: (body: AsyncIterable<Uint8Array>) => Promise<T>;
+}
+
+export class ApiHttp {
+  private readonly http: AxiosInstance;
+  private readonly limiter: RateLimiter;
+  private readonly attemptDeadlineMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly retry: RetryPolicy;
+  private readonly onResponse: ((status: number | 'error') => void) | undefined;
+
+  constructor(opts: ApiHttpOptions) {
+    this.http = axios.create({
+      baseURL: `${opts.baseUrl.replace(/\/+$/, '')}/`,
+      timeout: opts.requestTimeoutMs ?? 30_000,
+      responseType: 'stream',
+      validateStatus: () => true, // statuses are classified below, not thrown by axios
+      maxRedirects: 0,
+      headers: opts.headers,
+    });
+    this.limiter = opts.rateLimiter;
+    this.attemptDeadlineMs = opts.attemptDeadlineMs ?? 120_000;
+    this.maxResponseBytes = opts.maxResponseBytes ?? 256 * 1024 * 1024;
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.onResponse = opts.onResponse;
+  }
+
+  request<T>(req: ApiRequest<T>): Promise<T> {
+    const { what, signal } = req;
+    const method = req.method ?? 'GET';
+    return withRetry(what, this.retry, async () => {
+      await this.limiter.acquire(signal);
+      req.onAttempt?.();
+      const deadline = AbortSignal.timeout(this.attemptDeadlineMs);
+      const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+      let res: AxiosResponse<Readable> | undefined;
+      try {
+        res = await this.http.request<Readable>({
+          url: req.path,
+          method,
+          signal: combined,
+          ...(method === 'GET' ? { params: req.params } : { data: new URLSearchParams(req.params) }),
+        });
+        this.onResponse?.(res.status);
+        const body = res.data;
+        const stopBody = () => body.destroy(new RetryableError(`${what} body not received within ${this.attemptDeadlineMs} ms`));
+        combined.addEventListener('abort', stopBody, { once: true });
+        try {
+          await checkStatus(what, res);
+          return await req.consume(capBytes(body, this.maxResponseBytes, what));
+        } finally {
+          combined.removeEventListener('abort', stopBody);
+          body.destroy();
+        }
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        if (!res) this.onResponse?.('error');
+        const classified = classifyTransport(what, err, deadline.aborted ? this.attemptDeadlineMs : undefined);
+        // The upstream counts every caller of the key: everyone sharing the limiter backs off together.
+        if (classified instanceof RateLimitedError) await this.limiter.penalize(Math.max(classified.retryAfterMs, 1000));
+        throw classified;
+      }
+    }, () => req.onRetry?.(), signal);
+  }
+}
+
+/** Reads a whole body as JSON; a body cut short or garbled is retried (it was whole upstream). */
+export async function readJson(body: AsyncIterable<Uint8Array>, what: string): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new RetryableError(`${what}: response is not JSON (${text.slice(0, 80).replace(/\s+/g, ' ')})`, { cause: err });
+  }
+}
+
+/** Maps HTTP status to our error types; 2xx passes. */
+async function checkStatus(what: string, res: AxiosResponse<Readable>): Promise<void> {
+  const status = res.status;
+  if (status >= 200 && status < 300) return;
+  const excerpt = await readExcerpt(res.data);
+  const message = `${what} HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`;
+  if (status === 429) {
+    const header = res.headers['retry-after'];
+    throw new RateLimitedError(message, parseRetryAfter(typeof header === 'string' ? header : undefined) ?? 0);
+  }
+  if (status === 408 || status >= 500) throw new RetryableError(message);
+  throw new PermanentError(message);
+}
+
+async function readExcerpt(body: Readable): Promise<string> {
+  let text = '';
+  try {
+    for await (const chunk of body) {
+      text += String(chunk);
+      if (text.length > 300) break;
+    }
+  } catch {
+    // the status already says what went wrong; a broken error body adds nothing
+  }
+  return text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+async function* capBytes(body: Readable, max: number, what: string): AsyncGenerator<Uint8Array> {
+  let seen = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    seen += chunk.length;
+    if (seen > max) throw new PermanentError(`${what} response exceeds maxResponseBytes (${max})`);
+    yield chunk;
+  }
+}
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ERR_CANCELED']);
+
+/** Timeouts, resets, refused connections and cut bodies are transient; our own errors pass. */
+function classifyTransport(what: string, err: unknown, deadlineMs: number | undefined): Error {
+  if (err instanceof PermanentError || err instanceof RetryableError) return err;
+  if (deadlineMs !== undefined) return new RetryableError(`${what} not answered within ${deadlineMs} ms`, { cause: err });
+  const e = err as { code?: string; message?: string };
+  const msg = e.message ?? String(err);
+  if ((e.code && TRANSIENT_CODES.has(e.code)) || /socket hang up|aborted|timeout/i.test(msg)) {
+    return new RetryableError(`${what} ${e.code ?? ''} ${msg}`.replace(/\s+/g, ' '), { cause: err });
+  }
+  return new PermanentError(`${what} failed: ${msg}`, { cause: err });
+}
