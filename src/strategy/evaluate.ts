@@ -1,0 +1,84 @@
+// The strategy run locally on a record, for sources whose search is not Boolean (Crossref ranks
+// every record sharing any word) and to check what a source returned against the protocol.
+// Semantics follow PubMed's [tiab]: a term is a phrase of whole words, a trailing `*` truncates the
+// last word; blocks are ANDed, terms within a block ORed, MeSH headings match the record's own.
+import type { SourceRecord } from '../records/types.js';
+import type { SearchStrategy, TermField, TextTerm } from './types.js';
+
+/** Words of a text, lower case, without diacritics; hyphens and punctuation separate words. */
+export function words(text: string): string[] {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+/** A compiled term: its words, the last of which may be a prefix. */
+interface Phrase {
+  words: string[];
+  truncated: boolean;
+}
+
+function phraseOf(term: TextTerm): Phrase {
+  const truncated = term.text.trimEnd().endsWith('*');
+  return { words: words(term.text.replace(/\*\s*$/, '')), truncated };
+}
+
+function occursIn(phrase: Phrase, text: readonly string[]): boolean {
+  const n = phrase.words.length;
+  if (n === 0) return false;
+  for (let i = 0; i + n <= text.length; i++) {
+    let ok = true;
+    for (let k = 0; k < n && ok; k++) {
+      const w = text[i + k]!;
+      const p = phrase.words[k]!;
+      ok = k === n - 1 && phrase.truncated ? w.startsWith(p) : w === p;
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+export interface RecordText {
+  title: string[];
+  abstract: string[];
+  /** Title, abstract and keywords: what a source without field search indexes. */
+  all: string[];
+  mesh: Set<string>;
+}
+
+export function recordText(r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'meshTerms'>): RecordText {
+  const title = words(r.title ?? '');
+  const abstract = words(r.abstract ?? '');
+  return {
+    title,
+    abstract,
+    all: [...title, ...abstract, ...words((r.keywords ?? []).join(' ; '))],
+    mesh: new Set((r.meshTerms ?? []).map((m) => m.toLowerCase())),
+  };
+}
+
+function inField(phrase: Phrase, field: TermField, text: RecordText): boolean {
+  if (field === 'title') return occursIn(phrase, text.title);
+  if (field === 'tiab') return occursIn(phrase, text.title) || occursIn(phrase, text.abstract);
+  return occursIn(phrase, text.all);
+}
+
+/**
+ * A strategy compiled once for many records: `matches(record)` is true when every block has a
+ * term (or MeSH heading) the record holds. Language limits are left to the source's filters.
+ */
+export function compileEvaluator(strategy: SearchStrategy): (r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'meshTerms'>) => boolean {
+  const blocks = strategy.blocks.map((b) => ({
+    terms: b.terms.map((t) => ({ phrase: phraseOf(t), field: t.field })),
+    mesh: b.mesh.map((m) => m.toLowerCase()),
+  }));
+  return (record) => {
+    const text = recordText(record);
+    return blocks.every(
+      (b) => b.terms.some((t) => inField(t.phrase, t.field, text)) || b.mesh.some((m) => text.mesh.has(m)),
+    );
+  };
+}

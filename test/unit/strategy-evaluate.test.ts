@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProtocol } from '../../src/config/protocol.js';
+import { packageRoot } from '../../src/paths.js';
+import { compileEvaluator, words } from '../../src/strategy/evaluate.js';
+import type { SearchStrategy } from '../../src/strategy/types.js';
+
+const mercer = loadProtocol(join(packageRoot, 'config/reviews/peer-support-overdose.yaml')).strategy;
+const matches = compileEvaluator(mercer);
+
+describe('local strategy evaluator', () => {
+  it('splits words on hyphens and punctuation, drops case and diacritics', () => {
+    expect(words('Peer-led naloxone: Café résumé')).toEqual(['peer', 'led', 'naloxone', 'cafe', 'resume']);
+  });
+
+  it('needs a term of every block (AND of ORs), in title or abstract', () => {
+    expect(matches({ title: 'Peer-delivered naloxone distribution', abstract: 'Reducing opioid overdoses in Ohio.' })).toBe(true);
+    expect(matches({ title: 'Naloxone distribution in pharmacies', abstract: 'Reducing opioid overdoses.' })).toBe(false);
+    expect(matches({ title: 'Peer support in schizophrenia', abstract: 'Recovery coaching outcomes.' })).toBe(false);
+  });
+
+  it('truncates only the last word of a term, and matches phrases as whole words in order', () => {
+    expect(matches({ title: 'Peer workers and drug-related deaths' })).toBe(true); // peer worker*, drug-related death*
+    expect(matches({ title: 'Peerless outreach after an overdose' })).toBe(false); // "peer" is no prefix term
+    expect(matches({ title: 'Support from a peer after overdose' })).toBe(true); // peer alone
+    const phrase = compileEvaluator({ ...mercer, blocks: [{ name: 'x', mesh: [], terms: [{ text: 'peer support*', field: 'tiab' }] }] });
+    expect(phrase({ title: 'Support peer groups' })).toBe(false);
+    expect(phrase({ title: 'Peer supporters' })).toBe(true);
+  });
+
+  it('honours the field: a title-only term does not match the abstract, MeSH headings match the record', () => {
+    const s: SearchStrategy = {
+      reconstructed: false,
+      limits: { languages: [] },
+      blocks: [{ name: 'x', mesh: ['Naloxone'], terms: [{ text: 'take-home', field: 'title' }] }],
+    };
+    const m = compileEvaluator(s);
+    expect(m({ title: 'Kits', abstract: 'take-home kits' })).toBe(false);
+    expect(m({ title: 'Take-home kits' })).toBe(true);
+    expect(m({ title: 'Kits', meshTerms: ['naloxone'] })).toBe(true);
+  });
+});
