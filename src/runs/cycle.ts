@@ -119,6 +119,8 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
         await recordProgress(db, runId, counts);
         report('search');
       }
+      counts.identified = search.identified;
+      warnings.push(...(search.warnings ?? []));
       await finishRun(db, runId, { status: 'ok', ...counts, warnings, error: null });
       report('done');
       log.info({ runId, ...counts }, 'search finished');

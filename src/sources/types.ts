@@ -27,10 +27,16 @@ export interface SearchRequest {
 }
 
 export interface SourceSearch {
-  /** Records the API reports for the query and window (summed over any window splits). */
-  identified: number;
+  /**
+   * Records the search identified for the query and window (summed over any window splits). A
+   * source that applies the strategy locally (no Boolean search upstream) counts while its batches
+   * are read: the caller reads it again once they are done.
+   */
+  readonly identified: number;
   /** Parsed records in batches; each batch is staged in one transaction. */
   batches: AsyncIterable<SourceRecord[]>;
+  /** Things a maintainer should know about the search as a whole, filled as it runs. */
+  warnings?: string[];
 }
 
 /** One bibliographic API behind one small interface. */
