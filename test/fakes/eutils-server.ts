@@ -17,6 +17,8 @@ export interface FakeEutilsOptions {
   rateLimitPerSecond?: number;
   /** Answer esearch with an in-band <ERROR> carrying this message. */
   esearchError?: string;
+  /** A phrase esearch reports in its WarningList as not found (a strategy typo). */
+  phraseNotFound?: string;
 }
 
 export interface LoggedRequest {
@@ -90,7 +92,9 @@ export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEuti
     const ids = hits.slice(0, Math.min(retmax, cap)).map((r) => `<Id>${r.pmid}</Id>`).join('');
     send(
       200,
-      `<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><Count>${hits.length}</Count><RetMax>${Math.min(retmax, hits.length)}</RetMax><RetStart>0</RetStart><QueryKey>1</QueryKey><WebEnv>${webEnv}</WebEnv><IdList>${ids}</IdList><TranslationSet/><QueryTranslation>${escapeXml(params.term ?? '')}</QueryTranslation></eSearchResult>`,
+      `<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><Count>${hits.length}</Count><RetMax>${Math.min(retmax, hits.length)}</RetMax><RetStart>0</RetStart><QueryKey>1</QueryKey><WebEnv>${webEnv}</WebEnv><IdList>${ids}</IdList><TranslationSet/><QueryTranslation>${escapeXml(params.term ?? '')}</QueryTranslation>${
+        opts.phraseNotFound ? `<WarningList><PhraseNotFound>${escapeXml(opts.phraseNotFound)}</PhraseNotFound></WarningList>` : ''
+      }</eSearchResult>`,
     );
   }
 
