@@ -1,6 +1,7 @@
 import type { AppEnv } from '../config/env.js';
 import type { Protocol } from '../config/protocol.js';
 import { ConfigError } from '../errors.js';
+import { createEuropePmcSource } from './europepmc/source.js';
 import { createPubmedSource } from './pubmed/source.js';
 import type { SourceHooks, SourceProvider } from './provider.js';
 import { API_SOURCES, type ApiSourceName, type Source } from './types.js';
@@ -16,6 +17,11 @@ const BUILDERS: Partial<Record<ApiSourceName, (env: AppEnv, hooks: SourceHooks) 
       // Workers pass the Redis limiter shared by every process; `run --once` keeps the in-process one.
       rateLimiter: hooks.eutilsLimiter,
       onResponse: hooks.onResponse && ((status) => hooks.onResponse!('pubmed', status)),
+    }),
+  europepmc: (env, hooks) =>
+    createEuropePmcSource({
+      baseUrl: env.EUROPEPMC_BASE_URL,
+      onResponse: hooks.onResponse && ((status) => hooks.onResponse!('europepmc', status)),
     }),
 };
 

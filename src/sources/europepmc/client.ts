@@ -1,0 +1,133 @@
+// Europe PMC REST search: one query per window on the first index date, paged with cursorMark,
+// resultType=core in JSON. Every request goes through ApiHttp (limiter, retries, deadline, cap).
+import type { SourceRecord } from '../../records/types.js';
+import type { DateWindow, SearchProgress, SourceSearch } from '../types.js';
+import { ApiHttp, readJson } from '../http/api-http.js';
+import { type RateLimiter, sharedRateLimiter } from '../http/rate-limiter.js';
+import type { RetryPolicy } from '../http/retry.js';
+import { checkWindow } from '../pubmed/date-window.js';
+import { type EuropePmcPage, parseEuropePmcPage } from './parse.js';
+
+export const DEFAULT_EUROPEPMC_BASE_URL = 'https://www.ebi.ac.uk/europepmc/webservices/rest';
+
+/** Europe PMC publishes no limit; about one request a second is the politeness others use. */
+const DEFAULT_PER_SECOND = 1;
+/** The API's largest page: fewer requests for the same records. */
+const MAX_PAGE_SIZE = 1000;
+/** Longer (encoded) queries go as a form POST to searchPOST, clear of URL length limits. */
+const MAX_GET_QUERY_CHARS = 1500;
+
+export interface EuropePmcClientOptions {
+  /** Default DEFAULT_EUROPEPMC_BASE_URL (config: EUROPEPMC_BASE_URL). */
+  baseUrl?: string;
+  /** Results per page, 1-1000. Default 1000. */
+  pageSize?: number;
+  requestTimeoutMs?: number;
+  attemptDeadlineMs?: number;
+  maxResponseBytes?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Default: shared per base URL, 1 request/s. */
+  rateLimiter?: RateLimiter;
+  onResponse?: (status: number | 'error') => void;
+}
+
+export interface EuropePmcSearchRequest {
+  query: string;
+  window: DateWindow;
+  signal?: AbortSignal;
+  onProgress?: (progress: SearchProgress) => void;
+}
+
+/** The query actually sent: the window is on FIRST_IDATE, so late-indexed old papers are caught. */
+export function windowedQuery(query: string, window: DateWindow): string {
+  return `(${query}) AND FIRST_IDATE:[${window.from} TO ${window.to}]`;
+}
+
+export class EuropePmcClient {
+  private readonly http: ApiHttp;
+  private readonly pageSize: number;
+
+  constructor(opts: EuropePmcClientOptions = {}) {
+    const baseUrl = (opts.baseUrl ?? DEFAULT_EUROPEPMC_BASE_URL).replace(/\/+$/, '');
+    this.pageSize = opts.pageSize ?? MAX_PAGE_SIZE;
+    if (!(Number.isInteger(this.pageSize) && this.pageSize >= 1 && this.pageSize <= MAX_PAGE_SIZE)) {
+      throw new RangeError(`pageSize must be an integer in 1..${MAX_PAGE_SIZE}, got ${this.pageSize}`);
+    }
+    this.http = new ApiHttp({
+      baseUrl,
+      requestTimeoutMs: opts.requestTimeoutMs,
+      attemptDeadlineMs: opts.attemptDeadlineMs,
+      maxResponseBytes: opts.maxResponseBytes,
+      retry: opts.retry,
+      rateLimiter: opts.rateLimiter ?? sharedRateLimiter(baseUrl, DEFAULT_PER_SECOND),
+      headers: { 'User-Agent': 'living-review', Accept: 'application/json' },
+      onResponse: opts.onResponse,
+    });
+  }
+
+  /**
+   * Fetches the first page (its hitCount is `identified`) and returns it with a lazy iterable that
+   * yields it and then follows the cursor: one batch per non-empty page.
+   */
+  async search(req: EuropePmcSearchRequest): Promise<SourceSearch & { warnings: string[] }> {
+    checkWindow(req.window);
+    const query = windowedQuery(req.query, req.window);
+    const progress: SearchProgress = { identified: 0, fetched: 0, requests: 0, retries: 0 };
+    const tell = () => req.onProgress?.({ ...progress });
+    const warnings: string[] = [];
+    const first = await this.page(query, '*', progress, tell, req.signal);
+    progress.identified = first.hitCount;
+    tell();
+    return { identified: first.hitCount, batches: this.batches(query, first, progress, tell, warnings, req.signal), warnings };
+  }
+
+  private async *batches(
+    query: string,
+    first: EuropePmcPage,
+    progress: SearchProgress,
+    tell: () => void,
+    warnings: string[],
+    signal?: AbortSignal,
+  ): AsyncGenerator<SourceRecord[]> {
+    let page = first;
+    let sent = '*';
+    for (;;) {
+      warnings.push(...page.warnings);
+      if (page.records.length > 0) {
+        progress.fetched += page.records.length;
+        tell();
+        yield page.records;
+      }
+      // The last page is short, or carries no cursor, or echoes the one it was sent.
+      const next = page.nextCursorMark;
+      if (page.records.length + page.warnings.length < this.pageSize || !next || next === sent) break;
+      sent = next;
+      page = await this.page(query, sent, progress, tell, signal);
+    }
+    if (progress.fetched !== progress.identified) {
+      warnings.push(`Europe PMC counted ${progress.identified} records but returned ${progress.fetched} (index changed while paging, or results skipped)`);
+    }
+  }
+
+  private page(query: string, cursorMark: string, progress: SearchProgress, tell: () => void, signal?: AbortSignal): Promise<EuropePmcPage> {
+    const params = { query, resultType: 'core', format: 'json', pageSize: String(this.pageSize), cursorMark };
+    const post = new URLSearchParams(params).toString().length > MAX_GET_QUERY_CHARS;
+    return this.http.request({
+      what: 'europepmc search',
+      path: post ? 'searchPOST' : 'search',
+      method: post ? 'POST' : 'GET',
+      params,
+      signal,
+      onAttempt: () => {
+        progress.requests++;
+        tell();
+      },
+      onRetry: () => {
+        progress.retries++;
+        tell();
+      },
+      // the whole page is parsed before it is returned: a retried page never yields twice
+      consume: async (body) => parseEuropePmcPage(await readJson(body, 'europepmc search')),
+    });
+  }
+}

@@ -1,0 +1,163 @@
+// A real HTTP server speaking enough of Europe PMC's REST search to exercise the client end to end:
+// GET /search and POST /searchPOST, the FIRST_IDATE range of the query honoured, hitCount,
+// cursorMark paging (the last page echoes the cursor it was sent, zero hits carry none), a 400 for
+// malformed queries, fault injection by request number, and a request log for assertions.
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeEuropePmcRecord {
+  /** yyyy-mm-dd, what FIRST_IDATE ranges select on. */
+  firstIndexDate: string;
+  /** The `core` JSON result served for it. */
+  result: Record<string, unknown>;
+}
+
+export interface InjectedFault {
+  status: number;
+  retryAfter?: string;
+  body?: string;
+}
+
+export interface FakeEuropePmcOptions {
+  records: FakeEuropePmcRecord[];
+  /** Request number (1-based, counting every request) -> the fault that request gets instead. */
+  faults?: Record<number, InjectedFault>;
+}
+
+export interface LoggedRequest {
+  /** performance.now() at arrival. */
+  t: number;
+  path: string;
+  method: string;
+  params: Record<string, string>;
+  status: number;
+}
+
+export interface FakeEuropePmc {
+  baseUrl: string;
+  log: LoggedRequest[];
+  close(): Promise<void>;
+}
+
+const RANGE = /FIRST_IDATE:\[(\d{4}-\d{2}-\d{2}) TO (\d{4}-\d{2}-\d{2})\]/;
+
+/** Opaque-looking cursors, as Europe PMC's are; they encode the offset of the next page. */
+const cursorFor = (offset: number) => Buffer.from(`fake-cursor:${offset}`).toString('base64');
+function offsetOf(cursor: string): number | undefined {
+  if (cursor === '*') return 0;
+  const m = /^fake-cursor:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Unbalanced parentheses or quotes: the syntax errors a compiler bug would produce. */
+function malformed(query: string): boolean {
+  let depth = 0;
+  let quoted = false;
+  for (const ch of query) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === '(') depth++;
+    else if (!quoted && ch === ')' && --depth < 0) return true;
+  }
+  return depth !== 0 || quoted;
+}
+
+export async function startFakeEuropePmc(opts: FakeEuropePmcOptions): Promise<FakeEuropePmc> {
+  const log: LoggedRequest[] = [];
+  const server = createServer((req, res) => {
+    const t = performance.now();
+    void readParams(req).then((params) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const entry: LoggedRequest = { t, path, method: req.method ?? 'GET', params, status: 0 };
+      log.push(entry);
+      const send = (status: number, body: string, headers: Record<string, string> = {}) => {
+        entry.status = status;
+        res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
+        res.end(body);
+      };
+      const fault = opts.faults?.[log.length];
+      if (fault) {
+        return send(fault.status, fault.body ?? `<html><body>Injected ${fault.status}</body></html>`, {
+          'content-type': 'text/html',
+          ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}),
+        });
+      }
+      const isGet = req.method === 'GET' && path.endsWith('/search');
+      const isPost = req.method === 'POST' && path.endsWith('/searchPOST');
+      if (!isGet && !isPost) return send(404, '{"error":"not found"}');
+      search(params, send);
+    });
+  });
+
+  function search(params: Record<string, string>, send: (status: number, body: string) => void): void {
+    const query = params.query ?? '';
+    if (!query || malformed(query)) return send(400, `{"errCode":400,"errMsg":"Invalid query: ${query.slice(0, 60).replace(/"/g, "'")}"}`);
+    const pageSize = Math.min(Number(params.pageSize ?? 25), 1000);
+    const cursor = params.cursorMark ?? '*';
+    const offset = offsetOf(cursor);
+    if (offset === undefined || !(pageSize >= 1)) return send(400, '{"errCode":400,"errMsg":"invalid cursorMark or pageSize"}');
+    const range = RANGE.exec(query);
+    const hits = range ? opts.records.filter((r) => r.firstIndexDate >= range[1]! && r.firstIndexDate <= range[2]!) : opts.records;
+    const page = hits.slice(offset, offset + pageSize);
+    const body: Record<string, unknown> = {
+      version: '6.9',
+      hitCount: hits.length,
+      request: { queryString: query, resultType: params.resultType ?? 'lite', cursorMark: encodeURIComponent(cursor), pageSize, sort: '', synonym: false },
+      resultList: { result: page.map((r) => r.result) },
+    };
+    // A full page points further (the page after may be empty); a short one echoes the cursor.
+    if (hits.length > 0) body.nextCursorMark = page.length === pageSize ? cursorFor(offset + pageSize) : cursor;
+    send(200, JSON.stringify(body));
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/europepmc/webservices/rest`,
+    log,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+/** Query string for GET, form body for POST. */
+async function readParams(req: IncomingMessage): Promise<Record<string, string>> {
+  const params = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
+  if (req.method === 'POST') {
+    let body = '';
+    for await (const chunk of req) body += String(chunk);
+    Object.assign(params, Object.fromEntries(new URLSearchParams(body)));
+  }
+  return params;
+}
+
+export interface CorpusOptions {
+  /** `core` results to replicate round-robin (MED, PMC and PPR ones keep their kind of id). */
+  templates: Record<string, unknown>[];
+  n: number;
+  /** Inclusive; copies' first index dates are spread evenly over these days. */
+  from: string;
+  to: string;
+  idBase?: number;
+}
+
+/** Copies of real-shaped results with fresh ids, DOIs and titles: different works to the deduplicator. */
+export function cloneEuropePmcCorpus({ templates, n, from, to, idBase = 30_000_000 }: CorpusOptions): FakeEuropePmcRecord[] {
+  if (templates.length === 0) throw new Error('no template results');
+  const day0 = Date.parse(`${from}T00:00:00Z`);
+  const days = (Date.parse(`${to}T00:00:00Z`) - day0) / 86_400_000 + 1;
+  return Array.from({ length: n }, (_, i) => {
+    const template = templates[i % templates.length]!;
+    const num = String(idBase + i);
+    const firstIndexDate = new Date(day0 + Math.floor((i * days) / n) * 86_400_000).toISOString().slice(0, 10);
+    const result: Record<string, unknown> = { ...template, firstIndexDate, title: `${String(template.title)} (copy ${num})` };
+    if (template.source === 'PMC') Object.assign(result, { id: `PMC${num}`, pmcid: `PMC${num}` });
+    else if (template.source === 'PPR') result.id = `PPR${num}`;
+    else Object.assign(result, { id: num, pmid: num });
+    if (template.pmcid && template.source !== 'PMC') result.pmcid = `PMC${num}`;
+    if (template.doi) result.doi = `${String(template.doi)}.c${num}`;
+    return { firstIndexDate, result };
+  });
+}

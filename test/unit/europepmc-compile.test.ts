@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProtocol } from '../../src/config/protocol.js';
+import { ConfigError } from '../../src/errors.js';
+import { packageRoot } from '../../src/paths.js';
+import { compileEuropePmc, europePmcLanguage } from '../../src/strategy/compile/europepmc.js';
+import type { SearchStrategy } from '../../src/strategy/types.js';
+
+const shipped = join(packageRoot, 'config/reviews/peer-support-overdose.yaml');
+
+function strategy(over: Partial<SearchStrategy> = {}): SearchStrategy {
+  return { reconstructed: false, blocks: [], limits: { languages: [] }, ...over };
+}
+
+describe('compileEuropePmc', () => {
+  it('compiles the shipped protocol: blocks ANDed, TITLE_ABS terms and KW headings ORed, LANG:eng', () => {
+    const q = compileEuropePmc(loadProtocol(shipped).strategy);
+    const [peers, overdose, lang] = q.split(') AND ');
+    expect(peers).toBe(
+      '(TITLE_ABS:peer OR TITLE_ABS:peers OR TITLE_ABS:"peer-led" OR TITLE_ABS:"peer led" OR TITLE_ABS:"peer-delivered" OR ' +
+        'TITLE_ABS:"peer-run" OR TITLE_ABS:"peer-based" OR TITLE_ABS:"peer-involved" OR TITLE_ABS:"peer-to-peer" OR ' +
+        'TITLE_ABS:"peer support*" OR TITLE_ABS:"peer worker*" OR TITLE_ABS:"peer navigator*" OR TITLE_ABS:"peer recovery" OR ' +
+        'TITLE_ABS:"peer educat*" OR TITLE_ABS:"peer trainer*" OR TITLE_ABS:"peer helper*" OR TITLE_ABS:"peer advocate*" OR ' +
+        'TITLE_ABS:"peer responder*" OR TITLE_ABS:"peer mentor*" OR TITLE_ABS:"recovery coach*" OR TITLE_ABS:"lived experience" OR ' +
+        'TITLE_ABS:"living experience" OR TITLE_ABS:"experiential worker*" OR TITLE_ABS:"user-run" OR ' +
+        'TITLE_ABS:"drug user organi*" OR TITLE_ABS:"drug user union*" OR KW:"Peer Group"',
+    );
+    expect(overdose!.startsWith('(TITLE_ABS:overdos* OR TITLE_ABS:"drug-related death*" OR')).toBe(true);
+    expect(overdose!.endsWith('OR KW:"Drug Overdose" OR KW:"Opiate Overdose" OR KW:Naloxone')).toBe(true);
+    expect(lang).toBe('LANG:eng');
+    // Every opening parenthesis and quote is closed: Europe PMC answers 400 to unbalanced queries.
+    expect(q.split('(').length).toBe(q.split(')').length);
+    expect(q.split('"').length % 2).toBe(1);
+  });
+
+  it('maps title and all scopes, and ORs several languages in one group', () => {
+    const q = compileEuropePmc(
+      strategy({
+        blocks: [{ name: 'x', terms: [{ text: 'naloxone', field: 'title' }, { text: 'take-home naloxone', field: 'all' }], mesh: [] }],
+        limits: { languages: ['English', 'french', 'ger', 'english'] },
+      }),
+    );
+    expect(q).toBe('(TITLE:naloxone OR "take-home naloxone") AND (LANG:eng OR LANG:fre OR LANG:ger)');
+  });
+
+  it('quotes operator words and drops quotes inside terms, so the query stays one group', () => {
+    const q = compileEuropePmc(strategy({ blocks: [{ name: 'x', terms: [{ text: 'OR', field: 'tiab' }, { text: 'the "good" peer', field: 'tiab' }], mesh: [] }] }));
+    expect(q).toBe('(TITLE_ABS:"OR" OR TITLE_ABS:"the good peer")');
+  });
+
+  it('refuses a language it has no code for, naming it', () => {
+    expect(() => europePmcLanguage('klingon')).toThrow(ConfigError);
+    expect(() => europePmcLanguage('klingon')).toThrow('no Europe PMC LANG code for "klingon"');
+    expect(europePmcLanguage(' Spanish ')).toBe('spa');
+  });
+});
