@@ -18,7 +18,7 @@ describe('compileOpenAlex', () => {
     const [search, language, ...rest] = q.split(',');
     expect(rest).toEqual([]);
     expect(language).toBe('language:en');
-    expect(search).toMatch(/^title_and_abstract\.search:\(peer OR peers OR "peer led" OR /);
+    expect(search).toMatch(/^title_and_abstract\.search:\(peer OR peers OR "peer led" OR "peer delivered" OR /);
     // truncated phrases become their words ANDed with the last one a wildcard; single words keep `*`
     expect(search).toContain(' OR (peer AND support*) OR ');
     expect(search).toContain(' OR (drug AND user AND organi*) OR ');

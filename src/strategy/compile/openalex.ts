@@ -54,7 +54,8 @@ export function compileOpenAlex(strategy: SearchStrategy): string {
     const field = WIDTH.find((f) => block.terms.some((t) => t.field === f))!;
     const filter = FILTER[field];
     const group = byFilter.get(filter) ?? [];
-    group.push(`(${block.terms.map(renderTerm).join(' OR ')})`);
+    // "peer-led" and "peer led" are the same search here: send it once
+    group.push(`(${[...new Set(block.terms.map(renderTerm))].join(' OR ')})`);
     byFilter.set(filter, group);
   }
   const filters = [...byFilter].map(([filter, blocks]) => `${filter}:${blocks.join(' AND ')}`);
