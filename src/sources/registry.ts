@@ -1,6 +1,7 @@
 import type { AppEnv } from '../config/env.js';
 import type { Protocol } from '../config/protocol.js';
 import { ConfigError } from '../errors.js';
+import { createOpenAlexSource } from './openalex/source.js';
 import { createPubmedSource } from './pubmed/source.js';
 import type { SourceHooks, SourceProvider } from './provider.js';
 import { API_SOURCES, type ApiSourceName, type Source } from './types.js';
@@ -16,6 +17,13 @@ const BUILDERS: Partial<Record<ApiSourceName, (env: AppEnv, hooks: SourceHooks) 
       // Workers pass the Redis limiter shared by every process; `run --once` keeps the in-process one.
       rateLimiter: hooks.eutilsLimiter,
       onResponse: hooks.onResponse && ((status) => hooks.onResponse!('pubmed', status)),
+    }),
+  openalex: (env, hooks) =>
+    createOpenAlexSource({
+      baseUrl: env.OPENALEX_BASE_URL,
+      apiKey: env.OPENALEX_API_KEY,
+      mailto: env.CONTACT_EMAIL,
+      onResponse: hooks.onResponse && ((status) => hooks.onResponse!('openalex', status)),
     }),
 };
 

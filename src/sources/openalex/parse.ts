@@ -145,3 +145,18 @@ export function parseOpenAlexWork(work: unknown, warnings: string[] = []): Sourc
   if (w.length > 0) record.warnings = w;
   return record;
 }
+
+/** One page of a works list: what paging needs, the works left raw for parseOpenAlexWork. */
+export interface WorksPage {
+  count: number;
+  nextCursor: string | null;
+  results: unknown[];
+}
+
+/** Undefined when the body is not a works list (no numeric meta.count or no results array). */
+export function parseWorksPage(body: unknown): WorksPage | undefined {
+  if (!isObject(body) || !isObject(body.meta) || !Array.isArray(body.results)) return undefined;
+  const { count, next_cursor: next } = body.meta;
+  if (typeof count !== 'number') return undefined;
+  return { count, nextCursor: typeof next === 'string' && next !== '' ? next : null, results: body.results };
+}
