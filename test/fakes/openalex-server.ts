@@ -165,8 +165,8 @@ export interface CloneWorksOptions {
 }
 
 /**
- * Copies with fresh W ids, DOIs and PMIDs, the created date set, and a per-copy title suffix,
- * so the deduplicator sees different works.
+ * Copies with fresh W ids, DOIs and PMIDs, the created date set, a per-copy title suffix and
+ * first page, so the deduplicator sees different works.
  */
 export function cloneWorks({ templates, n, from, to, idBase = 7_100_000_000 }: CloneWorksOptions): Work[] {
   if (templates.length === 0) throw new Error('no template works');
@@ -186,6 +186,8 @@ export function cloneWorks({ templates, n, from, to, idBase = 7_100_000_000 }: C
       ids,
       title,
       display_name: title,
+      // titles differing only in the suffix look alike to the deduplicator; pages tell copies apart
+      biblio: { ...(t.biblio as object | null), first_page: String(i + 1), last_page: null },
       created_date: new Date(day0 + Math.floor((i * days) / n) * 86_400_000).toISOString().slice(0, 10),
     };
   });
