@@ -36,6 +36,8 @@ function renderTerm(term: TextTerm): string {
   const truncated = term.text.trimEnd().endsWith('*');
   const words = termWords(term.text);
   if (words.length === 0) throw new ConfigError(`strategy term "${term.text}" has no words`);
+  // A trailing wildcard is documented at developers.openalex.org (2026); the older docs refused
+  // wildcards. If OpenAlex ever drops the `*` again, such a term finds nothing: check it live.
   if (words.length === 1) return truncated ? `${words[0]}*` : words[0]!;
   // A wildcard inside quotes is not expanded: a truncated phrase becomes its words ANDed (a
   // superset; adjacency is checked locally).
