@@ -25,6 +25,8 @@ const envSchema = z.object({
     'https://www.ebi.ac.uk/europepmc/webservices/rest',
   ),
   OPENALEX_BASE_URL: url('OpenAlex base').default('https://api.openalex.org'),
+  /** Sent as `api_key`; OpenAlex requires a (free) key since February 2026. */
+  OPENALEX_API_KEY: optional(z.string()),
   CROSSREF_BASE_URL: url('Crossref base').default('https://api.crossref.org'),
   CONTACT_EMAIL: optional(z.string()),
   /** BullMQ key prefix: separate deployments (or test runs) sharing one Redis. */

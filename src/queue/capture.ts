@@ -17,7 +17,11 @@ export function captureSourceErrors(source: Source): { source: Source; error(): 
       try {
         const search = await source.search(request);
         return {
-          identified: search.identified,
+          // read through: a source that checks records locally counts while its batches are read
+          get identified() {
+            return search.identified;
+          },
+          ...(search.warnings ? { warnings: search.warnings } : {}),
           batches: {
             async *[Symbol.asyncIterator]() {
               try {

@@ -103,6 +103,7 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
       const search = await source.search({
         query,
         window,
+        strategy: protocol.strategy,
         signal: opts.signal,
         onProgress: (p) => {
           Object.assign(counts, { requests: p.requests, retries: p.retries, identified: p.identified });

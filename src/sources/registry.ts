@@ -2,6 +2,7 @@ import type { AppEnv } from '../config/env.js';
 import type { Protocol } from '../config/protocol.js';
 import { ConfigError } from '../errors.js';
 import { createEuropePmcSource } from './europepmc/source.js';
+import { createOpenAlexSource } from './openalex/source.js';
 import { createPubmedSource } from './pubmed/source.js';
 import type { SourceHooks, SourceProvider } from './provider.js';
 import { API_SOURCES, type ApiSourceName, type Source } from './types.js';
@@ -22,6 +23,13 @@ const BUILDERS: Partial<Record<ApiSourceName, (env: AppEnv, hooks: SourceHooks) 
     createEuropePmcSource({
       baseUrl: env.EUROPEPMC_BASE_URL,
       onResponse: hooks.onResponse && ((status) => hooks.onResponse!('europepmc', status)),
+    }),
+  openalex: (env, hooks) =>
+    createOpenAlexSource({
+      baseUrl: env.OPENALEX_BASE_URL,
+      apiKey: env.OPENALEX_API_KEY,
+      mailto: env.CONTACT_EMAIL,
+      onResponse: hooks.onResponse && ((status) => hooks.onResponse!('openalex', status)),
     }),
 };
 

@@ -22,6 +22,11 @@ export interface SearchRequest {
   /** The exact query string sent to the API (from `compileQuery` or a protocol override). */
   query: string;
   window: DateWindow;
+  /**
+   * The protocol's strategy, for sources that check what the API returned against it (OpenAlex
+   * stems and cannot search MeSH). They check only when `query` is the strategy compiled.
+   */
+  strategy?: SearchStrategy;
   signal?: AbortSignal;
   onProgress?: (progress: SearchProgress) => void;
 }
