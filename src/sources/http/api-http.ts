@@ -34,6 +34,11 @@ export interface ApiRequest<T> {
   /** Before each attempt goes out, and before each wait for a retry. */
   onAttempt?: () => void;
   onRetry?: () => void;
+  /**
+   * Names the upstream's own complaint in the error of a non-2xx answer (e.g. Crossref's
+   * validation-failure list), from up to 8 KiB of its body; undefined keeps the plain excerpt.
+   */
+  explain?: (status: number, body: string) => string | undefined;
   /** Reads the (capped) body of a 2xx response; runs again on each attempt. */
   consume: (body: AsyncIterable<Uint8Array>) => Promise<T>;
 }
@@ -83,7 +88,7 @@ export class ApiHttp {
         const stopBody = () => body.destroy(new RetryableError(`${what} body not received within ${this.attemptDeadlineMs} ms`));
         combined.addEventListener('abort', stopBody, { once: true });
         try {
-          await checkStatus(what, res);
+          await checkStatus(what, res, req.explain);
           return await req.consume(capBytes(body, this.maxResponseBytes, what));
         } finally {
           combined.removeEventListener('abort', stopBody);
@@ -114,10 +119,11 @@ export async function readJson(body: AsyncIterable<Uint8Array>, what: string): P
 }
 
 /** Maps HTTP status to our error types; 2xx passes. */
-async function checkStatus(what: string, res: AxiosResponse<Readable>): Promise<void> {
+async function checkStatus(what: string, res: AxiosResponse<Readable>, explain?: ApiRequest<unknown>['explain']): Promise<void> {
   const status = res.status;
   if (status >= 200 && status < 300) return;
-  const excerpt = await readExcerpt(res.data);
+  const text = await readText(res.data, explain ? 8192 : 300);
+  const excerpt = explain?.(status, text) ?? excerptOf(text);
   const message = `${what} HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`;
   if (status === 429) {
     const header = res.headers['retry-after'];
@@ -127,17 +133,21 @@ async function checkStatus(what: string, res: AxiosResponse<Readable>): Promise<
   throw new PermanentError(message);
 }
 
-async function readExcerpt(body: Readable): Promise<string> {
+function excerptOf(text: string): string {
+  return text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+async function readText(body: Readable, max: number): Promise<string> {
   let text = '';
   try {
     for await (const chunk of body) {
       text += String(chunk);
-      if (text.length > 300) break;
+      if (text.length > max) break;
     }
   } catch {
     // the status already says what went wrong; a broken error body adds nothing
   }
-  return text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+  return text;
 }
 
 async function* capBytes(body: Readable, max: number, what: string): AsyncGenerator<Uint8Array> {
