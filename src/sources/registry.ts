@@ -1,6 +1,7 @@
 import type { AppEnv } from '../config/env.js';
 import type { Protocol } from '../config/protocol.js';
 import { ConfigError } from '../errors.js';
+import { createCrossrefSource } from './crossref/source.js';
 import { createEuropePmcSource } from './europepmc/source.js';
 import { createOpenAlexSource } from './openalex/source.js';
 import { createPubmedSource } from './pubmed/source.js';
@@ -30,6 +31,12 @@ const BUILDERS: Partial<Record<ApiSourceName, (env: AppEnv, hooks: SourceHooks) 
       apiKey: env.OPENALEX_API_KEY,
       mailto: env.CONTACT_EMAIL,
       onResponse: hooks.onResponse && ((status) => hooks.onResponse!('openalex', status)),
+    }),
+  crossref: (env, hooks) =>
+    createCrossrefSource({
+      baseUrl: env.CROSSREF_BASE_URL,
+      mailto: env.CONTACT_EMAIL,
+      onResponse: hooks.onResponse && ((status) => hooks.onResponse!('crossref', status)),
     }),
 };
 
