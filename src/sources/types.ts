@@ -24,7 +24,8 @@ export interface SearchRequest {
   window: DateWindow;
   /**
    * The protocol's strategy, for sources that check what the API returned against it (OpenAlex
-   * stems and cannot search MeSH). They check only when `query` is the strategy compiled.
+   * stems and cannot search MeSH: it checks only when `query` is the strategy compiled). Crossref
+   * has no Boolean search and always evaluates it, whatever `query` was sent.
    */
   strategy?: SearchStrategy;
   signal?: AbortSignal;
