@@ -120,18 +120,6 @@ describe('run --once faults', () => {
     }
   });
 
-  it("keeps the search's own warnings (PhraseNotFound) in the run row", async () => {
-    const fake = await startFakeEutils({ records: corpus(3, '2022-03-01', '2022-03-01', 41_000_000), phraseNotFound: 'peer navigatr*' });
-    try {
-      const r = await runCli(['run', '--once', '--from', '2022-03-01', '--to', '2022-03-01'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl });
-      expect(r.code, r.stderr).toBe(0);
-      const rows = await t.database.db.execute(sql`select warnings from search_runs order by id desc limit 1`);
-      expect((rows as unknown as { rows: { warnings: string[] }[] }).rows[0]!.warnings).toContain('PhraseNotFound: peer navigatr*');
-    } finally {
-      await fake.close();
-    }
-  });
-
   it('stages every record exactly once when killed mid-run and run again', async () => {
     const n = 600;
     const fake = await startFakeEutils({ records: corpus(n, '2022-03-01', '2022-03-31', 41_000_000) });
@@ -215,6 +203,26 @@ describe('run --once faults', () => {
       await fake.close();
     }
   }, 180_000);
+});
+
+describe('run --once search warnings', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(async () => t.drop());
+
+  it("keeps the search's own warnings (PhraseNotFound) in the run row", async () => {
+    const fake = await startFakeEutils({ records: corpus(3, '2022-06-01', '2022-06-01'), phraseNotFound: 'peer navigatr*' });
+    try {
+      const r = await runCli(['run', '--once', '--from', '2022-06-01', '--to', '2022-06-01'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl });
+      expect(r.code, r.stderr).toBe(0);
+      const rows = await t.database.db.execute(sql`select warnings from search_runs order by id desc limit 1`);
+      expect((rows as unknown as { rows: { warnings: string[] }[] }).rows[0]!.warnings).toContain('PhraseNotFound: peer navigatr*');
+    } finally {
+      await fake.close();
+    }
+  });
 });
 
 describe('run --once on the embedded default (PGlite)', () => {
