@@ -3,8 +3,8 @@
 // paging with one next-cursor string for every page and a short last page, validation-failure
 // answers, fault injection, and a request log for assertions.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { words } from '../../src/strategy/evaluate.js';
+import { type FakeServer, type LoggedRequest, listen, logEntry } from './listen.js';
 
 export type CrossrefItem = Record<string, unknown>;
 
@@ -16,20 +16,7 @@ export interface FakeCrossrefOptions {
   cursorPages?: number;
 }
 
-export interface LoggedCrossrefRequest {
-  /** performance.now() at arrival. */
-  t: number;
-  path: string;
-  params: Record<string, string>;
-  userAgent: string;
-  status: number;
-}
-
-export interface FakeCrossref {
-  baseUrl: string;
-  log: LoggedCrossrefRequest[];
-  close(): Promise<void>;
-}
+export type FakeCrossref = FakeServer;
 
 interface Scroll {
   hits: CrossrefItem[];
@@ -61,7 +48,7 @@ function failure(type: string, value: string, message: string) {
 }
 
 export async function startFakeCrossref(opts: FakeCrossrefOptions): Promise<FakeCrossref> {
-  const log: LoggedCrossrefRequest[] = [];
+  const log: LoggedRequest[] = [];
   const scrolls = new Map<string, Scroll>();
   const indexed = opts.items.map((item) => ({ item, day: indexedDay(item), words: indexWords(item) }));
   let requestCount = 0;
@@ -69,7 +56,7 @@ export async function startFakeCrossref(opts: FakeCrossrefOptions): Promise<Fake
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const params = Object.fromEntries(url.searchParams);
-    const entry: LoggedCrossrefRequest = { t: performance.now(), path: url.pathname, params, userAgent: String(req.headers['user-agent'] ?? ''), status: 0 };
+    const entry = logEntry(req, params);
     log.push(entry);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       entry.status = status;
@@ -142,15 +129,5 @@ export async function startFakeCrossref(opts: FakeCrossrefOptions): Promise<Fake
     });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    log,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  return { ...(await listen(server)), log };
 }

@@ -2,8 +2,8 @@
 // GET /search and POST /searchPOST, the FIRST_IDATE range of the query honoured, hitCount,
 // cursorMark paging (the last page echoes the cursor it was sent, zero hits carry none), a 400 for
 // malformed queries, fault injection by request number, and a request log for assertions.
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { type FakeServer, type LoggedRequest, listen, logEntry, readParams } from './listen.js';
 
 export interface FakeEuropePmcRecord {
   /** yyyy-mm-dd, what FIRST_IDATE ranges select on. */
@@ -24,20 +24,7 @@ export interface FakeEuropePmcOptions {
   faults?: Record<number, InjectedFault>;
 }
 
-export interface LoggedRequest {
-  /** performance.now() at arrival. */
-  t: number;
-  path: string;
-  method: string;
-  params: Record<string, string>;
-  status: number;
-}
-
-export interface FakeEuropePmc {
-  baseUrl: string;
-  log: LoggedRequest[];
-  close(): Promise<void>;
-}
+export type FakeEuropePmc = FakeServer;
 
 const RANGE = /FIRST_IDATE:\[(\d{4}-\d{2}-\d{2}) TO (\d{4}-\d{2}-\d{2})\]/;
 
@@ -67,7 +54,7 @@ export async function startFakeEuropePmc(opts: FakeEuropePmcOptions): Promise<Fa
     const t = performance.now();
     void readParams(req).then((params) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const entry: LoggedRequest = { t, path, method: req.method ?? 'GET', params, status: 0 };
+      const entry = logEntry(req, params, t);
       log.push(entry);
       const send = (status: number, body: string, headers: Record<string, string> = {}) => {
         entry.status = status;
@@ -109,29 +96,9 @@ export async function startFakeEuropePmc(opts: FakeEuropePmcOptions): Promise<Fa
     send(200, JSON.stringify(body));
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}/europepmc/webservices/rest`,
-    log,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  return { ...(await listen(server, '/europepmc/webservices/rest')), log };
 }
 
-/** Query string for GET, form body for POST. */
-async function readParams(req: IncomingMessage): Promise<Record<string, string>> {
-  const params = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
-  if (req.method === 'POST') {
-    let body = '';
-    for await (const chunk of req) body += String(chunk);
-    Object.assign(params, Object.fromEntries(new URLSearchParams(body)));
-  }
-  return params;
-}
 
 export interface CorpusOptions {
   /** `core` results to replicate round-robin (MED, PMC and PPR ones keep their kind of id). */

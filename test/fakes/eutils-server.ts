@@ -1,9 +1,9 @@
 // A real HTTP server speaking enough of E-utilities (esearch with history, efetch) to exercise
 // the client end to end: date windows on edat, the PubMed paging cap, fault injection, its own
 // rate limit, and a request log for assertions.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
 import { type CorpusRecord, EFETCH_FOOTER, EFETCH_HEADER } from './pubmed-corpus.js';
+import { type FakeServer, type LoggedRequest, listen, logEntry, readParams } from './listen.js';
 
 export interface FakeEutilsOptions {
   records: CorpusRecord[];
@@ -21,20 +21,7 @@ export interface FakeEutilsOptions {
   phraseNotFound?: string;
 }
 
-export interface LoggedRequest {
-  /** performance.now() at arrival. */
-  t: number;
-  path: string;
-  method: string;
-  params: Record<string, string>;
-  status: number;
-}
-
-export interface FakeEutils {
-  baseUrl: string;
-  log: LoggedRequest[];
-  close(): Promise<void>;
-}
+export type FakeEutils = FakeServer;
 
 interface History {
   pmids: CorpusRecord[];
@@ -52,7 +39,7 @@ export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEuti
     const t = performance.now();
     void readParams(req).then((params) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const entry: LoggedRequest = { t, path, method: req.method ?? 'GET', params, status: 0 };
+      const entry = logEntry(req, params, t);
       log.push(entry);
       const send = (status: number, body: string, headers: Record<string, string> = {}) => {
         entry.status = status;
@@ -131,29 +118,9 @@ export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEuti
     send(200, body);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}/entrez/eutils`,
-    log,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  return { ...(await listen(server, '/entrez/eutils')), log };
 }
 
-/** Query string for GET, form body for POST, merged (like NCBI). */
-async function readParams(req: IncomingMessage): Promise<Record<string, string>> {
-  const params = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
-  if (req.method === 'POST') {
-    let body = '';
-    for await (const chunk of req) body += String(chunk);
-    Object.assign(params, Object.fromEntries(new URLSearchParams(body)));
-  }
-  return params;
-}
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

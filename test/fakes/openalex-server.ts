@@ -6,7 +6,7 @@
 // Search filters are checked for syntax and logged but not evaluated: like OpenAlex's stemmed
 // search, the fake answers a superset of what a strategy matches, which the source narrows.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type FakeServer, type LoggedRequest, listen, logEntry } from './listen.js';
 
 export type Work = Record<string, unknown> & { id: string; created_date: string };
 
@@ -18,19 +18,7 @@ export interface FakeOpenAlexOptions {
   failEvery?: { n: number; status: 500 | 429; retryAfter?: string };
 }
 
-export interface LoggedRequest {
-  /** performance.now() at arrival. */
-  t: number;
-  path: string;
-  params: Record<string, string>;
-  status: number;
-}
-
-export interface FakeOpenAlex {
-  baseUrl: string;
-  log: LoggedRequest[];
-  close(): Promise<void>;
-}
+export type FakeOpenAlex = FakeServer;
 
 /** A few of the works filters OpenAlex knows; any other name is refused as OpenAlex refuses it. */
 const FILTERS = new Set([
@@ -53,7 +41,7 @@ export async function startFakeOpenAlex(opts: FakeOpenAlexOptions): Promise<Fake
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const params = Object.fromEntries(url.searchParams);
-    const entry: LoggedRequest = { t: performance.now(), path: url.pathname, params, status: 0 };
+    const entry = logEntry(req, params);
     log.push(entry);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       entry.status = status;
@@ -81,17 +69,7 @@ export async function startFakeOpenAlex(opts: FakeOpenAlexOptions): Promise<Fake
     }
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    log,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  return { ...(await listen(server)), log };
 }
 
 function worksPage(works: Work[], params: Record<string, string>) {

@@ -3,10 +3,8 @@
 // search). Every call goes through ApiHttp: rate limit, retries, deadlines, byte cap.
 import { PermanentError, RetryableError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
-import { ApiHttp, readJson } from '../http/api-http.js';
-import { type RateLimiter, sharedRateLimiter } from '../http/rate-limiter.js';
-import type { RetryPolicy } from '../http/retry.js';
-import { checkWindow } from '../pubmed/date-window.js';
+import { ApiHttp, type HttpTuning, readJson } from '../http/api-http.js';
+import { checkWindow } from '../date-window.js';
 import type { DateWindow, SearchProgress, SourceSearch } from '../types.js';
 import { parseCrossrefWork } from './parse.js';
 
@@ -18,7 +16,7 @@ export const DEFAULT_CROSSREF_BASE_URL = 'https://api.crossref.org';
  */
 export const DEFAULT_CROSSREF_TYPES = ['journal-article', 'posted-content', 'proceedings-article', 'report'];
 
-export interface CrossrefClientOptions {
+export interface CrossrefClientOptions extends HttpTuning {
   /** Default DEFAULT_CROSSREF_BASE_URL (config: CROSSREF_BASE_URL). */
   baseUrl?: string;
   /** Polite-pool contact (config: CONTACT_EMAIL): sent as `mailto` and in the User-Agent. */
@@ -28,12 +26,6 @@ export interface CrossrefClientOptions {
   /** Records examined per search before it stops with a warning. Default 20,000. */
   maxScanned?: number;
   types?: string[];
-  requestTimeoutMs?: number;
-  attemptDeadlineMs?: number;
-  maxResponseBytes?: number;
-  retry?: Partial<RetryPolicy>;
-  /** Default: shared per base URL, 3 requests/s. */
-  rateLimiter?: RateLimiter;
   onResponse?: (status: number | 'error') => void;
 }
 
@@ -81,16 +73,7 @@ export class CrossrefClient {
     this.types = opts.types ?? DEFAULT_CROSSREF_TYPES;
     // Crossref asks for contact details in the User-Agent as well as in mailto.
     const agent = opts.mailto ? `living-review (mailto:${opts.mailto})` : 'living-review';
-    this.http = new ApiHttp({
-      baseUrl,
-      requestTimeoutMs: opts.requestTimeoutMs,
-      attemptDeadlineMs: opts.attemptDeadlineMs,
-      maxResponseBytes: opts.maxResponseBytes,
-      retry: opts.retry,
-      rateLimiter: opts.rateLimiter ?? sharedRateLimiter(baseUrl, DEFAULT_PER_SECOND),
-      headers: { 'User-Agent': agent },
-      onResponse: opts.onResponse,
-    });
+    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: DEFAULT_PER_SECOND, headers: { 'User-Agent': agent } });
     this.identity = opts.mailto ? { mailto: opts.mailto } : {};
   }
 
@@ -162,14 +145,7 @@ export class CrossrefClient {
       path: 'works',
       params: { query: req.query, filter: filter.join(','), rows: String(rows), cursor, ...this.identity },
       signal: req.signal,
-      onAttempt: () => {
-        progress.requests++;
-        tell();
-      },
-      onRetry: () => {
-        progress.retries++;
-        tell();
-      },
+      progress: { counts: progress, tell },
       explain: explainFailure,
       consume: async (body) => workList(await readJson(body, 'crossref works')),
     });

@@ -4,7 +4,7 @@
 import { parseAuthorName } from '../../dedup/normalize.js';
 import { NO_FLAGS, type Author, type NoticeFlags, type RecordRelation, type SourceRecord } from '../../records/types.js';
 import { words } from '../../strategy/evaluate.js';
-import { isoDate, normaliseOrcid, squash } from '../pubmed/text.js';
+import { isoDate, normaliseOrcid, squash } from '../text.js';
 import { medlineLanguage } from './language.js';
 import { jatsSections, plainText } from './text.js';
 

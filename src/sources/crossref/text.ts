@@ -1,7 +1,7 @@
 // Crossref strings carry markup: JATS in abstracts (<jats:p>, <jats:sec>, <jats:italic>), HTML in
 // titles (<i>, <sub>, <scp>) and escaped entities. These turn them into plain display text.
 import type { AbstractSection } from '../../records/types.js';
-import { squash } from '../pubmed/text.js';
+import { squash } from '../text.js';
 
 const TAG = /<(\/?)([A-Za-z][\w.-]*:)?([A-Za-z][\w.-]*)\b[^>]*>/g;
 /** Structure: always a word boundary. */

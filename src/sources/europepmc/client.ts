@@ -2,10 +2,8 @@
 // resultType=core in JSON. Every request goes through ApiHttp (limiter, retries, deadline, cap).
 import type { SourceRecord } from '../../records/types.js';
 import type { DateWindow, SearchProgress, SourceSearch } from '../types.js';
-import { ApiHttp, readJson } from '../http/api-http.js';
-import { type RateLimiter, sharedRateLimiter } from '../http/rate-limiter.js';
-import type { RetryPolicy } from '../http/retry.js';
-import { checkWindow } from '../pubmed/date-window.js';
+import { ApiHttp, type HttpTuning, readJson } from '../http/api-http.js';
+import { checkWindow } from '../date-window.js';
 import { type EuropePmcPage, parseEuropePmcPage } from './parse.js';
 
 export const DEFAULT_EUROPEPMC_BASE_URL = 'https://www.ebi.ac.uk/europepmc/webservices/rest';
@@ -17,17 +15,11 @@ const MAX_PAGE_SIZE = 1000;
 /** Longer (encoded) queries go as a form POST to searchPOST, clear of URL length limits. */
 const MAX_GET_QUERY_CHARS = 1500;
 
-export interface EuropePmcClientOptions {
+export interface EuropePmcClientOptions extends HttpTuning {
   /** Default DEFAULT_EUROPEPMC_BASE_URL (config: EUROPEPMC_BASE_URL). */
   baseUrl?: string;
   /** Results per page, 1-1000. Default 1000. */
   pageSize?: number;
-  requestTimeoutMs?: number;
-  attemptDeadlineMs?: number;
-  maxResponseBytes?: number;
-  retry?: Partial<RetryPolicy>;
-  /** Default: shared per base URL, 1 request/s. */
-  rateLimiter?: RateLimiter;
   onResponse?: (status: number | 'error') => void;
 }
 
@@ -53,16 +45,7 @@ export class EuropePmcClient {
     if (!(Number.isInteger(this.pageSize) && this.pageSize >= 1 && this.pageSize <= MAX_PAGE_SIZE)) {
       throw new RangeError(`pageSize must be an integer in 1..${MAX_PAGE_SIZE}, got ${this.pageSize}`);
     }
-    this.http = new ApiHttp({
-      baseUrl,
-      requestTimeoutMs: opts.requestTimeoutMs,
-      attemptDeadlineMs: opts.attemptDeadlineMs,
-      maxResponseBytes: opts.maxResponseBytes,
-      retry: opts.retry,
-      rateLimiter: opts.rateLimiter ?? sharedRateLimiter(baseUrl, DEFAULT_PER_SECOND),
-      headers: { 'User-Agent': 'living-review', Accept: 'application/json' },
-      onResponse: opts.onResponse,
-    });
+    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: DEFAULT_PER_SECOND, headers: { 'User-Agent': 'living-review', Accept: 'application/json' } });
   }
 
   /**
@@ -118,14 +101,7 @@ export class EuropePmcClient {
       method: post ? 'POST' : 'GET',
       params,
       signal,
-      onAttempt: () => {
-        progress.requests++;
-        tell();
-      },
-      onRetry: () => {
-        progress.retries++;
-        tell();
-      },
+      progress: { counts: progress, tell },
       // the whole page is parsed before it is returned: a retried page never yields twice
       consume: async (body) => parseEuropePmcPage(await readJson(body, 'europepmc search')),
     });

@@ -3,7 +3,7 @@
 // read defensively; a field of an unexpected shape becomes a warning on the record, never a throw.
 import { PermanentError } from '../../errors.js';
 import type { AbstractSection, Author, NoticeFlags, RecordRelation, SourceRecord } from '../../records/types.js';
-import { normaliseOrcid, squash, unbracketTitle } from '../pubmed/text.js';
+import { normaliseOrcid, squash, unbracketTitle } from '../text.js';
 
 export interface EuropePmcPage {
   hitCount: number;

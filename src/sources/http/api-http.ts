@@ -4,12 +4,12 @@
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { PermanentError, RateLimitedError, RetryableError } from '../../errors.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { SearchProgress } from '../types.js';
+import { type RateLimiter, sharedRateLimiter } from './rate-limiter.js';
 import { DEFAULT_RETRY, parseRetryAfter, type RetryPolicy, withRetry } from './retry.js';
 
-export interface ApiHttpOptions {
-  baseUrl: string;
-  rateLimiter: RateLimiter;
+/** What every client lets its caller tune; the client passes it to its ApiHttp as it is. */
+export interface HttpTuning {
   /** Per-request response timeout (until headers). Default 30 s. */
   requestTimeoutMs?: number;
   /** Hard deadline for one attempt including the body. Default 120 s. */
@@ -17,9 +17,17 @@ export interface ApiHttpOptions {
   /** Body bytes allowed per response. Default 256 MiB. */
   maxResponseBytes?: number;
   retry?: Partial<RetryPolicy>;
-  headers?: Record<string, string>;
+  /** Default: one limiter per base URL in this process, at the client's own rate. */
+  rateLimiter?: RateLimiter | undefined;
   /** Told each HTTP status received, or 'error' for a transport failure (for /metrics). */
   onResponse?: ((status: number | 'error') => void) | undefined;
+}
+
+export interface ApiHttpOptions extends HttpTuning {
+  baseUrl: string;
+  /** The API's politeness: request starts per second when no `rateLimiter` is given. */
+  perSecond: number;
+  headers?: Record<string, string>;
 }
 
 export interface ApiRequest<T> {
@@ -31,9 +39,8 @@ export interface ApiRequest<T> {
   /** Query string for GET, form body for POST. */
   params: Record<string, string>;
   signal?: AbortSignal | undefined;
-  /** Before each attempt goes out, and before each wait for a retry. */
-  onAttempt?: () => void;
-  onRetry?: () => void;
+  /** The search's progress: each attempt counts a request, each wait for a retry a retry. */
+  progress?: { counts: SearchProgress; tell: () => void };
   /**
    * Names the upstream's own complaint in the error of a non-2xx answer (e.g. Crossref's
    * validation-failure list), from up to 8 KiB of its body; undefined keeps the plain excerpt.
@@ -52,15 +59,16 @@ export class ApiHttp {
   private readonly onResponse: ((status: number | 'error') => void) | undefined;
 
   constructor(opts: ApiHttpOptions) {
+    const baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.http = axios.create({
-      baseURL: `${opts.baseUrl.replace(/\/+$/, '')}/`,
+      baseURL: `${baseUrl}/`,
       timeout: opts.requestTimeoutMs ?? 30_000,
       responseType: 'stream',
       validateStatus: () => true, // statuses are classified below, not thrown by axios
       maxRedirects: 0,
       headers: opts.headers,
     });
-    this.limiter = opts.rateLimiter;
+    this.limiter = opts.rateLimiter ?? sharedRateLimiter(baseUrl, opts.perSecond);
     this.attemptDeadlineMs = opts.attemptDeadlineMs ?? 120_000;
     this.maxResponseBytes = opts.maxResponseBytes ?? 256 * 1024 * 1024;
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
@@ -72,7 +80,10 @@ export class ApiHttp {
     const method = req.method ?? 'GET';
     return withRetry(what, this.retry, async () => {
       await this.limiter.acquire(signal);
-      req.onAttempt?.();
+      if (req.progress) {
+        req.progress.counts.requests++;
+        req.progress.tell();
+      }
       const deadline = AbortSignal.timeout(this.attemptDeadlineMs);
       const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
       let res: AxiosResponse<Readable> | undefined;
@@ -102,7 +113,12 @@ export class ApiHttp {
         if (classified instanceof RateLimitedError) await this.limiter.penalize(Math.max(classified.retryAfterMs, 1000));
         throw classified;
       }
-    }, () => req.onRetry?.(), signal);
+    }, () => {
+      if (req.progress) {
+        req.progress.counts.retries++;
+        req.progress.tell();
+      }
+    }, signal);
   }
 }
 

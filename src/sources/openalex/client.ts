@@ -2,10 +2,8 @@
 // `filter`, cursor paging, one batch per page. All HTTP goes through ApiHttp.
 import { PermanentError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
-import { ApiHttp, readJson } from '../http/api-http.js';
-import { type RateLimiter, sharedRateLimiter } from '../http/rate-limiter.js';
-import type { RetryPolicy } from '../http/retry.js';
-import { checkWindow } from '../pubmed/date-window.js';
+import { ApiHttp, type HttpTuning, readJson } from '../http/api-http.js';
+import { checkWindow } from '../date-window.js';
 import type { DateWindow, SearchProgress, SourceSearch } from '../types.js';
 import { parseOpenAlexWork, parseWorksPage, type WorksPage } from './parse.js';
 
@@ -26,7 +24,7 @@ const SELECT = [
   'type_crossref', 'authorships', 'biblio', 'is_retracted', 'keywords', 'mesh', 'abstract_inverted_index', 'created_date',
 ].join(',');
 
-export interface OpenAlexClientOptions {
+export interface OpenAlexClientOptions extends HttpTuning {
   /** Default DEFAULT_OPENALEX_BASE_URL (config: OPENALEX_BASE_URL). */
   baseUrl?: string;
   /** Sent as `api_key` (config: OPENALEX_API_KEY); required by OpenAlex since February 2026. */
@@ -35,12 +33,6 @@ export interface OpenAlexClientOptions {
   mailto?: string;
   /** Works per page, 1..100. Default 100. */
   perPage?: number;
-  requestTimeoutMs?: number;
-  attemptDeadlineMs?: number;
-  maxResponseBytes?: number;
-  retry?: Partial<RetryPolicy>;
-  /** Default: shared per base URL, OPENALEX_PER_SECOND. */
-  rateLimiter?: RateLimiter;
   onResponse?: (status: number | 'error') => void;
 }
 
@@ -68,16 +60,7 @@ export class OpenAlexClient {
 
   constructor(opts: OpenAlexClientOptions) {
     const baseUrl = (opts.baseUrl ?? DEFAULT_OPENALEX_BASE_URL).replace(/\/+$/, '');
-    this.http = new ApiHttp({
-      baseUrl,
-      requestTimeoutMs: opts.requestTimeoutMs,
-      attemptDeadlineMs: opts.attemptDeadlineMs,
-      maxResponseBytes: opts.maxResponseBytes,
-      retry: opts.retry,
-      rateLimiter: opts.rateLimiter ?? sharedRateLimiter(baseUrl, OPENALEX_PER_SECOND),
-      headers: { 'User-Agent': `living-review${opts.mailto ? ` (mailto:${opts.mailto})` : ''}` },
-      onResponse: opts.onResponse,
-    });
+    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: OPENALEX_PER_SECOND, headers: { 'User-Agent': `living-review${opts.mailto ? ` (mailto:${opts.mailto})` : ''}` } });
     if (opts.mailto) this.identity.mailto = opts.mailto;
     if (opts.apiKey) this.identity.api_key = opts.apiKey;
     this.perPage = opts.perPage ?? MAX_PER_PAGE;
@@ -158,14 +141,7 @@ export class OpenAlexClient {
       path: 'works',
       params: { filter, per_page: String(this.perPage), cursor, select: SELECT, ...this.identity },
       signal,
-      onAttempt: () => {
-        progress.requests++;
-        tell();
-      },
-      onRetry: () => {
-        progress.retries++;
-        tell();
-      },
+      progress: { counts: progress, tell },
       consume: async (body) => {
         const page = parseWorksPage(await readJson(body, what));
         if (!page) throw new PermanentError(`${what}: response is not a works list (no meta.count or results)`);

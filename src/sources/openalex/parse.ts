@@ -3,7 +3,7 @@
 import { normalizeDoi, normalizePmcid, normalizePmid } from '../../dedup/normalize.js';
 import { toAuthor } from '../../imports/readers/fields.js';
 import { type Author, NO_FLAGS, type SourceRecord } from '../../records/types.js';
-import { normaliseOrcid, squash } from '../pubmed/text.js';
+import { normaliseOrcid, squash } from '../text.js';
 
 type Json = Record<string, unknown>;
 

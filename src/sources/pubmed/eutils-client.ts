@@ -2,16 +2,14 @@
 // process-wide rate limiting, bounded retries, deadlines and a response-size cap.
 import type { SourceRecord } from '../../records/types.js';
 import type { DateWindow, SearchProgress } from '../types.js';
-import { checkWindow, eutilsDate, halve } from './date-window.js';
+import { checkWindow, halve } from '../date-window.js';
 import { type EsearchResult, parseEsearchResult } from './esearch-result.js';
 import { parsePubmedXml } from './parse.js';
-import { ApiHttp } from '../http/api-http.js';
-import { type RateLimiter, sharedRateLimiter } from '../http/rate-limiter.js';
-import type { RetryPolicy } from '../http/retry.js';
+import { ApiHttp, type HttpTuning } from '../http/api-http.js';
 
 export const DEFAULT_EUTILS_BASE_URL = 'https://eutils.ncbi.nlm.nih.gov/entrez/eutils';
 
-export interface EutilsClientOptions {
+export interface EutilsClientOptions extends HttpTuning {
   /** Default DEFAULT_EUTILS_BASE_URL (config: EUTILS_BASE_URL). */
   baseUrl?: string;
   /** NCBI's `tool` parameter (an app name without spaces). */
@@ -25,16 +23,7 @@ export interface EutilsClientOptions {
    * to go past the first 9,999; a lower value lets tests exercise window splitting. Default 9999.
    */
   historyCap?: number;
-  /** Per-request response timeout (until headers). Default 30 s. */
-  requestTimeoutMs?: number;
-  /** Hard deadline for one attempt including the body. Default 120 s. */
-  attemptDeadlineMs?: number;
-  /** Body bytes allowed per response. Default 256 MiB (an efetch batch of 200 is ~5 MB). */
-  maxResponseBytes?: number;
   maxRecordBytes?: number;
-  retry?: Partial<RetryPolicy>;
-  /** Default: shared per base URL, 3 requests/s, 10 with an API key. */
-  rateLimiter?: RateLimiter;
   /** Told each HTTP status received, or 'error' for a transport failure (for /metrics). */
   onResponse?: (status: number | 'error') => void;
 }
@@ -75,16 +64,7 @@ export class EutilsClient {
 
   constructor(opts: EutilsClientOptions) {
     const baseUrl = (opts.baseUrl ?? DEFAULT_EUTILS_BASE_URL).replace(/\/+$/, '');
-    this.http = new ApiHttp({
-      baseUrl,
-      requestTimeoutMs: opts.requestTimeoutMs,
-      attemptDeadlineMs: opts.attemptDeadlineMs,
-      maxResponseBytes: opts.maxResponseBytes,
-      retry: opts.retry,
-      rateLimiter: opts.rateLimiter ?? sharedRateLimiter(baseUrl, opts.apiKey ? 10 : 3),
-      headers: { 'User-Agent': `living-review (${opts.tool})` },
-      onResponse: opts.onResponse,
-    });
+    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: opts.apiKey ? 10 : 3, headers: { 'User-Agent': `living-review (${opts.tool})` } });
     this.identity = { tool: opts.tool };
     if (opts.email) this.identity.email = opts.email;
     if (opts.apiKey) this.identity.api_key = opts.apiKey;
@@ -206,15 +186,13 @@ export class EutilsClient {
       method,
       params: { ...params, ...this.identity },
       signal,
-      onAttempt: () => {
-        progress.requests++;
-        tell();
-      },
-      onRetry: () => {
-        progress.retries++;
-        tell();
-      },
+      progress: { counts: progress, tell },
       consume,
     });
   }
+}
+
+/** E-utilities date parameter form, YYYY/MM/DD. */
+function eutilsDate(iso: string): string {
+  return iso.replaceAll('-', '/');
 }

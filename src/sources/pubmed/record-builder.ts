@@ -3,7 +3,8 @@
 // ReferenceList or a PMID inside CommentsCorrections can never be mistaken for the record's own.
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import type { AbstractSection, Author, RecordRelation, SourceRecord } from '../../records/types.js';
-import { isoDate, normaliseOrcid, squash, unbracketTitle, yearFromMedlineDate } from './text.js';
+import { isoDate, normaliseOrcid, squash, unbracketTitle } from '../text.js';
+import { yearFromMedlineDate } from './medline-date.js';
 
 type Slot =
   | 'pmid' | 'issn' | 'volume' | 'issue' | 'year' | 'medlineDate' | 'journal' | 'journalAbbrev'

@@ -1,4 +1,4 @@
-// Small pure helpers the PubMed record builder uses to turn XML text into display strings.
+// Small pure helpers the source parsers share to turn API text into display strings.
 
 /** Collapses runs of whitespace (pretty-printed XML, line breaks inside text) and trims. */
 export function squash(text: string): string {
@@ -10,12 +10,6 @@ export function normaliseOrcid(raw: string): string | undefined {
   const compact = raw.replace(/[\s-]/g, '').replace(/^(https?:\/\/)?(www\.)?orcid\.org\//i, '');
   const m = /^(\d{4})(\d{4})(\d{4})(\d{3}[\dX])$/i.exec(compact);
   return m ? `${m[1]}-${m[2]}-${m[3]}-${m[4]!.toUpperCase()}` : undefined;
-}
-
-/** First four-digit year in a MedlineDate such as "2004 Jan-Feb", "1998 Dec-1999 Jan", "Spring 2001". */
-export function yearFromMedlineDate(medlineDate: string): number | undefined {
-  const m = /\b(1[5-9]\d\d|2\d\d\d)\b/.exec(medlineDate);
-  return m ? Number(m[1]) : undefined;
 }
 
 /** yyyy-mm-dd from Year/Month/Day strings; undefined if any part is not a number in range. */

@@ -1,6 +1,6 @@
-// Calendar-day arithmetic for splitting an inclusive yyyy-mm-dd window.
-import { PermanentError } from '../../errors.js';
-import type { DateWindow } from '../types.js';
+// Calendar-day checks and arithmetic on an inclusive yyyy-mm-dd search window.
+import { PermanentError } from '../errors.js';
+import type { DateWindow } from './types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -26,9 +26,4 @@ export function halve(w: DateWindow): [DateWindow, DateWindow] {
   const a = dayNumber(w.from);
   const mid = Math.floor((a + dayNumber(w.to)) / 2);
   return [{ from: w.from, to: isoDay(mid) }, { from: isoDay(mid + 1), to: w.to }];
-}
-
-/** E-utilities date parameter form, YYYY/MM/DD. */
-export function eutilsDate(iso: string): string {
-  return iso.replaceAll('-', '/');
 }
