@@ -7,7 +7,7 @@ import { oneLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createCounterStore } from '../ops/counters.js';
 import type { SourceProvider } from '../sources/provider.js';
-import { createRedisRateLimiter, eutilsPerSecond } from '../sources/http/redis-rate-limiter.js';
+import { createRedisRateLimiter } from '../sources/http/redis-rate-limiter.js';
 import { QUEUE_NAMES } from './catalogue.js';
 import { assertNoEviction, assertRedisVersion, assertWorkerConnection, connectRedis, describeRedis, waitReady } from './connection.js';
 import { DEFAULT_TUNING, type JobContext, type SendDigests, type WorkerTuning } from './context.js';
@@ -67,7 +67,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     queues,
     sources: deps.sources,
     hooks: {
-      eutilsLimiter: createRedisRateLimiter(connection, { key: `${prefix}:ratelimit:eutils`, perSecond: eutilsPerSecond(deps.env.NCBI_API_KEY) }),
+      limiter: (source, perSecond) => createRedisRateLimiter(connection, { key: `${prefix}:ratelimit:${source}`, perSecond }),
       onResponse: (source, status) => {
         counters.add('api_responses', { source, code: String(status) });
         // Only search jobs call upstream APIs: a response means a running search is moving.

@@ -4,8 +4,11 @@ import type { ApiSourceName, Source } from './types.js';
 
 /** What a process shares with the sources it builds. */
 export interface SourceHooks {
-  /** The E-utilities limiter shared by all processes; absent: the source's own in-process one. */
-  eutilsLimiter?: RateLimiter | undefined;
+  /**
+   * A limiter for `source` at `perSecond` shared by every process (workers: Redis); absent, each
+   * client keeps its own in-process one.
+   */
+  limiter?: ((source: ApiSourceName, perSecond: number) => RateLimiter) | undefined;
   /** Called once per upstream HTTP response (status code) or transport error, for /metrics. */
   onResponse?: ((source: ApiSourceName, status: number | 'error') => void) | undefined;
 }

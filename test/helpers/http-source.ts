@@ -9,7 +9,7 @@ import { NO_FLAGS, type SourceRecord } from '../../src/records/types.js';
  */
 export function createHttpSource(baseUrl: string, name: ApiSourceName, hooks: SourceHooks, batchSize = 10): Source {
   const get = async <T>(path: string, signal?: AbortSignal): Promise<T> => {
-    await hooks.eutilsLimiter?.acquire(signal);
+    await hooks.limiter?.(name, 3).acquire(signal);
     let res: Response;
     try {
       res = await fetch(baseUrl + path, { signal });

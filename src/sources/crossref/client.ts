@@ -55,7 +55,7 @@ interface Page {
  * polite pool have been seen at 3/s. Pages are fetched one after another (each needs the previous
  * cursor), so 3/s is never the bottleneck and stays under every limit observed.
  */
-const DEFAULT_PER_SECOND = 3;
+export const CROSSREF_PER_SECOND = 3;
 
 export class CrossrefClient {
   private readonly http: ApiHttp;
@@ -73,7 +73,7 @@ export class CrossrefClient {
     this.types = opts.types ?? DEFAULT_CROSSREF_TYPES;
     // Crossref asks for contact details in the User-Agent as well as in mailto.
     const agent = opts.mailto ? `living-review (mailto:${opts.mailto})` : 'living-review';
-    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: DEFAULT_PER_SECOND, headers: { 'User-Agent': agent } });
+    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: CROSSREF_PER_SECOND, headers: { 'User-Agent': agent } });
     this.identity = opts.mailto ? { mailto: opts.mailto } : {};
   }
 

@@ -9,7 +9,7 @@ import { type EuropePmcPage, parseEuropePmcPage } from './parse.js';
 export const DEFAULT_EUROPEPMC_BASE_URL = 'https://www.ebi.ac.uk/europepmc/webservices/rest';
 
 /** Europe PMC publishes no limit; about one request a second is the politeness others use. */
-const DEFAULT_PER_SECOND = 1;
+export const EUROPEPMC_PER_SECOND = 1;
 /** The API's largest page: fewer requests for the same records. */
 const MAX_PAGE_SIZE = 1000;
 /** Longer (encoded) queries go as a form POST to searchPOST, clear of URL length limits. */
@@ -45,7 +45,7 @@ export class EuropePmcClient {
     if (!(Number.isInteger(this.pageSize) && this.pageSize >= 1 && this.pageSize <= MAX_PAGE_SIZE)) {
       throw new RangeError(`pageSize must be an integer in 1..${MAX_PAGE_SIZE}, got ${this.pageSize}`);
     }
-    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: DEFAULT_PER_SECOND, headers: { 'User-Agent': 'living-review', Accept: 'application/json' } });
+    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: EUROPEPMC_PER_SECOND, headers: { 'User-Agent': 'living-review', Accept: 'application/json' } });
   }
 
   /**

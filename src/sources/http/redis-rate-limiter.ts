@@ -7,7 +7,7 @@ import type { RateLimiter } from './rate-limiter.js';
 // uses the in-process one (rate-limiter.ts).
 
 export interface RedisRateLimiterOptions {
-  /** Redis key prefix, e.g. `lr:ratelimit:eutils`; the window and the pause live under it. */
+  /** Redis key prefix, e.g. `lr:ratelimit:pubmed`; the window and the pause live under it. */
   key: string;
   perSecond: number;
   /**
@@ -72,7 +72,3 @@ export function createRedisRateLimiter(redis: Redis, opts: RedisRateLimiterOptio
   };
 }
 
-/** NCBI's documented limit: 3 requests/s, 10 with an API key. */
-export function eutilsPerSecond(apiKey: string | undefined): number {
-  return apiKey ? 10 : 3;
-}

@@ -9,6 +9,11 @@ import { ApiHttp, type HttpTuning } from '../http/api-http.js';
 
 export const DEFAULT_EUTILS_BASE_URL = 'https://eutils.ncbi.nlm.nih.gov/entrez/eutils';
 
+/** NCBI's documented limit: 3 requests/s, 10 with an API key. */
+export function eutilsPerSecond(apiKey: string | undefined): number {
+  return apiKey ? 10 : 3;
+}
+
 export interface EutilsClientOptions extends HttpTuning {
   /** Default DEFAULT_EUTILS_BASE_URL (config: EUTILS_BASE_URL). */
   baseUrl?: string;
@@ -64,7 +69,7 @@ export class EutilsClient {
 
   constructor(opts: EutilsClientOptions) {
     const baseUrl = (opts.baseUrl ?? DEFAULT_EUTILS_BASE_URL).replace(/\/+$/, '');
-    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: opts.apiKey ? 10 : 3, headers: { 'User-Agent': `living-review (${opts.tool})` } });
+    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: eutilsPerSecond(opts.apiKey), headers: { 'User-Agent': `living-review (${opts.tool})` } });
     this.identity = { tool: opts.tool };
     if (opts.email) this.identity.email = opts.email;
     if (opts.apiKey) this.identity.api_key = opts.apiKey;
