@@ -114,6 +114,7 @@ describe('ops routes', () => {
   it('/metrics gives the age of the last successful search per configured review and source, and each search interval', async () => {
     const protocols = loadProtocols(writeProtocols(['stale-a', 'stale-b', 'stale-gone'], { search: '0 6 * * *', digest: '0 8 * * 1' }).split(','));
     protocols[0]!.sources.europepmc = { enabled: true };
+    protocols[1]!.sources.europepmc = { enabled: false };
     for (const p of protocols) await syncProtocol(testDb.database.db, p);
     await testDb.query(`update reviews set created_at = now() - interval '3 days' where id = 'stale-a'`);
     await testDb.query(`update reviews set created_at = now() - interval '2 hours' where id = 'stale-b'`);

@@ -14,6 +14,7 @@ import { ownRun } from '../../src/runs/ownership.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { runCli } from '../helpers/cli.js';
 import { startFakeEutils, type FakeEutils } from '../fakes/eutils-server.js';
+import { cloneEuropePmcCorpus, startFakeEuropePmc } from '../fakes/europepmc-server.js';
 import { cloneCorpus, extractArticles, type CorpusRecord } from '../fakes/pubmed-corpus.js';
 
 const TEMPLATES = extractArticles(readFileSync(join(packageRoot, 'test/fixtures/pubmed/handmade_notice_markup_book.xml'), 'utf8'));
@@ -55,7 +56,7 @@ describe('run --once against the E-utilities fake', () => {
   });
 
   it('stages every record of the window once, through faults and NCBI rate limits', async () => {
-    const r = await runCli(['run', '--once', '--json', '--from', '2021-01-01', '--to', '2021-01-31'], env());
+    const r = await runCli(['run', '--once', '--json', '--sources', 'pubmed', '--from', '2021-01-01', '--to', '2021-01-31'], env());
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.review).toBe('peer-support-overdose');
@@ -82,7 +83,7 @@ describe('run --once against the E-utilities fake', () => {
   it('stages nothing and changes no row when the same window runs again', async () => {
     const before = await snapshot();
     fake.log.length = 0;
-    const r = await runCli(['run', '--once', '--json', '--from', '2021-01-01', '--to', '2021-01-31'], env());
+    const r = await runCli(['run', '--once', '--json', '--sources', 'pubmed', '--from', '2021-01-01', '--to', '2021-01-31'], env());
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.sources[0]).toMatchObject({ identified: N + 1, fetched: N + 1, new: 0, duplicates: N + 1 });
@@ -91,7 +92,7 @@ describe('run --once against the E-utilities fake', () => {
   });
 
   it('starts the next window where the last successful one ended, minus the overlap', async () => {
-    const r = await runCli(['run', '--once', '--json', '--to', '2021-02-15'], env());
+    const r = await runCli(['run', '--once', '--json', '--sources', 'pubmed', '--to', '2021-02-15'], env());
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).sources[0]).toMatchObject({ from: '2021-01-24', to: '2021-02-15' });
   });
@@ -107,7 +108,7 @@ describe('run --once faults', () => {
   it('reports an in-band esearch ERROR in the run row and on stderr, and exits non-zero', async () => {
     const fake = await startFakeEutils({ records: [], esearchError: 'Invalid query syntax near "AND AND"' });
     try {
-      const r = await runCli(['run', '--once', '--json', '--from', '2021-01-01', '--to', '2021-01-02'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl });
+      const r = await runCli(['run', '--once', '--json', '--sources', 'pubmed', '--from', '2021-01-01', '--to', '2021-01-02'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl });
       expect(r.code).toBe(1);
       const src = JSON.parse(r.stdout).sources[0];
       expect(src.status).toBe('failed');
@@ -124,7 +125,7 @@ describe('run --once faults', () => {
     const n = 600;
     const fake = await startFakeEutils({ records: corpus(n, '2022-03-01', '2022-03-31', 41_000_000) });
     const env = { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl, LOG_LEVEL: 'silent' };
-    const args = ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), 'run', '--once', '--json', '--from', '2022-03-01', '--to', '2022-03-31'];
+    const args = ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), 'run', '--once', '--json', '--sources', 'pubmed', '--from', '2022-03-01', '--to', '2022-03-31'];
     try {
       const child = spawn(process.execPath, args, { cwd: packageRoot, env: { ...process.env, ...env }, stdio: 'ignore' });
       // Kill as soon as some batches are staged but not all.
@@ -137,7 +138,7 @@ describe('run --once faults', () => {
       expect(staged).toBeGreaterThan(0);
       expect(await count()).toBeLessThan(n + 1);
 
-      const r = await runCli(['run', '--once', '--json', '--from', '2022-03-01', '--to', '2022-03-31'], env);
+      const r = await runCli(['run', '--once', '--json', '--sources', 'pubmed', '--from', '2022-03-01', '--to', '2022-03-31'], env);
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).sources[0]).toMatchObject({ status: 'ok', identified: n + 1, fetched: n + 1 });
       const per = await t.database.db.execute(sql`
@@ -170,7 +171,7 @@ describe('run --once faults', () => {
     });
     try {
       const id = await liveId;
-      const r = await runCli(['run', '--once', '--json', '--from', '2022-05-01', '--to', '2022-05-05'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl });
+      const r = await runCli(['run', '--once', '--json', '--sources', 'pubmed', '--from', '2022-05-01', '--to', '2022-05-05'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl });
       expect(r.code, r.stderr).toBe(0);
       const rows = await t.query<{ id: number; status: string; error: string | null }>(`select id::int, status, error from search_runs where id = any($1) order by id`, [[dead!.id, id]]);
       expect(rows).toEqual([
@@ -191,7 +192,7 @@ describe('run --once faults', () => {
     const n = 10_050;
     const fake = await startFakeEutils({ records: corpus(n, '2023-01-01', '2023-06-30', 42_000_000) });
     try {
-      const r = await runCli(['run', '--once', '--json', '--from', '2023-01-01', '--to', '2023-06-30'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl, NCBI_API_KEY: 'test-key' });
+      const r = await runCli(['run', '--once', '--json', '--sources', 'pubmed', '--from', '2023-01-01', '--to', '2023-06-30'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl, NCBI_API_KEY: 'test-key' });
       expect(r.code, r.stderr).toBe(0);
       const src = JSON.parse(r.stdout).sources[0];
       expect(src).toMatchObject({ status: 'ok', identified: n + 1, fetched: n + 1, new: n });
@@ -215,7 +216,7 @@ describe('run --once search warnings', () => {
   it("keeps the search's own warnings (PhraseNotFound) in the run row", async () => {
     const fake = await startFakeEutils({ records: corpus(3, '2022-06-01', '2022-06-01'), phraseNotFound: 'peer navigatr*' });
     try {
-      const r = await runCli(['run', '--once', '--from', '2022-06-01', '--to', '2022-06-01'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl });
+      const r = await runCli(['run', '--once', '--sources', 'pubmed', '--from', '2022-06-01', '--to', '2022-06-01'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl });
       expect(r.code, r.stderr).toBe(0);
       const rows = await t.database.db.execute(sql`select warnings from search_runs order by id desc limit 1`);
       expect((rows as unknown as { rows: { warnings: string[] }[] }).rows[0]!.warnings).toContain('PhraseNotFound: peer navigatr*');
@@ -226,17 +227,24 @@ describe('run --once search warnings', () => {
 });
 
 describe('run --once on the embedded default (PGlite)', () => {
-  it('runs a cycle and exports with no database server', async () => {
+  it("runs the shipped review's default sources (PubMed, Europe PMC) and exports with no database server", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lr-embedded-'));
     const fake = await startFakeEutils({ records: corpus(15, '2021-05-01', '2021-05-10', 43_000_000) });
+    // Europe PMC: three works PubMed lacks, and the review itself again (a seed: not staged).
+    const epmcTemplates = (JSON.parse(readFileSync(join(packageRoot, 'test/fixtures/europepmc/handmade_core_page.json'), 'utf8')).resultList.result as Record<string, unknown>[]).slice(0, 3);
+    const review = { ...epmcTemplates[0]!, id: '34831839', pmid: '34831839', doi: '10.3390/ijerph182212073', firstIndexDate: '2021-05-02' };
+    const epmc = await startFakeEuropePmc({
+      records: [...cloneEuropePmcCorpus({ templates: epmcTemplates, n: 3, from: '2021-05-01', to: '2021-05-10', idBase: 44_000_000 }), { firstIndexDate: '2021-05-02', result: review }],
+    });
     try {
-      const env = { DATABASE_URL: undefined, LR_DATA_DIR: dataDir, EUTILS_BASE_URL: fake.baseUrl };
+      const env = { DATABASE_URL: undefined, LR_DATA_DIR: dataDir, EUTILS_BASE_URL: fake.baseUrl, EUROPEPMC_BASE_URL: epmc.baseUrl };
       const r = await runCli(['run', '--once', '--json'], env);
       expect(r.code, r.stderr).toBe(0);
-      const src = JSON.parse(r.stdout).sources[0];
-      expect(src).toMatchObject({ from: '2020-10-01', identified: 16, fetched: 16, new: 15, duplicates: 1 });
+      const [pubmed, europepmc] = JSON.parse(r.stdout).sources;
+      expect(pubmed).toMatchObject({ source: 'pubmed', from: '2020-10-01', identified: 16, fetched: 16, new: 15, duplicates: 1 });
+      expect(europepmc).toMatchObject({ source: 'europepmc', status: 'ok', from: '2020-10-01', identified: 4, fetched: 4, new: 3, duplicates: 1 });
       const csv = await runCli(['export', '--format', 'csv', '--status', 'pending'], env);
-      expect(csv.stdout.trimEnd().split('\r\n')).toHaveLength(16);
+      expect(csv.stdout.trimEnd().split('\r\n')).toHaveLength(1 + 15 + 3);
 
       // A run left 'running' by a process that was killed is settled by the next run --once.
       let database = await openDatabase({ dataDir });
@@ -257,6 +265,7 @@ describe('run --once on the embedded default (PGlite)', () => {
       }
     } finally {
       await fake.close();
+      await epmc.close();
     }
   });
 });

@@ -49,7 +49,7 @@ describe('worker and run --enqueue through the CLI', () => {
   });
 
   it('carries out an enqueued cycle and reports it like --once', async () => {
-    const r = await runCli(['run', '--enqueue', '--wait', '--json', '--from', '2022-06-01', '--to', '2022-06-30'], env);
+    const r = await runCli(['run', '--enqueue', '--wait', '--json', '--sources', 'pubmed', '--from', '2022-06-01', '--to', '2022-06-30'], env);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.review).toBe('peer-support-overdose');
@@ -62,7 +62,7 @@ describe('worker and run --enqueue through the CLI', () => {
   });
 
   it('prints the job id without --wait, and status shows queue state and schedules', async () => {
-    const r = await runCli(['run', '--enqueue', '--from', '2022-06-01', '--to', '2022-06-30'], env);
+    const r = await runCli(['run', '--enqueue', '--sources', 'pubmed', '--from', '2022-06-01', '--to', '2022-06-30'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/search-peer-support-overdose-pubmed/);
     const s = await runCli(['status', '--json'], env);
@@ -91,7 +91,7 @@ describe('worker and run --enqueue through the CLI', () => {
   });
 
   it('refuses to enqueue when Redis is not reachable, naming it', async () => {
-    const r = await runCli(['run', '--enqueue', '--from', '2022-06-01', '--to', '2022-06-30'], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
+    const r = await runCli(['run', '--enqueue', '--sources', 'pubmed', '--from', '2022-06-01', '--to', '2022-06-30'], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^living-review: .*127\.0\.0\.1:1/);
   });

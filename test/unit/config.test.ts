@@ -31,7 +31,7 @@ describe('protocol files', () => {
     expect(p.strategy.reconstructed).toBe(true);
     expect(p.strategy.blocks.map((b) => b.name)).toEqual(['peers', 'overdose prevention']);
     expect(p.schedule).toEqual({ search: '0 6 * * 1', digest: '0 8 * * 1', timezone: 'Europe/London' });
-    expect(p.sources.pubmed?.enabled).toBe(true);
+    expect(Object.entries(p.sources).filter(([, s]) => s?.enabled).map(([name]) => name)).toEqual(['pubmed', 'europepmc']);
     expect(p.seeds.map((s) => s.pmid)).toEqual(['34831839', '32381086']);
     expect(p.reviewers).toHaveLength(1);
   });
