@@ -25,7 +25,7 @@ describe('hand-made works page (committed, real schema)', () => {
       title: 'Peer-delivered naloxone distribution and overdose reversal: a cohort study',
       abstract: 'Peers distributed naloxone kits; most used naloxone within a month.',
       journal: 'International Journal of Drug Policy', issn: ['0955-3959', '1873-4758'],
-      volume: '125', issue: '2', pages: '104321-104330', year: 2024, language: ['en'],
+      volume: '125', issue: '2', pages: '104321-104330', year: 2024, language: ['eng'],
       publicationTypes: ['article', 'journal-article'], keywords: ['Naloxone'], meshTerms: ['Naloxone', 'Drug Overdose'],
       entryDate: '2024-03-05', kind: 'article',
       flags: { retracted: false, retractionNotice: false, erratum: false, expressionOfConcern: false },
@@ -90,7 +90,7 @@ describe.skipIf(!hasShared)('recorded OpenAlex fixtures', () => {
     expect(r).toMatchObject({
       source: 'openalex', sourceId: 'W2741809807', doi: '10.7717/peerj.4375', pmid: '29456894', pmcid: 'PMC5815332',
       title: 'The state of OA: a large-scale analysis of the prevalence and impact of Open Access articles',
-      journal: 'PeerJ', issn: ['2167-8359'], volume: '6', pages: 'e4375', year: 2018, language: ['en'],
+      journal: 'PeerJ', issn: ['2167-8359'], volume: '6', pages: 'e4375', year: 2018, language: ['eng'],
       entryDate: '2017-08-08', kind: 'article', publicationTypes: ['article', 'journal-article'],
     });
     expect(r!.issue).toBeUndefined();

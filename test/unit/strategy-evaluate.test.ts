@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadProtocol } from '../../src/config/protocol.js';
 import { packageRoot } from '../../src/paths.js';
 import { compileEvaluator, words } from '../../src/strategy/evaluate.js';
+import { iso1Code, medlineCode, medlineFromIso1 } from '../../src/strategy/languages.js';
 import type { SearchStrategy } from '../../src/strategy/types.js';
 
 const mercer = loadProtocol(join(packageRoot, 'config/reviews/peer-support-overdose.yaml')).strategy;
@@ -38,5 +39,18 @@ describe('local strategy evaluator', () => {
     expect(m({ title: 'Kits', abstract: 'take-home kits' })).toBe(false);
     expect(m({ title: 'Take-home kits' })).toBe(true);
     expect(m({ title: 'Kits', meshTerms: ['naloxone'] })).toBe(true);
+  });
+});
+
+describe('languages', () => {
+  it('speaks one table for every source: PubMed names, MEDLINE codes, ISO 639-1 codes', () => {
+    expect(medlineCode('English')).toBe('eng');
+    expect(medlineCode('fre')).toBe('fre');
+    expect(medlineCode('klingon')).toBeUndefined();
+    expect(iso1Code('english')).toBe('en');
+    expect(iso1Code('ger')).toBe('de');
+    expect(medlineFromIso1('en-GB')).toBe('eng');
+    expect(medlineFromIso1('nb')).toBe('nor');
+    expect(medlineFromIso1('xx')).toBe('xx');
   });
 });

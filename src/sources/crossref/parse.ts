@@ -5,7 +5,7 @@ import { parseAuthorName } from '../../dedup/normalize.js';
 import { NO_FLAGS, type Author, type NoticeFlags, type RecordRelation, type SourceRecord } from '../../records/types.js';
 import { words } from '../../strategy/evaluate.js';
 import { isoDate, normaliseOrcid, squash } from '../text.js';
-import { medlineLanguage } from './language.js';
+import { medlineFromIso1 } from '../../strategy/languages.js';
 import { jatsSections, plainText } from './text.js';
 
 type Json = Record<string, unknown>;
@@ -197,7 +197,7 @@ export function parseCrossrefWork(item: unknown): SourceRecord | undefined {
   const issn = f.strings('ISSN').map(squash).filter(Boolean);
   if (issn.length > 0) record.issn = [...new Set(issn)];
   const language = f.scalar('language');
-  if (language) record.language = [medlineLanguage(language)];
+  if (language) record.language = [medlineFromIso1(language)];
   if (type) record.publicationTypes = subtype ? [type, subtype] : [type];
 
   const relations = [...updates(f, doi, 'update-to', record.flags), ...updates(f, doi, 'updated-by', record.flags), ...preprintLinks(f)];

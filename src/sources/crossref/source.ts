@@ -7,7 +7,7 @@ import { compileEvaluator } from '../../strategy/evaluate.js';
 import type { SearchStrategy } from '../../strategy/types.js';
 import type { Source } from '../types.js';
 import { CrossrefClient, type CrossrefClientOptions, type CrossrefSearch } from './client.js';
-import { languageCodeOf } from './language.js';
+import { medlineCode } from '../../strategy/languages.js';
 
 export type CrossrefSourceOptions = CrossrefClientOptions;
 
@@ -26,7 +26,7 @@ export function localStrategy(strategy: SearchStrategy): { keep: (r: SourceRecor
     if (b.terms.length === 0) notes.push(`crossref: block "${b.name}" has only MeSH headings, which Crossref records do not carry: no record can match it`);
   }
   const codes = strategy.limits.languages.map((name) => {
-    const code = languageCodeOf(name);
+    const code = medlineCode(name);
     if (!code) notes.push(`crossref: language limit "${name}" is not known here and is not applied`);
     return code;
   });

@@ -4,6 +4,7 @@ import { normalizeDoi, normalizePmcid, normalizePmid } from '../../dedup/normali
 import { toAuthor } from '../../imports/readers/fields.js';
 import { type Author, NO_FLAGS, type SourceRecord } from '../../records/types.js';
 import { normaliseOrcid, squash } from '../text.js';
+import { medlineFromIso1 } from '../../strategy/languages.js';
 
 type Json = Record<string, unknown>;
 
@@ -137,7 +138,7 @@ export function parseOpenAlexWork(work: unknown, warnings: string[] = []): Sourc
   const pages = pagesOf(biblio);
   if (pages) record.pages = pages;
   if (year !== undefined) record.year = year;
-  if (language) record.language = [language];
+  if (language) record.language = [medlineFromIso1(language)];
   if (publicationTypes.length > 0) record.publicationTypes = publicationTypes;
   if (keywords.length > 0) record.keywords = keywords;
   if (meshTerms.length > 0) record.meshTerms = meshTerms;

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../errors.js';
 import type { SearchStrategy, TextTerm } from '../types.js';
+import { medlineCode } from '../languages.js';
 
 /**
  * Field names as Europe PMC's /fields endpoint lists them. `all` stays unfielded: Europe PMC then
@@ -9,25 +10,10 @@ import type { SearchStrategy, TextTerm } from '../types.js';
 const FIELD: Record<TextTerm['field'], string | undefined> = { tiab: 'TITLE_ABS', title: 'TITLE', all: undefined };
 const MESH_FIELD = 'KW';
 
-/**
- * PubMed's language names to the MEDLINE (ISO 639-2/B) codes Europe PMC indexes in LANG, as its
- * records carry them (`"language": "eng"`).
- */
-const LANGUAGE_CODES: Record<string, string> = {
-  afrikaans: 'afr', albanian: 'alb', arabic: 'ara', armenian: 'arm', bosnian: 'bos', bulgarian: 'bul',
-  catalan: 'cat', chinese: 'chi', croatian: 'hrv', czech: 'cze', danish: 'dan', dutch: 'dut',
-  english: 'eng', esperanto: 'epo', estonian: 'est', finnish: 'fin', french: 'fre', georgian: 'geo',
-  german: 'ger', greek: 'gre', hebrew: 'heb', hindi: 'hin', hungarian: 'hun', icelandic: 'ice',
-  indonesian: 'ind', italian: 'ita', japanese: 'jpn', korean: 'kor', latin: 'lat', latvian: 'lav',
-  lithuanian: 'lit', macedonian: 'mac', malay: 'may', norwegian: 'nor', persian: 'per', polish: 'pol',
-  portuguese: 'por', romanian: 'rum', russian: 'rus', serbian: 'srp', slovak: 'slo', slovenian: 'slv',
-  spanish: 'spa', swedish: 'swe', thai: 'tha', turkish: 'tur', ukrainian: 'ukr', vietnamese: 'vie',
-};
-
 /** A strategy language (a PubMed name, or already a three-letter code) as a LANG value. */
 export function europePmcLanguage(language: string): string {
   const l = language.trim().toLowerCase();
-  const code = LANGUAGE_CODES[l] ?? (/^[a-z]{3}$/.test(l) ? l : undefined);
+  const code = medlineCode(l) ?? (/^[a-z]{3}$/.test(l) ? l : undefined);
   if (!code) throw new ConfigError(`strategy.limits.languages: no Europe PMC LANG code for "${language}"`);
   return code;
 }

@@ -6,6 +6,7 @@
 // (compileEvaluator) on what comes back and drops the rest.
 import { ConfigError } from '../../errors.js';
 import type { SearchStrategy, TermField, TextTerm } from '../types.js';
+import { iso1Code } from '../languages.js';
 
 /** OpenAlex search filter per field scope; `default.search` is the `search` parameter as a filter. */
 const FILTER: Record<TermField, string> = {
@@ -16,12 +17,6 @@ const FILTER: Record<TermField, string> = {
 /** Wider scopes first: a block mixing scopes is sent with its widest one. */
 const WIDTH: TermField[] = ['all', 'tiab', 'title'];
 
-/** OpenAlex `language` takes ISO 639-1 codes; the strategy spells languages as PubMed does. */
-const LANGUAGE: Record<string, string> = {
-  english: 'en', eng: 'en', french: 'fr', fre: 'fr', german: 'de', ger: 'de', spanish: 'es', spa: 'es',
-  italian: 'it', ita: 'it', portuguese: 'pt', por: 'pt', dutch: 'nl', dut: 'nl', russian: 'ru', rus: 'ru',
-  chinese: 'zh', chi: 'zh', japanese: 'ja', jpn: 'ja',
-};
 
 /**
  * Lower-case words of a term. Lower case keeps a word such as "OR" from reading as an operator
@@ -63,7 +58,8 @@ export function compileOpenAlex(strategy: SearchStrategy): string {
   const filters = [...byFilter].map(([filter, blocks]) => `${filter}:${blocks.join(' AND ')}`);
   if (strategy.limits.languages.length > 0) {
     const codes = strategy.limits.languages.map((l) => {
-      const code = LANGUAGE[l.toLowerCase()];
+      // OpenAlex `language` takes ISO 639-1 codes.
+      const code = iso1Code(l);
       if (!code) throw new ConfigError(`strategy language "${l}" has no OpenAlex language code here`);
       return code;
     });
