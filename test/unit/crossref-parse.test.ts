@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NO_FLAGS, type SourceRecord } from '../../src/records/types.js';
 import { parseCrossrefWork, withSubtitle } from '../../src/sources/crossref/parse.js';
-import { jatsSections, plainText } from '../../src/sources/crossref/text.js';
+import { jatsSections } from '../../src/sources/crossref/jats.js';
+import { plainText } from '../../src/sources/markup.js';
 
 const SHARED = join(import.meta.dirname, '../../../shared/fixtures/crossref');
 const HANDMADE = join(import.meta.dirname, '../fixtures/crossref/handmade_works_notices_preprint.json');

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../../src/errors.js';
 import { NO_FLAGS } from '../../src/records/types.js';
-import { htmlText, parseEuropePmcPage } from '../../src/sources/europepmc/parse.js';
+import { parseEuropePmcPage } from '../../src/sources/europepmc/parse.js';
+import { plainText } from '../../src/sources/markup.js';
 
 const SHARED = join(import.meta.dirname, '../../../shared/fixtures/europepmc');
 const HANDMADE = join(import.meta.dirname, '../fixtures/europepmc/handmade_core_page.json');
@@ -95,8 +96,8 @@ describe('parseEuropePmcPage envelope', () => {
     expect(() => parseEuropePmcPage({ hitCount: 3 })).toThrow('no resultList.result array');
   });
 
-  it('htmlText keeps inline markup joined, separates blocks, decodes entities once', () => {
-    expect(htmlText('H<sub>2</sub>O<br/>and <i>E.&nbsp;coli</i> &amp;lt; &#x3B1;&#946; &bogus;')).toBe('H2O and E. coli &lt; αβ &bogus;');
+  it('plainText keeps inline markup joined, separates blocks, decodes entities once', () => {
+    expect(plainText('H<sub>2</sub>O<br/>and <i>E.&nbsp;coli</i> &amp;lt; &#x3B1;&#946; &bogus;')).toBe('H2O and E. coli &lt; αβ &bogus;');
   });
 });
 

@@ -6,13 +6,10 @@ import { NO_FLAGS, type Author, type NoticeFlags, type RecordRelation, type Sour
 import { words } from '../../strategy/evaluate.js';
 import { isoDate, normaliseOrcid, squash } from '../text.js';
 import { medlineFromIso1 } from '../../strategy/languages.js';
-import { jatsSections, plainText } from './text.js';
+import { plainText } from '../markup.js';
+import { jatsSections } from './jats.js';
+import { type Json, isObject } from '../json.js';
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** What Crossref's update types (update-to / updated-by) mean for a review. */
 type UpdateKind = 'erratum' | 'retraction' | 'concern' | 'version';

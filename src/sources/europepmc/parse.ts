@@ -3,7 +3,9 @@
 // read defensively; a field of an unexpected shape becomes a warning on the record, never a throw.
 import { PermanentError } from '../../errors.js';
 import type { AbstractSection, Author, NoticeFlags, RecordRelation, SourceRecord } from '../../records/types.js';
-import { normaliseOrcid, squash, unbracketTitle } from '../text.js';
+import { normaliseOrcid, unbracketTitle } from '../text.js';
+import { type Json, isObject, str } from '../json.js';
+import { plainText } from '../markup.js';
 
 export interface EuropePmcPage {
   hitCount: number;
@@ -14,19 +16,6 @@ export interface EuropePmcPage {
   warnings: string[];
 }
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A non-empty trimmed string; numbers are accepted as their decimal form. */
-function str(v: unknown): string | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v !== 'string') return undefined;
-  const s = v.trim();
-  return s === '' ? undefined : s;
-}
 
 /**
  * Reads `parent[wrapper][item]` as a list, e.g. authorList.author. A lone value is a list of one
@@ -52,34 +41,15 @@ function strings(values: unknown[], what: string, warnings: string[]): string[] 
   return out;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-/** Tags that separate words; every other tag (<i>, <sub>, <b>) is inline and joins its text. */
-const BLOCK_TAG = /<\/?(?:p|br|div|h\d|li|ul|ol|table|tr|td|th)\b[^>]*>/gi;
-
-/** Europe PMC titles and abstracts carry HTML markup and entities: plain text for display and dedup. */
-export function htmlText(html: string): string {
-  const text = html
-    .replace(BLOCK_TAG, ' ')
-    .replace(/<\/?[A-Za-z][^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-      if (name[0] === '#') {
-        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-      }
-      return ENTITIES[name.toLowerCase()] ?? whole;
-    });
-  return squash(text);
-}
-
 /** Structured abstracts mark each section with <h4>Label</h4>; the text before any label is unlabelled. */
 function abstractSections(html: string): AbstractSection[] {
   const parts = html.split(/<h4\b[^>]*>([\s\S]*?)<\/h4>/i);
   const sections: AbstractSection[] = [];
-  const first = htmlText(parts[0]!);
+  const first = plainText(parts[0]!);
   if (first) sections.push({ text: first });
   for (let i = 1; i + 1 < parts.length; i += 2) {
-    const label = htmlText(parts[i]!).replace(/:$/, '');
-    const text = htmlText(parts[i + 1]!);
+    const label = plainText(parts[i]!).replace(/:$/, '');
+    const text = plainText(parts[i + 1]!);
     if (text) sections.push(label ? { label, text } : { text });
   }
   return sections;
@@ -159,7 +129,7 @@ const OTHER_SOURCES = new Set(['PAT', 'ETH', 'HIR']);
 export function parseEuropePmcResult(r: Json, source: string, id: string): SourceRecord {
   const warnings: string[] = [];
   const rawTitle = str(r.title);
-  const title = rawTitle ? unbracketTitle(htmlText(rawTitle)) : '';
+  const title = rawTitle ? unbracketTitle(plainText(rawTitle)) : '';
   if (!title) warnings.push('record has no title');
 
   const authors: Author[] = [];

@@ -5,21 +5,14 @@ import { toAuthor } from '../../imports/readers/fields.js';
 import { type Author, NO_FLAGS, type SourceRecord } from '../../records/types.js';
 import { normaliseOrcid, squash } from '../text.js';
 import { medlineFromIso1 } from '../../strategy/languages.js';
+import { type Json, isObject, str } from '../json.js';
+import { plainText } from '../markup.js';
 
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** OpenAlex ids are URLs (https://openalex.org/W2741809807); the W id is what stays stable. */
 export function workId(id: unknown): string | undefined {
   return /(?:^|\/)(W\d+)$/.exec(str(id) ?? '')?.[1];
-}
-
-/** Inline markup some titles carry (<i>, <sup>, <scp>) is not part of the title's text. */
-function plainText(text: string): string {
-  return squash(text.replace(/<\/?[a-z][a-z0-9]*(?:\s[^>]*)?>/gi, ''));
 }
 
 /**
