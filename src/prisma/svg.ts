@@ -1,3 +1,4 @@
+import { sourceLabel } from '../sources/types.js';
 import type { PrismaCounts } from './counts.js';
 
 function esc(s: string): string {
@@ -36,7 +37,7 @@ export function renderPrismaSvg(title: string, previous: number | null, c: Prism
   const right = 440;
   const w = 380;
   const parts: string[] = [];
-  const idLines = [`Records identified from databases (n = ${identifiedTotal}):`, ...sources.map(([s, n]) => `  ${s} (n = ${n})`)];
+  const idLines = [`Records identified from databases (n = ${identifiedTotal}):`, ...sources.map(([s, n]) => `  ${sourceLabel(s)} (n = ${n})`)];
   parts.push(box({ x: left, y: 60, w, lines: idLines }));
   const idBottom = 60 + idLines.length * LINE + 16;
   parts.push(box({ x: right, y: 60, w, lines: ['Records removed before screening:', `  Duplicate records (n = ${c.duplicatesRemoved})`] }));

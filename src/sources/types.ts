@@ -5,6 +5,13 @@ import type { SearchStrategy } from '../strategy/types.js';
 export const API_SOURCES = ['pubmed', 'europepmc', 'openalex', 'crossref'] as const;
 export type ApiSourceName = (typeof API_SOURCES)[number];
 
+const LABELS: Record<ApiSourceName, string> = { pubmed: 'PubMed', europepmc: 'Europe PMC', openalex: 'OpenAlex', crossref: 'Crossref' };
+
+/** How reports name a source: the API's own name, or an import's name as given ("cinahl"). */
+export function sourceLabel(source: string): string {
+  return (LABELS as Record<string, string>)[source] ?? source;
+}
+
 /** Inclusive calendar-day window, ISO yyyy-mm-dd. */
 export interface DateWindow {
   from: string;

@@ -34,6 +34,7 @@ describe('PRISMA 2020 counts', () => {
     const svg = renderPrismaSvg('A & B', report.previousStudies, report.cumulative);
     expect(svg).toContain('A &amp; B');
     expect(svg).toContain('Records identified from databases (n = 170)');
+    expect(svg).toContain('Europe PMC (n = 50)');
     expect(svg).toContain('Duplicate records (n = 60)');
     expect(svg).toContain('Total studies included in review (n = 50)');
     expect(svg).toContain('Studies included in previous version (n = 46)');
