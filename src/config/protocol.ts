@@ -148,6 +148,8 @@ export const protocolSchema = z
       .strict()
       .default({ reviewers_per_record: 1, exclusion_reasons: [], nothing_new_notes: false }),
     seeds: z.array(seed).default([]),
+    /** Papers after the original search that the living search should find: `status` reports which it has. */
+    known_relevant: z.array(seed).default([]),
   })
   .strict();
 

@@ -3,6 +3,7 @@
 // end up as one work holding four source records, and a preprint of one of them as its own work
 // linked to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recallCheck } from '../../src/db/queries/recall-check.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { type FakeEutils, startFakeEutils } from '../fakes/eutils-server.js';
@@ -156,6 +157,18 @@ describe('one cycle over PubMed, Europe PMC, OpenAlex and Crossref', () => {
        join works f on f.id = rel.from_work_id join works w on w.id = rel.to_work_id`,
     );
     expect(relations).toEqual([{ type: 'version-of', from_doi: PREPRINT.DOI, to_doi: ARTICLES[0]!.doi }]);
+  });
+
+  it('finds known relevant papers by DOI (any spelling), PMID or, lacking both, title', async () => {
+    const known = [
+      { doi: `https://doi.org/${ARTICLES[1]!.doi.toUpperCase()}` },
+      { title: `${ARTICLES[2]!.title.toUpperCase()}.` },
+      { pmid: ARTICLES[0]!.pmid },
+      { pmid: '1', note: 'never staged' },
+    ];
+    const check = await recallCheck(t.database.db, 'peer-support-overdose', known);
+    expect(check.found.map((f) => f.status)).toEqual(['pending', 'pending', 'pending']);
+    expect(check.missing).toEqual([{ pmid: '1', note: 'never staged' }]);
   });
 
   it('stages nothing new when the same window runs again', async () => {

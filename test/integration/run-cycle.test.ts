@@ -229,7 +229,10 @@ describe('run --once search warnings', () => {
 describe('run --once on the embedded default (PGlite)', () => {
   it("runs the shipped review's default sources (PubMed, Europe PMC) and exports with no database server", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lr-embedded-'));
-    const fake = await startFakeEutils({ records: corpus(15, '2021-05-01', '2021-05-10', 43_000_000) });
+    // One PubMed record is a paper the shipped protocol lists as known relevant.
+    const records = corpus(15, '2021-05-01', '2021-05-10', 43_000_000);
+    records[1] = { ...records[1]!, pmid: '33573661', xml: records[1]!.xml.replaceAll(records[1]!.pmid, '33573661') };
+    const fake = await startFakeEutils({ records });
     // Europe PMC: three works PubMed lacks, and the review itself again (a seed: not staged).
     const epmcTemplates = (JSON.parse(readFileSync(join(packageRoot, 'test/fixtures/europepmc/handmade_core_page.json'), 'utf8')).resultList.result as Record<string, unknown>[]).slice(0, 3);
     const review = { ...epmcTemplates[0]!, id: '34831839', pmid: '34831839', doi: '10.3390/ijerph182212073', firstIndexDate: '2021-05-02' };
@@ -245,6 +248,14 @@ describe('run --once on the embedded default (PGlite)', () => {
       expect(europepmc).toMatchObject({ source: 'europepmc', status: 'ok', from: '2020-10-01', identified: 4, fetched: 4, new: 3, duplicates: 1 });
       const csv = await runCli(['export', '--format', 'csv', '--status', 'pending'], env);
       expect(csv.stdout.trimEnd().split('\r\n')).toHaveLength(1 + 15 + 3);
+      const status = await runCli(['status', '--json'], env);
+      const recall = JSON.parse(status.stdout).recall;
+      expect(recall.known).toBe(6);
+      expect(recall.found).toEqual([expect.objectContaining({ pmid: '33573661', status: 'pending' })]);
+      expect(recall.missing.map((k: { pmid?: string; doi?: string }) => k.pmid ?? k.doi)).toEqual(['33418149', '34090473', '35943744', '34738277', '10.1186/s12954-022-00599-4']);
+      const text = await runCli(['status'], env);
+      expect(text.stdout).toContain('known relevant papers found: 1 of 6');
+      expect(text.stdout).toMatch(/not found: PMID 34090473 \(Greer A et al\./);
 
       // A run left 'running' by a process that was killed is settled by the next run --once.
       let database = await openDatabase({ dataDir });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { loadContext, openDbContext } from '../../context.js';
+import type { KnownPaper } from '../../db/queries/recall-check.js';
 import { reviewStatus, type ReviewStatus } from '../../db/queries/status.js';
 import { queueState, type QueueState } from '../../queue/state.js';
 
@@ -24,6 +25,11 @@ function render(s: ReviewStatus): string {
     a.flaggedWorks && `${a.flaggedWorks} work(s) flagged (retraction or correction)`,
   ].filter(Boolean);
   if (waiting.length) lines.push(`  for maintainers: ${waiting.join('; ')}`);
+  if (s.recall.known > 0) {
+    const name = (k: KnownPaper) => (k.pmid ? `PMID ${k.pmid}` : k.doi ? `doi ${k.doi}` : `"${k.title}"`) + (k.note ? ` (${k.note})` : '');
+    lines.push(`  known relevant papers found: ${s.recall.found.length} of ${s.recall.known}`);
+    for (const k of s.recall.missing) lines.push(`    not found: ${name(k)}`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -46,7 +52,7 @@ export function statusCommand(): Command {
       try {
         const ids = opts.review ? [ctx.protocol(opts.review).id] : ctx.protocols.map((p) => p.id);
         const all = [];
-        for (const id of ids) all.push(await reviewStatus(ctx.database.db, id));
+        for (const id of ids) all.push(await reviewStatus(ctx.database.db, id, ctx.protocol(id).known_relevant));
         const queues = await queueState(ctx.env.REDIS_URL, ctx.env.QUEUE_PREFIX);
         process.stdout.write(
           opts.json

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { type KnownPaper, type RecallCheck, recallCheck } from './recall-check.js';
 import { digests, matchReviews, searchRuns, works, type RunStatus, type WorkStatus, type WorkOrigin } from '../schema/index.js';
 
 export interface SourceRunSummary {
@@ -24,9 +25,11 @@ export interface ReviewStatus {
   works: { origin: WorkOrigin; status: WorkStatus; count: number }[];
   /** What waits for a maintainer. */
   attention: { ambiguousDigests: number; failedDigests: number; uncertainPairs: number; flaggedWorks: number };
+  /** The protocol's known relevant papers found so far. */
+  recall: RecallCheck;
 }
 
-export async function reviewStatus(db: Db, reviewId: string): Promise<ReviewStatus> {
+export async function reviewStatus(db: Db, reviewId: string, knownRelevant: readonly KnownPaper[] = []): Promise<ReviewStatus> {
   const latest = await db
     .selectDistinctOn([searchRuns.source])
     .from(searchRuns)
@@ -61,6 +64,7 @@ export async function reviewStatus(db: Db, reviewId: string): Promise<ReviewStat
     })),
     works: counts.map((c) => ({ ...c, count: Number(c.count) })),
     attention: await attentionOf(db, reviewId),
+    recall: await recallCheck(db, reviewId, knownRelevant),
   };
 }
 
