@@ -36,49 +36,50 @@ export function terms(text: RankText): string[] {
 }
 
 export interface Tfidf {
-  /** Number of distinct terms kept. */
+  /** Number of distinct terms kept (the columns). */
   readonly size: number;
-  vectorize(text: RankText): SparseVector;
+  /** One row per corpus text, in corpus order. */
+  readonly vectors: SparseVector[];
 }
 
 /** Terms in more than this share of documents say nothing about any one of them. */
 const MAX_DF = 0.95;
 
 /**
- * Fits vocabulary and idf on a corpus. The corpus is every text that will be ranked or trained on
- * (as ASReview does), so terms found only in unscreened records still shape the idf.
+ * Fits vocabulary and idf on a corpus and returns its rows. The corpus is every text that will be
+ * trained on or ranked (as ASReview does), so terms found only in unscreened records shape the idf.
  */
 export function fitTfidf(corpus: readonly RankText[]): Tfidf {
+  const docs = corpus.map(terms);
   const df = new Map<string, number>();
-  for (const text of corpus) for (const t of new Set(terms(text))) df.set(t, (df.get(t) ?? 0) + 1);
+  for (const doc of docs) for (const t of new Set(doc)) df.set(t, (df.get(t) ?? 0) + 1);
   const n = corpus.length;
   const column = new Map<string, number>();
   const idf: number[] = [];
   // Sorted so the column order, and with it every float sum, never depends on corpus order.
-  for (const [t, d] of [...df].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+  for (const t of [...df.keys()].sort()) {
+    const d = df.get(t)!;
     if (n >= 2 && d > MAX_DF * n) continue;
     column.set(t, idf.length);
     idf.push(Math.log((1 + n) / (1 + d)) + 1);
   }
-  return {
-    size: idf.length,
-    vectorize(text) {
-      const counts = new Map<number, number>();
-      for (const t of terms(text)) {
-        const c = column.get(t);
-        if (c !== undefined) counts.set(c, (counts.get(c) ?? 0) + 1);
-      }
-      const index = Int32Array.from([...counts.keys()].sort((a, b) => a - b));
-      const value = new Float64Array(index.length);
-      let norm = 0;
-      index.forEach((c, i) => {
-        const v = (1 + Math.log(counts.get(c)!)) * idf[c]!;
-        value[i] = v;
-        norm += v * v;
-      });
-      norm = Math.sqrt(norm);
-      if (norm > 0) for (let i = 0; i < value.length; i++) value[i] = value[i]! / norm;
-      return { index, value };
-    },
-  };
+  const vectors = docs.map((doc): SparseVector => {
+    const counts = new Map<number, number>();
+    for (const t of doc) {
+      const c = column.get(t);
+      if (c !== undefined) counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
+    const index = Int32Array.from(counts.keys()).sort();
+    const value = new Float64Array(index.length);
+    let norm = 0;
+    for (let i = 0; i < index.length; i++) {
+      const v = (1 + Math.log(counts.get(index[i]!)!)) * idf[index[i]!]!;
+      value[i] = v;
+      norm += v * v;
+    }
+    norm = Math.sqrt(norm);
+    if (norm > 0) for (let i = 0; i < value.length; i++) value[i] = value[i]! / norm;
+    return { index, value };
+  });
+  return { size: idf.length, vectors };
 }

@@ -20,7 +20,7 @@ export const DEFAULT_LOGISTIC: LogisticOptions = { c: 1, iterations: 100 };
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-export function margin(model: LinearModel, x: SparseVector): number {
+function margin(model: LinearModel, x: SparseVector): number {
   let z = model.bias;
   for (let k = 0; k < x.index.length; k++) z += model.weights[x.index[k]!]! * x.value[k]!;
   return z;

@@ -19,9 +19,9 @@ export interface ClassCounts {
  */
 export const MIN_PER_CLASS = 5;
 
-/** A trained model, or the reason there is none: too few decisions of one class. */
-export type Ranker =
-  | { kind: 'model'; trained: ClassCounts; score(text: RankText): number }
+/** Scores in [0,1] for the unlabelled texts (in their order), or no model: too few decisions. */
+export type Ranking =
+  | { kind: 'model'; trained: ClassCounts; scores: number[] }
   | { kind: 'cold-start'; trained: ClassCounts };
 
 export function enoughToTrain(c: ClassCounts): boolean {
@@ -29,23 +29,18 @@ export function enoughToTrain(c: ClassCounts): boolean {
 }
 
 /**
- * Trains on the labelled texts, with the idf fitted on labelled and unlabelled texts together
- * (the set that will be ranked). Labelled texts without a single term (a seed known only by DOI)
- * teach nothing and are not counted.
+ * Trains on the labelled texts and scores the unlabelled ones, with the idf fitted on both
+ * together. Labelled texts without a single term (a seed known only by DOI) teach nothing and are
+ * not counted.
  */
-export function trainRanker(labelled: readonly LabelledText[], unlabelled: readonly RankText[]): Ranker {
+export function rank(labelled: readonly LabelledText[], unlabelled: readonly RankText[]): Ranking {
   const usable = labelled.filter((l) => terms(l.text).length > 0);
   const trained = {
     includes: usable.filter((l) => l.label === 'include').length,
     excludes: usable.filter((l) => l.label === 'exclude').length,
   };
   if (!enoughToTrain(trained)) return { kind: 'cold-start', trained };
-  const tfidf = fitTfidf([...usable.map((l) => l.text), ...unlabelled]);
-  const model = trainLogistic(
-    usable.map((l) => tfidf.vectorize(l.text)),
-    usable.map((l) => l.label === 'include'),
-    tfidf.size,
-    DEFAULT_LOGISTIC,
-  );
-  return { kind: 'model', trained, score: (text) => probability(model, tfidf.vectorize(text)) };
+  const { size, vectors } = fitTfidf([...usable.map((l) => l.text), ...unlabelled]);
+  const model = trainLogistic(vectors.slice(0, usable.length), usable.map((l) => l.label === 'include'), size, DEFAULT_LOGISTIC);
+  return { kind: 'model', trained, scores: vectors.slice(usable.length).map((x) => probability(model, x)) };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitTfidf, terms, type RankText } from '../../src/ranking/features.js';
 import { trainLogistic } from '../../src/ranking/logistic.js';
-import { MIN_PER_CLASS, trainRanker, type LabelledText } from '../../src/ranking/ranker.js';
+import { MIN_PER_CLASS, rank, type LabelledText } from '../../src/ranking/ranker.js';
 
 const text = (title: string, abstract: string | null = null, over: Partial<RankText> = {}): RankText => ({ title, abstract, keywords: [], mesh: [], ...over });
 
@@ -31,22 +31,23 @@ describe('ranking features', () => {
   });
 
   it('tf-idf rows are L2-normalised and rarer terms weigh more', () => {
-    const tfidf = fitTfidf([text('naloxone peer'), text('naloxone knee'), text('naloxone hip'), text('other words')]);
-    const v = tfidf.vectorize(text('naloxone peer'));
+    const tfidf = fitTfidf([text('naloxone peer'), text('naloxone knee'), text('naloxone hip'), text('other words'), text('a b')]);
+    const v = tfidf.vectors[0]!;
     expect([...v.value].reduce((s, x) => s + x * x, 0)).toBeCloseTo(1, 10);
     // 'naloxone' (in 3 of 4 documents) weighs less than 'peer' and 'naloxone peer' (1 each).
     const [low, mid, high] = [...v.value].sort((a, b) => a - b) as [number, number, number];
     expect(v.index).toHaveLength(3);
     expect(mid).toBeCloseTo(high, 12);
     expect(low).toBeLessThan(mid * 0.8);
-    expect(tfidf.vectorize(text('unseen terms only')).index).toHaveLength(0);
+    // Nothing but single letters: no term, an empty row.
+    expect(tfidf.vectors[4]!.index).toHaveLength(0);
   });
 });
 
 describe('logistic regression', () => {
   it('separates a separable set and is deterministic', () => {
     const tfidf = fitTfidf(labelled.map((l) => l.text));
-    const xs = labelled.map((l) => tfidf.vectorize(l.text));
+    const xs = tfidf.vectors;
     const ys = labelled.map((l) => l.label === 'include');
     const a = trainLogistic(xs, ys, tfidf.size);
     const b = trainLogistic(xs, ys, tfidf.size);
@@ -58,36 +59,35 @@ describe('logistic regression', () => {
 
 describe('ranker', () => {
   it('ranks texts like the includes above texts like the excludes, with scores in [0,1]', () => {
-    const ranker = trainRanker(labelled, pool);
-    expect(ranker.kind).toBe('model');
-    if (ranker.kind !== 'model') return;
-    expect(ranker.trained).toEqual({ includes: 6, excludes: 6 });
-    const scores = pool.map((p) => ranker.score(p));
+    const ranking = rank(labelled, pool);
+    if (ranking.kind !== 'model') throw new Error('expected a model');
+    expect(ranking.trained).toEqual({ includes: 6, excludes: 6 });
+    const scores = ranking.scores;
     for (const s of scores) expect(s).toBeGreaterThanOrEqual(0), expect(s).toBeLessThanOrEqual(1);
     const [naloxone, knee, overdose, arthroplasty] = scores as [number, number, number, number];
     expect(Math.min(naloxone, overdose)).toBeGreaterThan(Math.max(knee, arthroplasty));
   });
 
   it('gives the same scores whatever order the decisions come in', () => {
-    const a = trainRanker(labelled, pool);
-    const b = trainRanker([...labelled].reverse(), [...pool].reverse());
+    const a = rank(labelled, pool);
+    const b = rank([...labelled].reverse(), [...pool].reverse());
     if (a.kind !== 'model' || b.kind !== 'model') throw new Error('expected models');
-    expect(pool.map((p) => b.score(p))).toEqual(pool.map((p) => a.score(p)));
+    expect([...b.scores].reverse()).toEqual(a.scores);
   });
 
   it(`cold start: no model below ${MIN_PER_CLASS} includes and ${MIN_PER_CLASS} excludes`, () => {
     const includes = labelled.filter((l) => l.label === 'include');
     const excludes = labelled.filter((l) => l.label === 'exclude');
-    expect(trainRanker([], pool)).toEqual({ kind: 'cold-start', trained: { includes: 0, excludes: 0 } });
-    expect(trainRanker([...includes.slice(0, MIN_PER_CLASS - 1), ...excludes], pool)).toEqual({ kind: 'cold-start', trained: { includes: MIN_PER_CLASS - 1, excludes: 6 } });
-    expect(trainRanker([...includes, ...excludes.slice(0, MIN_PER_CLASS - 1)], pool).kind).toBe('cold-start');
-    expect(trainRanker([...includes.slice(0, MIN_PER_CLASS), ...excludes.slice(0, MIN_PER_CLASS)], pool).kind).toBe('model');
+    expect(rank([], pool)).toEqual({ kind: 'cold-start', trained: { includes: 0, excludes: 0 } });
+    expect(rank([...includes.slice(0, MIN_PER_CLASS - 1), ...excludes], pool)).toEqual({ kind: 'cold-start', trained: { includes: MIN_PER_CLASS - 1, excludes: 6 } });
+    expect(rank([...includes, ...excludes.slice(0, MIN_PER_CLASS - 1)], pool).kind).toBe('cold-start');
+    expect(rank([...includes.slice(0, MIN_PER_CLASS), ...excludes.slice(0, MIN_PER_CLASS)], pool).kind).toBe('model');
   });
 
   it('a decided work with no text (a seed known by DOI only) does not count towards the minimum', () => {
     const includes = labelled.filter((l) => l.label === 'include').slice(0, MIN_PER_CLASS - 1);
     const excludes = labelled.filter((l) => l.label === 'exclude');
     const empty: LabelledText = { text: text(''), label: 'include' };
-    expect(trainRanker([...includes, empty, ...excludes], pool)).toEqual({ kind: 'cold-start', trained: { includes: MIN_PER_CLASS - 1, excludes: 6 } });
+    expect(rank([...includes, empty, ...excludes], pool)).toEqual({ kind: 'cold-start', trained: { includes: MIN_PER_CLASS - 1, excludes: 6 } });
   });
 });
