@@ -40,6 +40,16 @@ const recordTerms = (field: 'keywords' | 'meshTerms') => sql`coalesce((
  * earlier model are cleared, so a digest never follows a model that would no longer be trained.
  */
 export async function updateRelevance(db: Db, reviewId: string): Promise<RelevanceUpdate> {
+  // Most cycles of a young review have too few decisions: know that before reading every text.
+  const [decided] = await queryRows<ClassCounts>(
+    db,
+    sql`select count(*) filter (where status = 'included')::int as includes, count(*) filter (where status = 'excluded')::int as excludes
+        from works where review_id = ${reviewId} and merged_into_id is null`,
+  );
+  if (!enoughToTrain(decided!)) {
+    await writeScores(db, reviewId, null);
+    return { trained: decided!, scored: 0 };
+  }
   const rows = await queryRows<WorkText>(
     db,
     sql`select w.id::text as id, w.title, w.abstract,
@@ -54,13 +64,18 @@ export async function updateRelevance(db: Db, reviewId: string): Promise<Relevan
   const labelled: LabelledText[] = rows.flatMap((r) => (r.label ? [{ text: text(r), label: r.label }] : []));
   const pending = rows.filter((r) => r.label === null);
   const ranking = rank(labelled, pending.map(text));
-  const scores = ranking.kind === 'model' ? pending.map((r, i) => ({ id: r.id, relevance: ranking.scores[i]! })) : [];
+  const scores = ranking.kind === 'model' ? pending.map((r, i) => ({ id: r.id, relevance: ranking.scores[i]! })) : null;
+  await writeScores(db, reviewId, scores);
+  return { trained: ranking.trained, scored: scores?.length ?? 0 };
+}
 
+/** Writes the scores in batches in one transaction; null clears the pending candidates' scores. */
+async function writeScores(db: Db, reviewId: string, scores: { id: string; relevance: number }[] | null): Promise<void> {
   await db.transaction(async (tx) => {
     // Staging and merges update many work rows in one transaction too: taking their lock first
     // means the two never hold row locks the other waits for (a deadlock would abort a batch).
     await lockStaging(tx, reviewId);
-    if (ranking.kind === 'cold-start') {
+    if (scores === null) {
       await tx.execute(sql`update works set relevance = null
         where review_id = ${reviewId} and status = 'pending' and origin = 'candidate' and relevance is not null`);
       return;
@@ -73,7 +88,6 @@ export async function updateRelevance(db: Db, reviewId: string): Promise<Relevan
         where w.id = v.id and w.status = 'pending'`);
     }
   });
-  return { trained: ranking.trained, scored: scores.length };
 }
 
 /**
