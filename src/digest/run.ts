@@ -56,8 +56,9 @@ export async function planDue(deps: DigestDeps, protocols: Protocol[]): Promise<
 }
 
 /**
- * `digest --once`: ranks each review's pending candidates, writes this period's digests to the outbox, settles sends a crashed run left
- * behind, then delivers every due digest, waiting for retries that fall due within the window.
+ * `digest --once`: ranks each review's pending candidates, writes this period's digests to the
+ * outbox, settles sends a crashed run left behind, then delivers every due digest, waiting for
+ * retries that fall due within the window.
  */
 export async function runDigestOnce(deps: DigestDeps, protocols: Protocol[]): Promise<DigestRunReport> {
   const db = deps.database.db;

@@ -64,8 +64,9 @@ export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
     results.push(await runSource(opts, cycleId, source));
   }
   const staged = results.reduce((n, r) => n + r.new, 0);
-  // After staging, so the new candidates are ranked before anyone sees them.
-  await refreshRelevance(db, protocol.id, log);
+  // After staging, so the new candidates are ranked before anyone sees them; not while a worker
+  // shuts down (the next cycle or digest ranks them).
+  if (!opts.signal?.aborted) await refreshRelevance(db, protocol.id, log);
   log.info({ review: protocol.id, cycleId, staged }, 'update cycle finished');
   return { review: protocol.id, runId: cycleId, sources: results, staged };
 }
