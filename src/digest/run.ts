@@ -6,6 +6,8 @@ import type { Protocol } from '../config/protocol.js';
 import type { Database } from '../db/client.js';
 import { digests } from '../db/schema/index.js';
 import { publicHost, type LinkSigner } from '../links/urls.js';
+import type { Logger } from '../log.js';
+import { refreshRelevance } from '../ranking/update.js';
 import { planDigests, type PlannedDigest } from './build.js';
 import { DEFAULT_RETRY, deliverDue, enqueueDigests, recoverInterrupted, type DeliveryReport, type RetryPolicy } from './outbox.js';
 import { digestPeriod } from './period.js';
@@ -16,6 +18,7 @@ export interface DigestDeps {
   env: AppEnv;
   secret: string;
   mailer: Mailer;
+  log: Logger;
   retry?: RetryPolicy;
   /** How long `--once` waits for retries that fall due; later ones are left to the next run. */
   retryWindowMs?: number;
@@ -53,13 +56,16 @@ export async function planDue(deps: DigestDeps, protocols: Protocol[]): Promise<
 }
 
 /**
- * `digest --once`: writes this period's digests to the outbox, settles sends a crashed run left
- * behind, then delivers every due digest, waiting for retries that fall due within the window.
+ * `digest --once`: ranks each review's pending candidates, writes this period's digests to the
+ * outbox, settles sends a crashed run left behind, then delivers every due digest, waiting for
+ * retries that fall due within the window.
  */
 export async function runDigestOnce(deps: DigestDeps, protocols: Protocol[]): Promise<DigestRunReport> {
   const db = deps.database.db;
   const retry = deps.retry ?? DEFAULT_RETRY;
   const report: DigestRunReport = { reviews: [], recovered: [], sent: [], retrying: [], failed: [], ambiguous: [] };
+  // Decisions made since the last cycle count: the digest lists what they now rank highest.
+  for (const protocol of protocols) await refreshRelevance(db, protocol.id, deps.log);
   for (const { protocol, period, planned } of await planDue(deps, protocols)) {
     const written = await enqueueDigests(db, planned, { mailFrom: deps.env.MAIL_FROM, host: publicHost(deps.env.PUBLIC_URL) });
     report.reviews.push({ review: protocol.id, period: period.toISOString(), planned, written });

@@ -3,6 +3,7 @@ import type { Protocol } from '../config/protocol.js';
 import { requireSecret } from '../config/secret.js';
 import { loadContext, openDbContext } from '../context.js';
 import type { Database } from '../db/client.js';
+import type { Logger } from '../log.js';
 import { mailerFor, runDigestOnce } from '../digest/run.js';
 import { PermanentError, RetryableError, oneLine } from '../errors.js';
 import { startWorkerHealthServer, type WorkerHealthServer } from '../ops/worker-health.js';
@@ -25,12 +26,12 @@ export interface WorkerProcessOptions {
  * tick, so a retried or duplicated job finds the outbox rows it wrote and sends nothing twice.
  * Digests left waiting for an SMTP retry fail the job, so BullMQ retries it with backoff.
  */
-function outboxDigests(database: Database, env: AppEnv, protocols: Protocol[], secret: string): SendDigests {
+function outboxDigests(database: Database, env: AppEnv, protocols: Protocol[], secret: string, log: Logger): SendDigests {
   const mailer = mailerFor(env);
   return async (reviewId, period) => {
     const protocol = protocols.find((p) => p.id === reviewId);
     if (!protocol) throw new PermanentError(`review ${reviewId} is no longer configured`);
-    const report = await runDigestOnce({ database, env, secret, mailer, now: () => new Date(period) }, [protocol]);
+    const report = await runDigestOnce({ database, env, secret, mailer, log, now: () => new Date(period) }, [protocol]);
     if (report.retrying.length > 0) throw new RetryableError(`${report.retrying.length} digest(s) wait for an SMTP retry`);
     return { sent: report.sent.length };
   };
@@ -55,7 +56,7 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
       log: app.log,
       db: ctx.database.db,
       sources: opts.sources,
-      sendDigests: opts.sendDigests ?? outboxDigests(ctx.database, app.env, app.protocols, secret),
+      sendDigests: opts.sendDigests ?? outboxDigests(ctx.database, app.env, app.protocols, secret, app.log),
       tuning: opts.tuning,
     });
     if (opts.health) {

@@ -3,6 +3,7 @@ import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
 import { finishRun, recordProgress, watermark } from '../db/queries/runs.js';
 import { oneLine } from '../errors.js';
+import { refreshRelevance } from '../ranking/update.js';
 import type { Logger } from '../log.js';
 import type { SearchProgress, Source } from '../sources/types.js';
 import { stageBatch } from '../staging/stage.js';
@@ -50,8 +51,9 @@ export interface CycleOptions {
 }
 
 /**
- * One update cycle: for each source, search its window, stage every batch, record the run.
- * Sources run one after another and independently: one failing neither undoes nor blocks others.
+ * One update cycle: for each source, search its window, stage every batch, record the run, then
+ * rank the review's pending candidates. Sources run one after another and independently: one
+ * failing neither undoes nor blocks others; a ranking failure is logged and fails nothing.
  */
 export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
   const { db, protocol, log } = opts;
@@ -62,6 +64,9 @@ export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
     results.push(await runSource(opts, cycleId, source));
   }
   const staged = results.reduce((n, r) => n + r.new, 0);
+  // After staging, so the new candidates are ranked before anyone sees them; not while a worker
+  // shuts down (the next cycle or digest ranks them).
+  if (!opts.signal?.aborted) await refreshRelevance(db, protocol.id, log);
   log.info({ review: protocol.id, cycleId, staged }, 'update cycle finished');
   return { review: protocol.id, runId: cycleId, sources: results, staged };
 }

@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium)('screening from a received digest in a real browse
       record(2, { title: 'Overdose response by people who use drugs <b>in</b> shelters', abstract: undefined }),
       record(3, { title: 'Peer navigators after emergency department visits for opioid overdose', authors: [{ family: 'Solo', initials: 'Q' }] }),
     ]);
-    await runDigestOnce({ database: ctx.database, env: ctx.env, secret: TEST_SECRET, mailer: mailerFor(ctx.env), retry: DEFAULT_RETRY }, ctx.protocols);
+    await runDigestOnce({ database: ctx.database, env: ctx.env, secret: TEST_SECRET, mailer: mailerFor(ctx.env), log: ctx.log, retry: DEFAULT_RETRY }, ctx.protocols);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

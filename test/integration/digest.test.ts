@@ -37,6 +37,7 @@ async function setup(s: ReviewSetup, extraEnv: Record<string, string | undefined
     env: ctx.env,
     secret: TEST_SECRET,
     mailer: mailerFor(ctx.env),
+    log: ctx.log,
     retry: FAST_RETRY,
     retryWindowMs: 5_000,
     ...over,
@@ -152,7 +153,7 @@ describe('digest --once over SMTP', () => {
     expect(forReview('dg-5xx')).toHaveLength(0);
     // Next week's digest lists the work the failed one could not deliver.
     const nextWeek = new Date(Date.now() + 7 * 86_400_000);
-    const [planned] = await planDue({ database: ctx.database, env: ctx.env, secret: TEST_SECRET, mailer: mailerFor(ctx.env), now: () => nextWeek }, ctx.protocols);
+    const [planned] = await planDue({ database: ctx.database, env: ctx.env, secret: TEST_SECRET, mailer: mailerFor(ctx.env), log: ctx.log, now: () => nextWeek }, ctx.protocols);
     expect(planned!.planned.map((p) => p.workIds)).toHaveLength(1);
     expect(planned!.planned[0]!.workIds).toHaveLength(1);
   });

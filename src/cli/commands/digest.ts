@@ -18,7 +18,7 @@ export function digestCommand(): Command {
       try {
         const protocols = opts.review ? [ctx.protocol(opts.review)] : ctx.protocols;
         // Up to two minutes of retries in-process; later ones wait for the next run.
-        const deps: DigestDeps = { database: ctx.database, env: ctx.env, secret, mailer: mailerFor(ctx.env), retryWindowMs: 120_000 };
+        const deps: DigestDeps = { database: ctx.database, env: ctx.env, secret, mailer: mailerFor(ctx.env), log: ctx.log, retryWindowMs: 120_000 };
         if (opts.dryRun) {
           for (const { protocol, period, planned } of await planDue(deps, protocols)) {
             process.stdout.write(`review ${protocol.id}, period ${period.toISOString()}: ${planned.length} digest(s)\n`);
