@@ -4,7 +4,7 @@
 // answers, fault injection, and a request log for assertions.
 import { createServer } from 'node:http';
 import { words } from '../../src/strategy/evaluate.js';
-import { type FakeServer, type LoggedRequest, listen, logEntry } from './listen.js';
+import { type FakeServer, type LoggedRequest, listen, logged } from './listen.js';
 
 export type CrossrefItem = Record<string, unknown>;
 
@@ -53,81 +53,78 @@ export async function startFakeCrossref(opts: FakeCrossrefOptions): Promise<Fake
   const indexed = opts.items.map((item) => ({ item, day: indexedDay(item), words: indexWords(item) }));
   let requestCount = 0;
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const params = Object.fromEntries(url.searchParams);
-    const entry = logEntry(req, params);
-    log.push(entry);
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      entry.status = status;
-      res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers });
-      res.end(typeof body === 'string' ? body : JSON.stringify(body));
-    };
-    requestCount++;
-    const fault = opts.failEvery;
-    if (fault && requestCount % fault.n === 0) {
-      if (fault.status === 429) return send(429, 'Too Many Requests', fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
-      return send(500, { status: 'error', 'message-type': 'exception', 'message-version': '1.0.0', message: { name: 'class clojure.lang.ExceptionInfo', message: 'Response Exception', stack: [], cause: null } });
-    }
-    if (url.pathname !== '/works') return send(404, 'Resource not found.');
-
-    const rows = params.rows ?? '20';
-    if (!/^\d+$/.test(rows) || Number(rows) > 1000) {
-      return send(400, failure('integer-not-valid', rows, `Integer specified as ${rows} but must be a positive integer less than or equal to 1000. `));
-    }
-    const filters: [string, string][] = [];
-    for (const f of (params.filter ?? '').split(',').filter(Boolean)) {
-      const i = f.indexOf(':');
-      const [name, value] = i < 0 ? [f, ''] : [f.slice(0, i), f.slice(i + 1)];
-      if (!FILTERS.has(name)) return send(400, failure('filter-not-available', name, `Filter '${name}' specified but there is no such filter for this route.`));
-      if (name === 'type' && !TYPES.has(value)) return send(400, failure('filter-not-available', `type:${value}`, `Type '${value}' is not a Crossref type id.`));
-      if (name.endsWith('-date') && !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(value)) return send(400, failure('date-not-valid', value, `Date specified as ${value} but must be of the form yyyy[-mm[-dd]]`));
-      filters.push([name, value]);
-    }
-
-    let token = params.cursor;
-    let scroll: Scroll | undefined;
-    if (token === '*') {
-      const from = filters.find(([n]) => n === 'from-index-date')?.[1] ?? '0000';
-      const until = filters.find(([n]) => n === 'until-index-date')?.[1] ?? '9999';
-      const types = filters.filter(([n]) => n === 'type').map(([, v]) => v);
-      const query = words(params.query ?? '');
-      // relevance: records sharing more query words first; records sharing none are not hits
-      const hits = indexed
-        .filter((x) => x.day >= from && x.day.slice(0, until.length) <= until && (types.length === 0 || types.includes(String(x.item.type))))
-        .map((x) => ({ x, score: query.length === 0 ? 1 : new Set(query.filter((w) => x.words.has(w))).size }))
-        .filter((h) => h.score > 0)
-        .sort((a, b) => b.score - a.score || String(a.x.item.DOI).localeCompare(String(b.x.item.DOI)))
-        .map((h) => ({ ...h.x.item, score: h.score }));
-      // like Crossref's, the token needs URL encoding and stays the same on every page
-      token = `DnF1ZXJ5+VGhlbkZldGNo/${scrolls.size + 1}==`;
-      scroll = { hits, pos: 0, pages: 0 };
-      scrolls.set(token, scroll);
-    } else if (token !== undefined) {
-      scroll = scrolls.get(token);
-      if (!scroll || (opts.cursorPages !== undefined && scroll.pages >= opts.cursorPages)) {
-        return send(404, { status: 'failed', 'message-type': 'resource-failure', message: [{ type: 'cursor-invalid', value: token, message: 'Cursor specified but it is invalid' }] });
+  const server = createServer(
+    logged(log, ({ path, params, reply }) => {
+      const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+        typeof body === 'string'
+          ? reply(status, body, { 'content-type': 'text/plain', ...headers })
+          : reply(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+      requestCount++;
+      const fault = opts.failEvery;
+      if (fault && requestCount % fault.n === 0) {
+        if (fault.status === 429) return send(429, 'Too Many Requests', fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+        return send(500, { status: 'error', 'message-type': 'exception', 'message-version': '1.0.0', message: { name: 'class clojure.lang.ExceptionInfo', message: 'Response Exception', stack: [], cause: null } });
       }
-    } else {
-      return send(400, failure('parameter-required', 'cursor', 'this fake only pages with cursors'));
-    }
-    const page = scroll!.hits.slice(scroll!.pos, scroll!.pos + Number(rows));
-    scroll!.pos += page.length;
-    scroll!.pages++;
-    send(200, {
-      status: 'ok',
-      'message-type': 'work-list',
-      'message-version': '1.0.0',
-      message: {
-        facets: {},
-        'next-cursor': token,
-        'total-results': scroll!.hits.length,
-        items: page,
-        'items-per-page': Number(rows),
-        query: { 'start-index': 0, 'search-terms': params.query ?? null },
-      },
-    });
-  });
+      if (path !== '/works') return send(404, 'Resource not found.');
+
+      const rows = params.rows ?? '20';
+      if (!/^\d+$/.test(rows) || Number(rows) > 1000) {
+        return send(400, failure('integer-not-valid', rows, `Integer specified as ${rows} but must be a positive integer less than or equal to 1000. `));
+      }
+      const filters: [string, string][] = [];
+      for (const f of (params.filter ?? '').split(',').filter(Boolean)) {
+        const i = f.indexOf(':');
+        const [name, value] = i < 0 ? [f, ''] : [f.slice(0, i), f.slice(i + 1)];
+        if (!FILTERS.has(name)) return send(400, failure('filter-not-available', name, `Filter '${name}' specified but there is no such filter for this route.`));
+        if (name === 'type' && !TYPES.has(value)) return send(400, failure('filter-not-available', `type:${value}`, `Type '${value}' is not a Crossref type id.`));
+        if (name.endsWith('-date') && !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(value)) return send(400, failure('date-not-valid', value, `Date specified as ${value} but must be of the form yyyy[-mm[-dd]]`));
+        filters.push([name, value]);
+      }
+
+      let token = params.cursor;
+      let scroll: Scroll | undefined;
+      if (token === '*') {
+        const from = filters.find(([n]) => n === 'from-index-date')?.[1] ?? '0000';
+        const until = filters.find(([n]) => n === 'until-index-date')?.[1] ?? '9999';
+        const types = filters.filter(([n]) => n === 'type').map(([, v]) => v);
+        const query = words(params.query ?? '');
+        // relevance: records sharing more query words first; records sharing none are not hits
+        const hits = indexed
+          .filter((x) => x.day >= from && x.day.slice(0, until.length) <= until && (types.length === 0 || types.includes(String(x.item.type))))
+          .map((x) => ({ x, score: query.length === 0 ? 1 : new Set(query.filter((w) => x.words.has(w))).size }))
+          .filter((h) => h.score > 0)
+          .sort((a, b) => b.score - a.score || String(a.x.item.DOI).localeCompare(String(b.x.item.DOI)))
+          .map((h) => ({ ...h.x.item, score: h.score }));
+        // like Crossref's, the token needs URL encoding and stays the same on every page
+        token = `DnF1ZXJ5+VGhlbkZldGNo/${scrolls.size + 1}==`;
+        scroll = { hits, pos: 0, pages: 0 };
+        scrolls.set(token, scroll);
+      } else if (token !== undefined) {
+        scroll = scrolls.get(token);
+        if (!scroll || (opts.cursorPages !== undefined && scroll.pages >= opts.cursorPages)) {
+          return send(404, { status: 'failed', 'message-type': 'resource-failure', message: [{ type: 'cursor-invalid', value: token, message: 'Cursor specified but it is invalid' }] });
+        }
+      } else {
+        return send(400, failure('parameter-required', 'cursor', 'this fake only pages with cursors'));
+      }
+      const page = scroll!.hits.slice(scroll!.pos, scroll!.pos + Number(rows));
+      scroll!.pos += page.length;
+      scroll!.pages++;
+      send(200, {
+        status: 'ok',
+        'message-type': 'work-list',
+        'message-version': '1.0.0',
+        message: {
+          facets: {},
+          'next-cursor': token,
+          'total-results': scroll!.hits.length,
+          items: page,
+          'items-per-page': Number(rows),
+          query: { 'start-index': 0, 'search-terms': params.query ?? null },
+        },
+      });
+    }),
+  );
 
   return { ...(await listen(server)), log };
 }

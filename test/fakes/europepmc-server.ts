@@ -3,7 +3,7 @@
 // cursorMark paging (the last page echoes the cursor it was sent, zero hits carry none), a 400 for
 // malformed queries, fault injection by request number, and a request log for assertions.
 import { createServer } from 'node:http';
-import { type FakeServer, type LoggedRequest, listen, logEntry, readParams } from './listen.js';
+import { type FakeServer, type LoggedRequest, listen, logged } from './listen.js';
 
 export interface FakeEuropePmcRecord {
   /** yyyy-mm-dd, what FIRST_IDATE ranges select on. */
@@ -50,17 +50,10 @@ function malformed(query: string): boolean {
 
 export async function startFakeEuropePmc(opts: FakeEuropePmcOptions): Promise<FakeEuropePmc> {
   const log: LoggedRequest[] = [];
-  const server = createServer((req, res) => {
-    const t = performance.now();
-    void readParams(req).then((params) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const entry = logEntry(req, params, t);
-      log.push(entry);
-      const send = (status: number, body: string, headers: Record<string, string> = {}) => {
-        entry.status = status;
-        res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
-        res.end(body);
-      };
+  const server = createServer(
+    logged(log, ({ path, params, entry, reply }) => {
+      const send = (status: number, body: string, headers: Record<string, string> = {}) =>
+        reply(status, body, { 'content-type': 'application/json;charset=UTF-8', ...headers });
       const fault = opts.faults?.[log.length];
       if (fault) {
         return send(fault.status, fault.body ?? `<html><body>Injected ${fault.status}</body></html>`, {
@@ -68,12 +61,12 @@ export async function startFakeEuropePmc(opts: FakeEuropePmcOptions): Promise<Fa
           ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}),
         });
       }
-      const isGet = req.method === 'GET' && path.endsWith('/search');
-      const isPost = req.method === 'POST' && path.endsWith('/searchPOST');
+      const isGet = entry.method === 'GET' && path.endsWith('/search');
+      const isPost = entry.method === 'POST' && path.endsWith('/searchPOST');
       if (!isGet && !isPost) return send(404, '{"error":"not found"}');
       search(params, send);
-    });
-  });
+    }),
+  );
 
   function search(params: Record<string, string>, send: (status: number, body: string) => void): void {
     const query = params.query ?? '';

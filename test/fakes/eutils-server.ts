@@ -3,7 +3,7 @@
 // rate limit, and a request log for assertions.
 import { createServer, type ServerResponse } from 'node:http';
 import { type CorpusRecord, EFETCH_FOOTER, EFETCH_HEADER } from './pubmed-corpus.js';
-import { type FakeServer, type LoggedRequest, listen, logEntry, readParams } from './listen.js';
+import { type FakeServer, type LoggedRequest, listen, logged } from './listen.js';
 
 export interface FakeEutilsOptions {
   records: CorpusRecord[];
@@ -35,17 +35,10 @@ export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEuti
   let requestCount = 0;
   let efetchCount = 0;
 
-  const server = createServer((req, res) => {
-    const t = performance.now();
-    void readParams(req).then((params) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const entry = logEntry(req, params, t);
-      log.push(entry);
-      const send = (status: number, body: string, headers: Record<string, string> = {}) => {
-        entry.status = status;
-        res.writeHead(status, { 'content-type': 'text/xml; charset=UTF-8', ...headers });
-        res.end(body);
-      };
+  const server = createServer(
+    logged(log, ({ t, path, params, res, entry, reply }) => {
+      const send = (status: number, body: string, headers: Record<string, string> = {}) =>
+        reply(status, body, { 'content-type': 'text/xml; charset=UTF-8', ...headers });
       requestCount++;
       arrivals.push(t);
       while (arrivals.length > 0 && t - arrivals[0]! >= 1000) arrivals.shift();
@@ -63,8 +56,8 @@ export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEuti
       if (path.endsWith('/esearch.fcgi')) return esearch(params, send);
       if (path.endsWith('/efetch.fcgi')) return efetch(params, res, entry, send);
       send(404, 'not found');
-    });
-  });
+    }),
+  );
 
   function esearch(params: Record<string, string>, send: (s: number, b: string) => void): void {
     if (opts.esearchError) {

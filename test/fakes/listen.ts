@@ -1,5 +1,5 @@
 // What every HTTP fake does to go live on a free loopback port and to shut down.
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request as a fake saw it, for assertions on what a client sent. */
@@ -39,7 +39,7 @@ export async function listen(server: Server, path = ''): Promise<Listening> {
 }
 
 /** Query string for GET, form body for POST, merged (as NCBI and Europe PMC read them). */
-export async function readParams(req: IncomingMessage): Promise<Record<string, string>> {
+async function readParams(req: IncomingMessage): Promise<Record<string, string>> {
   const params = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
   if (req.method === 'POST') {
     let body = '';
@@ -50,7 +50,36 @@ export async function readParams(req: IncomingMessage): Promise<Record<string, s
 }
 
 /** A log entry for `req`, answered later by setting its status. */
-export function logEntry(req: IncomingMessage, params: Record<string, string>, t = performance.now()): LoggedRequest {
+function logEntry(req: IncomingMessage, params: Record<string, string>, t = performance.now()): LoggedRequest {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   return { t, path, method: req.method ?? 'GET', params, userAgent: String(req.headers['user-agent'] ?? ''), status: 0 };
+}
+
+/** One request as a fake's handler sees it: already logged, answered through `reply`. */
+export interface Exchange {
+  /** performance.now() at arrival. */
+  t: number;
+  path: string;
+  params: Record<string, string>;
+  res: ServerResponse;
+  entry: LoggedRequest;
+  /** Answers and records the status in the log entry. */
+  reply(status: number, body: string, headers: Record<string, string>): void;
+}
+
+/** A request listener that logs every request before `handle` answers it. */
+export function logged(log: LoggedRequest[], handle: (x: Exchange) => void): RequestListener {
+  return (req, res) => {
+    const t = performance.now();
+    void readParams(req).then((params) => {
+      const entry = logEntry(req, params, t);
+      log.push(entry);
+      const reply = (status: number, body: string, headers: Record<string, string>) => {
+        entry.status = status;
+        res.writeHead(status, headers);
+        res.end(body);
+      };
+      handle({ t, path: entry.path, params, res, entry, reply });
+    });
+  };
 }

@@ -6,7 +6,7 @@
 // Search filters are checked for syntax and logged but not evaluated: like OpenAlex's stemmed
 // search, the fake answers a superset of what a strategy matches, which the source narrows.
 import { createServer } from 'node:http';
-import { type FakeServer, type LoggedRequest, listen, logEntry } from './listen.js';
+import { type FakeServer, type LoggedRequest, listen, logged } from './listen.js';
 
 export type Work = Record<string, unknown> & { id: string; created_date: string };
 
@@ -38,36 +38,32 @@ export async function startFakeOpenAlex(opts: FakeOpenAlexOptions): Promise<Fake
   const log: LoggedRequest[] = [];
   let requestCount = 0;
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const params = Object.fromEntries(url.searchParams);
-    const entry = logEntry(req, params);
-    log.push(entry);
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      entry.status = status;
-      const html = typeof body === 'string';
-      res.writeHead(status, { 'content-type': html ? 'text/html; charset=utf-8' : 'application/json', ...headers });
-      res.end(html ? body : JSON.stringify(body));
-    };
-    requestCount++;
-    const fault = opts.failEvery;
-    if (fault && requestCount % fault.n === 0) {
-      const headers: Record<string, string> = fault.retryAfter ? { 'retry-after': fault.retryAfter } : {};
-      return send(fault.status, fault.status === 429 ? { error: 'Rate limit exceeded' } : '<html><body>Injected fault</body></html>', headers);
-    }
-    if (url.pathname !== '/works') {
-      return send(404, '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server.</p>\n');
-    }
-    if (opts.requireKey !== undefined && params.api_key !== opts.requireKey) {
-      return send(401, { error: 'Invalid or missing API key', message: 'API key not found' });
-    }
-    try {
-      send(200, worksPage(opts.works, params));
-    } catch (err) {
-      if (!(err instanceof BadRequest)) throw err;
-      send(400, { error: 'Invalid query parameters error.', message: err.message });
-    }
-  });
+  const server = createServer(
+    logged(log, ({ path, params, reply }) => {
+      const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+        typeof body === 'string'
+          ? reply(status, body, { 'content-type': 'text/html; charset=utf-8', ...headers })
+          : reply(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+      requestCount++;
+      const fault = opts.failEvery;
+      if (fault && requestCount % fault.n === 0) {
+        const headers: Record<string, string> = fault.retryAfter ? { 'retry-after': fault.retryAfter } : {};
+        return send(fault.status, fault.status === 429 ? { error: 'Rate limit exceeded' } : '<html><body>Injected fault</body></html>', headers);
+      }
+      if (path !== '/works') {
+        return send(404, '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server.</p>\n');
+      }
+      if (opts.requireKey !== undefined && params.api_key !== opts.requireKey) {
+        return send(401, { error: 'Invalid or missing API key', message: 'API key not found' });
+      }
+      try {
+        send(200, worksPage(opts.works, params));
+      } catch (err) {
+        if (!(err instanceof BadRequest)) throw err;
+        send(400, { error: 'Invalid query parameters error.', message: err.message });
+      }
+    }),
+  );
 
   return { ...(await listen(server)), log };
 }
