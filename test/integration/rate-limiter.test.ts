@@ -33,6 +33,20 @@ describe('Redis rate limiter', () => {
     expect(Math.max(...all) - Math.min(...all)).toBeLessThan(7_000);
   });
 
+  it('stamps a grant that reached a busy process late at the time it is used, not when Redis decided', async () => {
+    const key = `lr-test-${randomUUID()}:ratelimit`;
+    const limiter = createRedisRateLimiter(redis, { key, perSecond: 3 });
+    const granted = limiter.acquire(); // the request is written to Redis before this returns
+    const busyUntil = Date.now() + 300;
+    while (Date.now() < busyUntil); // another job's CPU work holds the event loop
+    await granted;
+    const usedAt = Date.now();
+    const stamps = (await redis.zrange(`${key}:window`, '0', '-1', 'WITHSCORES')).filter((_, i) => i % 2 === 1).map(Number);
+    // One slot taken, not two: the stale grant was given back.
+    expect(stamps).toHaveLength(1);
+    expect(usedAt - stamps[0]!).toBeLessThan(100);
+  });
+
   it('pauses every holder of the key after penalize', async () => {
     const key = `lr-test-${randomUUID()}:ratelimit`;
     const a = createRedisRateLimiter(redis, { key, perSecond: 10 });
