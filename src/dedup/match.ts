@@ -226,10 +226,14 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
     (issue === 'conflict' ? wordCount >= 6 && coAuthored && pages === 'unknown' : pages === 'conflict');
   if (sameVolumeItem) return verdictIfOk('title+volume');
   // A short title in another volume or issue of the journal, or under another DOI of its publisher:
-  // a recurring item ("Editorial notes", "Editor's comments"), not a copy with a wrong locator.
+  // a recurring item ("Editorial notes", "Editor's comments"), not a copy with a wrong locator. So
+  // is a column by one editor in another issue with no pages to compare ("Remarks from MIS
+  // Quarterly Editor").
+  const otherIssue = volume === 'conflict' || issue === 'conflict';
   const recurring =
-    wordCount <= 4 && journal !== 'conflict' &&
-    (volume === 'conflict' || issue === 'conflict' || (doiConflict && doiPrefix(a.doi) === doiPrefix(b.doi)));
+    journal !== 'conflict' &&
+    ((wordCount <= 4 && (otherIssue || (doiConflict && doiPrefix(a.doi) === doiPrefix(b.doi)))) ||
+      (otherIssue && Math.max(a.authors.length, b.authors.length) <= 1 && pages === 'unknown'));
   if (recurring) return decision('different', score, 'recurring-item');
   // Same volume, different issue, no page to tell them apart: recurring items ("Editor's comments").
   if (issue === 'conflict' && pages !== 'agree') return decision(t >= T.titleSame ? 'uncertain' : 'different', score, 'issue');
@@ -239,7 +243,9 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
     // short titles.
     const sameIssueTitle = t >= 0.97 && wordCount >= 6 && journal === 'agree' && volume === 'agree' && issue === 'agree' && pages !== 'conflict' && (years ?? 0) <= 1;
     if (sameIssueTitle) return verdictIfOk('title+issue');
-    return decision(t >= T.titleSame && locatorAgrees ? 'uncertain' : 'different', score, 'authors');
+    // "Editorial" by other editors in another journal: volume 10, issue 1 is every journal's tenth year.
+    const otherJournalsItem = wordCount <= 4 && journal === 'conflict';
+    return decision(t >= T.titleSame && locatorAgrees && !otherJournalsItem ? 'uncertain' : 'different', score, 'authors');
   }
 
 

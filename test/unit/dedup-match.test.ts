@@ -142,6 +142,19 @@ describe('matchPair', () => {
     expect(matchPair(notes('1', '10.1287/isre.1110.0355'), notes('2', '10.1287/isre.1110.0369'))).toMatchObject({ verdict: 'different', reason: 'recurring-item' });
     expect(matchPair(notes('1', '10.1287/isre.1110.0355'), notes('1', '10.1287/isre.1110.0369'))).toMatchObject({ verdict: 'different', reason: 'recurring-item' });
     expect(matchPair(rec({ issue: '1', pages: undefined }), rec({ issue: '2', pages: undefined, authors: [base.authors[0]!] })).verdict).toBe('uncertain');
+    // One editor's column, five words, in the next issue or volume: no pages tell it apart, the issue does.
+    const remarks = (volume: string, issue: string) =>
+      rec({ title: 'Remarks from MIS Quarterly Editor', journal: 'MIS Quarterly', authors: [{ family: 'Zmud', initials: 'R' }], volume, issue, pages: undefined });
+    expect(matchPair(remarks('20', '1'), remarks('21', '4'))).toMatchObject({ verdict: 'different', reason: 'recurring-item' });
+    expect(matchPair(remarks('21', '1'), remarks('21', '4'))).toMatchObject({ verdict: 'different', reason: 'recurring-item' });
+  });
+  it("keeps other journals' same-numbered editorials apart without asking", () => {
+    const editorial = (journal: string, family: string) =>
+      rec({ title: 'Editorial', journal, authors: [{ family, initials: 'A' }], volume: '26', issue: '1', pages: '1-2' });
+    const isj = editorial('Information Systems Journal', 'Powell');
+    expect(matchPair(isj, editorial('MIS Quarterly', 'Galliers')).verdict).toBe('different');
+    // The same editorial in two databases is still one work.
+    expect(matchPair(isj, editorial('Inf Syst J', 'Powell')).verdict).toBe('same');
   });
   it('keeps Part I and Part II apart', () => {
     expect(matchPair(rec({ title: `${base.title}: part I` }), rec({ title: `${base.title}: part II`, pages: '298-305' })).verdict).toBe('different');
