@@ -2,19 +2,26 @@
 // works.relevance for the pending candidates, which digests and queues sort by.
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../db/client.js';
-import { sourceRecords } from '../db/schema/index.js';
+import { reviews, sourceRecords, works } from '../db/schema/index.js';
 import { oneLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import { lockStaging } from '../staging/lock.js';
 import type { RankText } from './features.js';
 import { enoughToTrain, rank, type ClassCounts, type LabelledText } from './ranker.js';
 
-export interface RelevanceUpdate {
-  /** Decisions the model was trained on; below the minimum there is no model. */
-  trained: ClassCounts;
-  /** Pending candidates given a score (0 without a model: their relevance is null). */
-  scored: number;
-}
+export type RelevanceUpdate =
+  /** Nothing the scores depend on changed since the last pass: they stand. */
+  | { kind: 'unchanged' }
+  | {
+      kind: 'ranked';
+      /** Decisions the model was trained on; below the minimum there is no model. */
+      trained: ClassCounts;
+      /** Pending candidates given a score (0 without a model: their relevance is null). */
+      scored: number;
+    };
+
+/** Bump when features or model change, so stored scores are recomputed after an upgrade. */
+const RANKER_VERSION = 1;
 
 interface WorkText {
   id: string;
@@ -40,6 +47,10 @@ const recordTerms = (field: 'keywords' | 'meshTerms') => sql`coalesce((
  * earlier model are cleared, so a digest never follows a model that would no longer be trained.
  */
 export async function updateRelevance(db: Db, reviewId: string): Promise<RelevanceUpdate> {
+  // Read before the texts: whatever changes after this is seen by the next pass.
+  const state = await rankedState(db, reviewId);
+  const [stored] = await queryRows<{ state: string | null }>(db, sql`select ranked_state as state from ${reviews} where id = ${reviewId}`);
+  if (stored?.state === state) return { kind: 'unchanged' };
   // Most cycles of a young review have too few decisions: know that before reading every text.
   const [decided] = await queryRows<ClassCounts>(
     db,
@@ -47,8 +58,8 @@ export async function updateRelevance(db: Db, reviewId: string): Promise<Relevan
         from works where review_id = ${reviewId} and merged_into_id is null`,
   );
   if (!enoughToTrain(decided!)) {
-    await writeScores(db, reviewId, null);
-    return { trained: decided!, scored: 0 };
+    await writeScores(db, reviewId, null, state);
+    return { kind: 'ranked', trained: decided!, scored: 0 };
   }
   const rows = await queryRows<WorkText>(
     db,
@@ -65,16 +76,36 @@ export async function updateRelevance(db: Db, reviewId: string): Promise<Relevan
   const pending = rows.filter((r) => r.label === null);
   const ranking = rank(labelled, pending.map(text));
   const scores = ranking.kind === 'model' ? pending.map((r, i) => ({ id: r.id, relevance: ranking.scores[i]! })) : null;
-  await writeScores(db, reviewId, scores);
-  return { trained: ranking.trained, scored: scores?.length ?? 0 };
+  await writeScores(db, reviewId, scores, state);
+  return { kind: 'ranked', trained: ranking.trained, scored: scores?.length ?? 0 };
 }
 
-/** Writes the scores in batches in one transaction; null clears the pending candidates' scores. */
-async function writeScores(db: Db, reviewId: string, scores: { id: string; relevance: number }[] | null): Promise<void> {
+/**
+ * What the scores depend on, cheaply: the review's works and source records (count, newest id,
+ * last change) and a sum over every work's status and merge, which a decision committed late, with
+ * an older timestamp, still changes. Writing relevance changes none of it.
+ */
+async function rankedState(db: Db, reviewId: string): Promise<string> {
+  const [row] = await queryRows<{ works: string; records: string }>(
+    db,
+    sql`select
+          (select concat_ws(':', count(*), max(id), max(updated_at), sum(hashtext(concat_ws(':', id, status, merged_into_id))))
+             from ${works} where review_id = ${reviewId}) as works,
+          (select concat_ws(':', count(*), max(id), max(updated_at)) from ${sourceRecords} where review_id = ${reviewId}) as records`,
+  );
+  return `v${RANKER_VERSION}|${row!.works}|${row!.records}`;
+}
+
+/**
+ * Writes the scores in batches in one transaction (null clears the pending candidates' scores),
+ * with the state they were computed from.
+ */
+async function writeScores(db: Db, reviewId: string, scores: { id: string; relevance: number }[] | null, state: string): Promise<void> {
   await db.transaction(async (tx) => {
     // Staging and merges update many work rows in one transaction too: taking their lock first
     // means the two never hold row locks the other waits for (a deadlock would abort a batch).
     await lockStaging(tx, reviewId);
+    await tx.execute(sql`update ${reviews} set ranked_state = ${state} where id = ${reviewId}`);
     if (scores === null) {
       await tx.execute(sql`update works set relevance = null
         where review_id = ${reviewId} and status = 'pending' and origin = 'candidate' and relevance is not null`);
@@ -97,7 +128,8 @@ async function writeScores(db: Db, reviewId: string, scores: { id: string; relev
 export async function refreshRelevance(db: Db, reviewId: string, log: Logger): Promise<RelevanceUpdate | null> {
   try {
     const r = await updateRelevance(db, reviewId);
-    log.info({ review: reviewId, ...r }, enoughToTrain(r.trained) ? 'relevance ranking updated' : 'too few decisions for relevance ranking');
+    if (r.kind === 'unchanged') log.debug({ review: reviewId }, 'nothing changed since the last relevance ranking');
+    else log.info({ review: reviewId, trained: r.trained, scored: r.scored }, enoughToTrain(r.trained) ? 'relevance ranking updated' : 'too few decisions for relevance ranking');
     return r;
   } catch (err) {
     // A failed query's message is the whole statement with its parameters: log what Postgres said.

@@ -87,7 +87,7 @@ describe('relevance ranking', () => {
     // Before any model the queue is newest first: the off-topic works lead.
     expect((await queueFor(db, reviewer)).map((w) => w.workId)).toEqual([...irrelevant, ...relevant]);
 
-    expect(await updateRelevance(db, 'rk-main')).toEqual({ trained: { includes: 6, excludes: 6 }, scored: 4 });
+    expect(await updateRelevance(db, 'rk-main')).toEqual({ kind: 'ranked', trained: { includes: 6, excludes: 6 }, scored: 4 });
     const r = await relevance([...relevant, ...irrelevant, maybe!]);
     for (const id of [...relevant, ...irrelevant]) expect(r.get(id)).toBeGreaterThanOrEqual(0), expect(r.get(id)).toBeLessThanOrEqual(1);
     expect(Math.min(...relevant.map((id) => r.get(id)!))).toBeGreaterThan(Math.max(...irrelevant.map((id) => r.get(id)!)));
@@ -99,13 +99,29 @@ describe('relevance ranking', () => {
     expect((await newForReviewer(db, reviewer)).records.map((w) => w.workId)).toEqual(queue);
   });
 
+  it('ranks again only when a work, a decision or a record changed since the last pass', async () => {
+    const { ctx, db, decide, screened } = await setup('rk-state');
+    const { relevant, irrelevant } = await screened(6, 6);
+    expect(await updateRelevance(db, 'rk-state')).toMatchObject({ kind: 'ranked', scored: 4 });
+    // The worker's second source job and the digest after it find nothing new.
+    expect(await updateRelevance(db, 'rk-state')).toEqual({ kind: 'unchanged' });
+
+    await decide([relevant[0]!], 'exclude');
+    expect(await updateRelevance(db, 'rk-state')).toMatchObject({ kind: 'ranked', scored: 3 });
+    await stage(ctx, 'rk-state', [onTopic('Peer naloxone kits handed out at festivals')]);
+    expect(await updateRelevance(db, 'rk-state')).toMatchObject({ kind: 'ranked', scored: 4 });
+    // A decision whose transaction committed after a pass began, stamped earlier than the newest change.
+    await db.update(works).set({ status: 'included', updatedAt: new Date('2000-01-01') }).where(eq(works.id, irrelevant[0]!));
+    expect(await updateRelevance(db, 'rk-state')).toMatchObject({ kind: 'ranked', trained: { includes: 7, excludes: 7 } });
+  });
+
   it(`below ${MIN_PER_CLASS} includes there is no model, relevance stays null and the order newest first`, async () => {
     const { db, reviewer, screened, relevance } = await setup('rk-few');
     const { relevant, irrelevant } = await screened(MIN_PER_CLASS - 1, 6);
     // A score left by an earlier model (before a decision was changed) is cleared, not followed.
     await db.update(works).set({ relevance: 0.9 }).where(eq(works.id, relevant[0]!));
 
-    expect(await updateRelevance(db, 'rk-few')).toEqual({ trained: { includes: MIN_PER_CLASS - 1, excludes: 6 }, scored: 0 });
+    expect(await updateRelevance(db, 'rk-few')).toEqual({ kind: 'ranked', trained: { includes: MIN_PER_CLASS - 1, excludes: 6 }, scored: 0 });
     expect([...(await relevance([...relevant, ...irrelevant])).values()]).toEqual([null, null, null, null]);
     expect((await queueFor(db, reviewer)).map((w) => w.workId)).toEqual([...irrelevant, ...relevant]);
   });
@@ -114,7 +130,7 @@ describe('relevance ranking', () => {
     const { ctx, db, reviewer, screened } = await setup('rk-pglite', { DATABASE_URL: undefined });
     expect(ctx.database.kind).toBe('pglite');
     const { relevant } = await screened(6, 6);
-    expect(await updateRelevance(db, 'rk-pglite')).toEqual({ trained: { includes: 6, excludes: 6 }, scored: 4 });
+    expect(await updateRelevance(db, 'rk-pglite')).toEqual({ kind: 'ranked', trained: { includes: 6, excludes: 6 }, scored: 4 });
     expect(new Set((await queueFor(db, reviewer)).slice(0, 2).map((w) => w.workId))).toEqual(new Set(relevant));
   });
 
@@ -124,7 +140,7 @@ describe('relevance ranking', () => {
     await stageSeeds(db, 'rk-seeds', 'protocol', seeds);
     await decide(await stage(ctx, 'rk-seeds', EXCLUDES.slice(0, MIN_PER_CLASS).map(offTopic)), 'exclude');
     await stage(ctx, 'rk-seeds', LIKE_INCLUDES.map(onTopic));
-    expect(await updateRelevance(db, 'rk-seeds')).toEqual({ trained: { includes: MIN_PER_CLASS, excludes: MIN_PER_CLASS }, scored: 2 });
+    expect(await updateRelevance(db, 'rk-seeds')).toEqual({ kind: 'ranked', trained: { includes: MIN_PER_CLASS, excludes: MIN_PER_CLASS }, scored: 2 });
   });
 
   it('the update cycle ranks the candidates it staged; the digest ranks with decisions made since', async () => {

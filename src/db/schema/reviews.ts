@@ -12,6 +12,8 @@ export const reviews = pgTable('reviews', {
   reviewersPerRecord: integer('reviewers_per_record').notNull().default(1),
   /** `BLOCK_KEYS_VERSION` that built this review's work_block_keys; older ones are rebuilt on start. */
   blockKeysVersion: integer('block_keys_version').notNull().default(0),
+  /** What the relevance scores were computed from (see ranking/update.ts); null before any pass. */
+  rankedState: text('ranked_state'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
