@@ -6,7 +6,7 @@ const STOP = new Set(['the', 'of', 'and', 'in', 'a', 'an', 'for', 'on', 'with', 
  * Version of `blockKeys` and the normalisers it reads. Bump it with any change to the keys a record
  * gets: stored keys of an older version are rebuilt when a process starts (staging/block-keys.ts).
  */
-export const BLOCK_KEYS_VERSION = 2;
+export const BLOCK_KEYS_VERSION = 3;
 
 /**
  * Exact-equality keys: two records are compared only if they share one. Several independent keys

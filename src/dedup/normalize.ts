@@ -57,7 +57,10 @@ export function normalizePmcid(raw: string | undefined): string | undefined {
 
 // "Erratum:", "RETRACTED:", ... : stripped before title comparison, kept as notice kind.
 const NOTICE_PREFIX =
-  /^\s*(?:\[?(erratum|errata|corrigendum|correction|retraction(?: notice)?|retracted(?: article)?|expression of concern|notice of retraction|withdrawn)\]?(?:\s+(?:to|for|of|on|notice to|regarding))?\s*(?:[:.\-–]\s*|(?=["“‘']))|\[?(retracted|withdrawn)\]?\s+)/i;
+  /^\s*(?:\[?(erratum|errata|corrigendum|correction|retraction(?: notice)?|retracted(?: article)?|expression of concern|notice of retraction|withdrawn)\]?(?:\s+(?:to|for|of|on|notes?|notice to|regarding))?\s*(?:[:.\-–]\s*|(?=["“‘']))|\[?(retracted|withdrawn)\]?\s+)/i;
+// A title that is only the notice ("Erratum", "MIS Quarterly ERRATA NOTES"): a notice whose title
+// says nothing of the article it corrects.
+const NOTICE_ONLY = /^(?:[^:]{0,40}\s)?(?:errata|erratum|corrigend(?:um|a))(?:\s+notes?)?\s*\.?\s*$/i;
 const NOTICE_SUFFIX = /\s*\((?:retracted article|retracted)[^)]*\)\s*\.?\s*$/i;
 // Web of Science titles a correction as the article's title plus "(vol 85, pg 553, 2010)".
 const WOS_CORRECTION = /\s*\(\s*vol\.?\s*\d+[^()]*?\bpg\.?\s*[a-z]*\d+[^()]*\)\s*\.?\s*$/i;
@@ -66,6 +69,7 @@ export type NoticeKind = 'erratum' | 'retraction' | 'retracted' | 'expression-of
 
 /** Splits a leading notice marker ("Erratum: ...") off a title. */
 export function splitNoticePrefix(title: string): { notice?: NoticeKind; rest: string } {
+  if (NOTICE_ONLY.test(title)) return { notice: 'erratum', rest: '' };
   let rest = title;
   let notice: NoticeKind | undefined;
   if (NOTICE_SUFFIX.test(rest)) {

@@ -148,6 +148,13 @@ describe('matchPair', () => {
     expect(matchPair(remarks('20', '1'), remarks('21', '4'))).toMatchObject({ verdict: 'different', reason: 'recurring-item' });
     expect(matchPair(remarks('21', '1'), remarks('21', '4'))).toMatchObject({ verdict: 'different', reason: 'recurring-item' });
   });
+  it('merges a titled errata note with the same notice a PDF gives no title, in one issue by one author', () => {
+    const note = (title: string) => rec({ title, journal: 'MIS Quarterly', authors: [{ family: 'DeGross', initials: 'JI' }], volume: '29', issue: '4', pages: undefined });
+    const titled = note('Errata Notes: What happens after ERP implementation');
+    expect(matchPair(titled, note('MIS Quarterly ERRATA NOTES')).verdict).toBe('same');
+    // Not with the article it corrects, which is linked instead.
+    expect(matchPair(titled, note('What happens after ERP implementation')).verdict).toBe('different');
+  });
   it("keeps other journals' same-numbered editorials apart without asking", () => {
     const editorial = (journal: string, family: string) =>
       rec({ title: 'Editorial', journal, authors: [{ family, initials: 'A' }], volume: '26', issue: '1', pages: '1-2' });

@@ -68,6 +68,9 @@ describe('splitNoticePrefix', () => {
   it.each([
     ['Erratum: X', 'erratum'],
     ['Correction to: X', 'erratum'],
+    ['Errata Note: X', 'erratum'],
+    ['Erratum', 'erratum'],
+    ['MIS Quarterly ERRATA NOTES', 'erratum'],
     ['Retraction notice to: X', 'retraction'],
     ['Retraction notice to "X"', 'retraction'],
     ['Expression of concern: X', 'expression-of-concern'],
@@ -77,10 +80,13 @@ describe('splitNoticePrefix', () => {
   ])('%s', (title, kind) => expect(splitNoticePrefix(title).notice).toBe(kind));
   it('leaves ordinary titles alone', () => {
     expect(splitNoticePrefix('Correction of scoliosis').notice).toBeUndefined();
+    expect(splitNoticePrefix('Correction notes on a method').notice).toBeUndefined();
+    expect(splitNoticePrefix('Scoliosis correction').notice).toBeUndefined();
     expect(splitNoticePrefix('Outcomes in 2010 (a cohort of 553 patients)').notice).toBeUndefined();
   });
   it('strips the Web of Science correction suffix', () =>
     expect(splitNoticePrefix('Long-term effect of eculizumab (vol 85, pg 553, 2010)').rest).toBe('Long-term effect of eculizumab'));
+  it('leaves no title of a notice that names nothing else', () => expect(splitNoticePrefix('MIS Quarterly ERRATA NOTES').rest).toBe(''));
   it('strips a prefix that runs straight into a quoted title', () => expect(splitNoticePrefix('Retraction notice to "X"').rest).toBe('"X"'));
 });
 
