@@ -31,7 +31,7 @@ export function blockKeys(r: NormalizedRecord): string[] {
     keys.push(`ay:${first}|${r.year}`, `ay:${first}|${r.year + 1}`);
   }
   if (r.volume && r.pages) keys.push(`vp:${r.volume}|${r.pages.start}`);
-  // Records whose title or year was lost (PDF extraction) still have their issue and authors.
-  if (first && r.volume && r.issue) keys.push(`vi:${r.volume}|${r.issue}|${first}`);
+  // Records whose title, year or issue was lost (PDF extraction) still have their volume and authors.
+  if (first && r.volume) keys.push(`va:${r.volume}|${first}`);
   return keys;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { blockKeys } from '../../src/dedup/blocking.js';
 import { matchPair } from '../../src/dedup/match.js';
 import { normalizeRecord } from '../../src/dedup/record.js';
 import { relatePair } from '../../src/dedup/relations.js';
@@ -190,6 +191,18 @@ describe('matchPair', () => {
     expect(matchPair(pdf(base.authors), pdf(base.authors)).verdict).not.toBe('same');
     // With pages on both sides a title-less item on the same pages may be a separate one: asked.
     expect(matchPair(rec({ issue: '3' }), rec({ title: undefined, issue: '3' })).verdict).toBe('uncertain');
+    // A PDF that lost the issue too: the same list of two or more authors in the volume is enough,
+    // one author of it or a single author is not.
+    const noIssue = (authors: SourceRecord['authors']) => ({ ...pdf(authors), issue: undefined });
+    expect(matchPair(titled, noIssue(base.authors)).verdict).toBe('same');
+    expect(matchPair(titled, noIssue([base.authors[0]!])).verdict).not.toBe('same');
+    const single = rec({ issue: '3', pages: undefined, authors: [base.authors[0]!] });
+    expect(matchPair(single, noIssue([base.authors[0]!])).verdict).not.toBe('same');
+  });
+  it('puts a record that lost title, year and issue in one block with its titled record', () => {
+    const titled = rec({ issue: '3', pages: undefined });
+    const pdf = rec({ title: undefined, year: undefined, pages: undefined, issue: undefined });
+    expect(blockKeys(pdf).some((k) => blockKeys(titled).includes(k))).toBe(true);
   });
   it('reads through PDF extraction debris: a glued footnote mark, a running header, an issue line', () => {
     const title = 'Key issues in information systems management: 1994-95 SIM Delphi results';
