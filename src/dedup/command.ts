@@ -4,13 +4,31 @@ import { parse } from 'csv-parse/sync';
 import { csvField } from '../exports/csv.js';
 import { readRecordFile } from '../imports/readers/index.js';
 import type { SourceRecord } from '../records/types.js';
-import { dedupeRecords } from './cluster.js';
+import { dedupeRecords, type UncertainPair } from './cluster.js';
 import { type GroupScores, scoreGroups } from './evaluate.js';
 
 /** `record_id,group_id` rows; group ids are 1-based in order of first appearance. */
 export function groupsCsv(records: readonly SourceRecord[], groupOf: readonly number[]): string {
   const lines = ['record_id,group_id'];
   records.forEach((r, i) => lines.push(`${csvField(r.sourceId)},${groupOf[i]! + 1}`));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** Each pair once (the likeliest reading of it), most alike first. */
+export function distinctPairs(pairs: readonly UncertainPair[]): UncertainPair[] {
+  const best = new Map<string, UncertainPair>();
+  for (const p of pairs) {
+    const [a, b] = p.a < p.b ? [p.a, p.b] : [p.b, p.a];
+    const key = `${a}:${b}`;
+    if ((best.get(key)?.score ?? -1) < p.score) best.set(key, { ...p, a, b });
+  }
+  return [...best.values()].sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
+}
+
+/** `record_id_a,record_id_b,score,reason` rows: the pairs left apart for a person to decide. */
+export function uncertainCsv(records: readonly SourceRecord[], pairs: readonly UncertainPair[]): string {
+  const lines = ['record_id_a,record_id_b,score,reason'];
+  for (const p of pairs) lines.push([records[p.a]!.sourceId, records[p.b]!.sourceId, p.score.toFixed(3), p.reason].map(csvField).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 
@@ -45,12 +63,17 @@ export function truthLabels(truth: ReadonlyMap<string, string>, records: readonl
 export interface DedupeSummary {
   records: number;
   groups: number;
+  /** Pairs left apart for a person to decide. */
+  uncertain: number;
   /** Present when a truth file was given. */
   scores?: GroupScores;
 }
 
 /** The standalone `dedupe` command: read files, group duplicates, write CSV to `out` or stdout. */
-export async function runDedupe(files: string[], opts: { out?: string; idColumn?: string; truth?: string }): Promise<DedupeSummary> {
+export async function runDedupe(
+  files: string[],
+  opts: { out?: string; idColumn?: string; truth?: string; uncertain?: string },
+): Promise<DedupeSummary> {
   const records: SourceRecord[] = [];
   for (const file of files) {
     const name = basename(file);
@@ -64,8 +87,10 @@ export async function runDedupe(files: string[], opts: { out?: string; idColumn?
   const csv = groupsCsv(records, result.groupOf);
   if (opts.out) await writeFile(opts.out, csv, 'utf8');
   else process.stdout.write(csv);
+  const asked = distinctPairs(result.uncertainPairs);
+  if (opts.uncertain) await writeFile(opts.uncertain, uncertainCsv(records, asked), 'utf8');
   const scores = truth ? scoreGroups(result.groupOf, truthLabels(truth, records)) : undefined;
-  return { records: records.length, groups: result.groups.length, ...(scores ? { scores } : {}) };
+  return { records: records.length, groups: result.groups.length, uncertain: asked.length, ...(scores ? { scores } : {}) };
 }
 
 /** The metrics the benchmark reports, as lines for a terminal. */

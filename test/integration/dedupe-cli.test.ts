@@ -13,9 +13,14 @@ if (!available) console.warn(`dedupe CLI on labelled sets skipped: ${SHARED_DEDU
 describe.skipIf(!available)('dedupe FILE --truth on a shared labelled set', () => {
   it('writes one row per record and prints recall and false merges meeting the target (stroke)', async () => {
     const dir = join(SHARED_DEDUP, 'bibdedupe_benchmark/stroke');
-    const out = join(mkdtempSync(join(tmpdir(), 'dedupe-cli-')), 'groups.csv');
-    const r = await runCli(['dedupe', join(dir, 'records_pre_merged.csv'), '--id-column', 'ID', '--out', out, '--truth', join(dir, 'merged_record_ids.csv')]);
+    const tmp = mkdtempSync(join(tmpdir(), 'dedupe-cli-'));
+    const [out, asked] = [join(tmp, 'groups.csv'), join(tmp, 'uncertain.csv')];
+    const r = await runCli(['dedupe', join(dir, 'records_pre_merged.csv'), '--id-column', 'ID', '--out', out, '--truth', join(dir, 'merged_record_ids.csv'), '--uncertain', asked]);
     expect(r.code, r.stderr).toBe(0);
+    const pairs = readFileSync(asked, 'utf8').trim().split('\r\n');
+    expect(pairs[0]).toBe('record_id_a,record_id_b,score,reason');
+    expect(r.stderr).toContain(`${pairs.length - 1} uncertain pair(s) written to ${asked}`);
+    expect(pairs.length - 1).toBeGreaterThan(0);
     const rows = readFileSync(out, 'utf8').trim().split('\r\n');
     expect(rows[0]).toBe('record_id,group_id');
     expect(rows).toHaveLength(1292 + 1);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dedupeRecords } from '../../src/dedup/cluster.js';
-import { parseTruth, runDedupe } from '../../src/dedup/command.js';
+import { distinctPairs, parseTruth, runDedupe } from '../../src/dedup/command.js';
 import { readRecordFile, readRecords } from '../../src/imports/readers/index.js';
 import { NO_FLAGS, type SourceRecord } from '../../src/records/types.js';
 
@@ -59,7 +59,7 @@ describe('readers', () => {
   });
   it('reads CSV by common column names, with quoted newlines', async () => {
     const recs = await readRecordFile(fx('small.csv'), { source: 'csv' });
-    expect(recs).toHaveLength(5);
+    expect(recs).toHaveLength(7);
     expect(recs[0]).toMatchObject({ sourceId: 'r1', year: 2006, issue: '5', issn: ['0008-543X'] });
     expect(recs[0]!.abstract).toContain('\n');
     expect(recs[3]!.authors.map((a) => a.family)).toEqual(['Smith', 'Jones']);
@@ -98,6 +98,27 @@ describe('runDedupe', () => {
     expect(g['r2']).not.toBe(g['r3']);
     expect(g['r4']).not.toBe(g['r5']);
     expect(g['L1']).toBe(g['L2']);
+  });
+  it('lists the pairs it kept apart but could not tell apart, each once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dedup-'));
+    const res = await runDedupe([fx('small.csv')], { out: join(dir, 'groups.csv'), uncertain: join(dir, 'uncertain.csv') });
+    // One title, one volume, two issues and no pages: the same paper or a two-part report.
+    expect(readFileSync(join(dir, 'uncertain.csv'), 'utf8')).toBe('record_id_a,record_id_b,score,reason\r\nr6,r7,0.900,issue\r\n');
+    expect(res.uncertain).toBe(1);
+    const groups = readFileSync(join(dir, 'groups.csv'), 'utf8');
+    expect(groups).toContain('r6,6\r\n');
+    expect(groups).toContain('r7,7\r\n');
+  });
+});
+
+describe('distinctPairs', () => {
+  it('keeps each pair once, with its highest score, most alike first', () => {
+    const pairs = distinctPairs([
+      { a: 2, b: 1, score: 0.7, reason: 'x' },
+      { a: 1, b: 2, score: 0.9, reason: 'y' },
+      { a: 0, b: 3, score: 0.8, reason: 'z' },
+    ]);
+    expect(pairs).toEqual([{ a: 1, b: 2, score: 0.9, reason: 'y' }, { a: 0, b: 3, score: 0.8, reason: 'z' }]);
   });
 });
 
