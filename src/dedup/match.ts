@@ -194,8 +194,8 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
     // both sides, the labelled sets hold separate title-less items on the same pages: asked.
     const oneTitled = Boolean(a.title) !== Boolean(b.title);
     // Without the issue (GROBID often loses it), the same list of two or more authors in the volume.
-    const sameTeam = authors === 1 && a.authors.length >= 2 && a.authors.length === b.authors.length;
-    const inIssue = locatorAgrees || (volume === 'agree' && issue === 'unknown' && sameTeam);
+    const sameList = authors === 1 && a.authors.length >= 2 && a.authors.length === b.authors.length;
+    const inIssue = locatorAgrees || (volume === 'agree' && issue === 'unknown' && sameList);
     if (oneTitled && inIssue && pages === 'unknown' && journal === 'agree' && authors === 1 && (years ?? 0) <= 1 && !doiConflict) {
       // The same author list outranks a longer one holding it, so each title-less record joins its own item first.
       const lists = Math.min(a.authors.length, b.authors.length) / Math.max(a.authors.length, b.authors.length);
