@@ -4,6 +4,7 @@
 // malformed queries, fault injection by request number, and a request log for assertions.
 import { createServer } from 'node:http';
 import { type FakeServer, type LoggedRequest, listen, logged } from './listen.js';
+import { spreadDays } from './days.js';
 
 export interface FakeEuropePmcRecord {
   /** yyyy-mm-dd, what FIRST_IDATE ranges select on. */
@@ -106,12 +107,11 @@ export interface CorpusOptions {
 /** Copies of real-shaped results with fresh ids, DOIs and titles: different works to the deduplicator. */
 export function cloneEuropePmcCorpus({ templates, n, from, to, idBase = 30_000_000 }: CorpusOptions): FakeEuropePmcRecord[] {
   if (templates.length === 0) throw new Error('no template results');
-  const day0 = Date.parse(`${from}T00:00:00Z`);
-  const days = (Date.parse(`${to}T00:00:00Z`) - day0) / 86_400_000 + 1;
+  const days = spreadDays(n, from, to);
   return Array.from({ length: n }, (_, i) => {
     const template = templates[i % templates.length]!;
     const num = String(idBase + i);
-    const firstIndexDate = new Date(day0 + Math.floor((i * days) / n) * 86_400_000).toISOString().slice(0, 10);
+    const firstIndexDate = days[i]!;
     const result: Record<string, unknown> = { ...template, firstIndexDate, title: `${String(template.title)} (copy ${num})` };
     if (template.source === 'PMC') Object.assign(result, { id: `PMC${num}`, pmcid: `PMC${num}` });
     else if (template.source === 'PPR') result.id = `PPR${num}`;

@@ -7,6 +7,7 @@
 // search, the fake answers a superset of what a strategy matches, which the source narrows.
 import { createServer } from 'node:http';
 import { type FakeServer, type LoggedRequest, listen, logged } from './listen.js';
+import { spreadDays } from './days.js';
 
 export type Work = Record<string, unknown> & { id: string; created_date: string };
 
@@ -144,8 +145,7 @@ export interface CloneWorksOptions {
  */
 export function cloneWorks({ templates, n, from, to, idBase = 7_100_000_000 }: CloneWorksOptions): Work[] {
   if (templates.length === 0) throw new Error('no template works');
-  const day0 = Date.parse(`${from}T00:00:00Z`);
-  const days = (Date.parse(`${to}T00:00:00Z`) - day0) / 86_400_000 + 1;
+  const days = spreadDays(n, from, to);
   return Array.from({ length: n }, (_, i) => {
     const t = structuredClone(templates[i % templates.length]!);
     const id = `W${idBase + i}`;
@@ -162,7 +162,7 @@ export function cloneWorks({ templates, n, from, to, idBase = 7_100_000_000 }: C
       display_name: title,
       // titles differing only in the suffix look alike to the deduplicator; pages tell copies apart
       biblio: { ...(t.biblio as object | null), first_page: String(i + 1), last_page: null },
-      created_date: new Date(day0 + Math.floor((i * days) / n) * 86_400_000).toISOString().slice(0, 10),
+      created_date: days[i]!,
     };
   });
 }

@@ -1,6 +1,7 @@
 // Builds a corpus of PubMed records for the fake server and the benchmark by cloning real records
 // with fresh PMIDs and chosen entrez dates. DOIs and titles get a per-copy suffix, so copies are
 // different works to the deduplicator.
+import { spreadDays } from './days.js';
 
 export interface CorpusRecord {
   pmid: string;
@@ -30,12 +31,11 @@ export interface CloneOptions {
 
 export function cloneCorpus({ templates, n, from, to, pmidBase = 40_000_000 }: CloneOptions): CorpusRecord[] {
   if (templates.length === 0) throw new Error('no template records');
-  const day0 = Date.parse(`${from}T00:00:00Z`);
-  const days = (Date.parse(`${to}T00:00:00Z`) - day0) / 86_400_000 + 1;
+  const days = spreadDays(n, from, to);
   const out: CorpusRecord[] = [];
   for (let i = 0; i < n; i++) {
     const pmid = String(pmidBase + i);
-    const edat = new Date(day0 + Math.floor((i * days) / n) * 86_400_000).toISOString().slice(0, 10);
+    const edat = days[i]!;
     out.push({ pmid, edat, xml: rewrite(templates[i % templates.length]!, pmid, edat) });
   }
   return out;
