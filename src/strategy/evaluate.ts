@@ -41,7 +41,7 @@ function occursIn(phrase: Phrase, text: readonly string[]): boolean {
   return false;
 }
 
-export interface RecordText {
+interface RecordText {
   title: string[];
   abstract: string[];
   /** Title, abstract and keywords: what a source without field search indexes. */
@@ -49,7 +49,7 @@ export interface RecordText {
   mesh: Set<string>;
 }
 
-export function recordText(r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'meshTerms'>): RecordText {
+function recordText(r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'meshTerms'>): RecordText {
   const title = words(r.title ?? '');
   const abstract = words(r.abstract ?? '');
   return {

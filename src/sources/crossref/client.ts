@@ -3,7 +3,7 @@
 // search). Every call goes through ApiHttp: rate limit, retries, deadlines, byte cap.
 import { PermanentError, RetryableError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
-import { ApiHttp, type HttpTuning, readJson } from '../http/api-http.js';
+import { ApiHttp, type HttpTuning, pageSize, readJson } from '../http/api-http.js';
 import { checkWindow } from '../date-window.js';
 import type { DateWindow, SearchProgress, SourceSearch } from '../types.js';
 import { parseCrossrefWork } from './parse.js';
@@ -66,9 +66,9 @@ export class CrossrefClient {
 
   constructor(opts: CrossrefClientOptions = {}) {
     const baseUrl = (opts.baseUrl ?? DEFAULT_CROSSREF_BASE_URL).replace(/\/+$/, '');
-    this.rows = opts.rows ?? 200;
+    // Crossref caps rows at 1000.
+    this.rows = pageSize('rows', opts.rows, 200, 1000);
     this.maxScanned = opts.maxScanned ?? 20_000;
-    if (!(Number.isInteger(this.rows) && this.rows >= 1 && this.rows <= 1000)) throw new RangeError('rows must be 1..1000 (Crossref caps it at 1000)');
     if (!(this.maxScanned >= 1)) throw new RangeError('maxScanned must be >= 1');
     this.types = opts.types ?? DEFAULT_CROSSREF_TYPES;
     // Crossref asks for contact details in the User-Agent as well as in mailto.

@@ -2,7 +2,7 @@
 // resultType=core in JSON. Every request goes through ApiHttp (limiter, retries, deadline, cap).
 import type { SourceRecord } from '../../records/types.js';
 import type { DateWindow, SearchProgress, SourceSearch } from '../types.js';
-import { ApiHttp, type HttpTuning, readJson } from '../http/api-http.js';
+import { ApiHttp, type HttpTuning, pageSize, readJson } from '../http/api-http.js';
 import { checkWindow } from '../date-window.js';
 import { type EuropePmcPage, parseEuropePmcPage } from './parse.js';
 
@@ -41,10 +41,7 @@ export class EuropePmcClient {
 
   constructor(opts: EuropePmcClientOptions = {}) {
     const baseUrl = (opts.baseUrl ?? DEFAULT_EUROPEPMC_BASE_URL).replace(/\/+$/, '');
-    this.pageSize = opts.pageSize ?? MAX_PAGE_SIZE;
-    if (!(Number.isInteger(this.pageSize) && this.pageSize >= 1 && this.pageSize <= MAX_PAGE_SIZE)) {
-      throw new RangeError(`pageSize must be an integer in 1..${MAX_PAGE_SIZE}, got ${this.pageSize}`);
-    }
+    this.pageSize = pageSize('pageSize', opts.pageSize, MAX_PAGE_SIZE, MAX_PAGE_SIZE);
     this.http = new ApiHttp({ ...opts, baseUrl, perSecond: EUROPEPMC_PER_SECOND, headers: { 'User-Agent': 'living-review', Accept: 'application/json' } });
   }
 

@@ -122,6 +122,13 @@ export class ApiHttp {
   }
 }
 
+/** A page size option, checked against the API's own cap; the default when not given. */
+export function pageSize(name: string, value: number | undefined, fallback: number, max: number): number {
+  const size = value ?? fallback;
+  if (!(Number.isInteger(size) && size >= 1 && size <= max)) throw new RangeError(`${name} must be an integer in 1..${max}, got ${size}`);
+  return size;
+}
+
 /** Reads a whole body as JSON; a body cut short or garbled is retried (it was whole upstream). */
 export async function readJson(body: AsyncIterable<Uint8Array>, what: string): Promise<unknown> {
   const chunks: Buffer[] = [];

@@ -2,7 +2,7 @@
 // `filter`, cursor paging, one batch per page. All HTTP goes through ApiHttp.
 import { PermanentError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
-import { ApiHttp, type HttpTuning, readJson } from '../http/api-http.js';
+import { ApiHttp, type HttpTuning, pageSize, readJson } from '../http/api-http.js';
 import { checkWindow } from '../date-window.js';
 import type { DateWindow, SearchProgress, SourceSearch } from '../types.js';
 import { parseOpenAlexWork, parseWorksPage, type WorksPage } from './parse.js';
@@ -63,10 +63,7 @@ export class OpenAlexClient {
     this.http = new ApiHttp({ ...opts, baseUrl, perSecond: OPENALEX_PER_SECOND, headers: { 'User-Agent': `living-review${opts.mailto ? ` (mailto:${opts.mailto})` : ''}` } });
     if (opts.mailto) this.identity.mailto = opts.mailto;
     if (opts.apiKey) this.identity.api_key = opts.apiKey;
-    this.perPage = opts.perPage ?? MAX_PER_PAGE;
-    if (!(Number.isInteger(this.perPage) && this.perPage >= 1 && this.perPage <= MAX_PER_PAGE)) {
-      throw new RangeError(`perPage must be 1..${MAX_PER_PAGE}, got ${this.perPage}`);
-    }
+    this.perPage = pageSize('perPage', opts.perPage, MAX_PER_PAGE, MAX_PER_PAGE);
   }
 
   /**
