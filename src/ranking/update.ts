@@ -48,9 +48,8 @@ const recordTerms = (field: 'keywords' | 'meshTerms') => sql`coalesce((
  */
 export async function updateRelevance(db: Db, reviewId: string): Promise<RelevanceUpdate> {
   // Read before the texts: whatever changes after this is seen by the next pass.
-  const state = await rankedState(db, reviewId);
-  const [stored] = await queryRows<{ state: string | null }>(db, sql`select ranked_state as state from ${reviews} where id = ${reviewId}`);
-  if (stored?.state === state) return { kind: 'unchanged' };
+  const { state, stored } = await rankedState(db, reviewId);
+  if (stored === state) return { kind: 'unchanged' };
   // Most cycles of a young review have too few decisions: know that before reading every text.
   const [decided] = await queryRows<ClassCounts>(
     db,
@@ -83,17 +82,19 @@ export async function updateRelevance(db: Db, reviewId: string): Promise<Relevan
 /**
  * What the scores depend on, cheaply: the review's works and source records (count, newest id,
  * last change) and a sum over every work's status and merge, which a decision committed late, with
- * an older timestamp, still changes. Writing relevance changes none of it.
+ * an older timestamp, still changes. Writing relevance changes none of it. With it, the state the
+ * stored scores were computed from.
  */
-async function rankedState(db: Db, reviewId: string): Promise<string> {
-  const [row] = await queryRows<{ works: string; records: string }>(
+async function rankedState(db: Db, reviewId: string): Promise<{ state: string; stored: string | null }> {
+  const [row] = await queryRows<{ works: string; records: string; stored: string | null }>(
     db,
     sql`select
           (select concat_ws(':', count(*), max(id), max(updated_at), sum(hashtext(concat_ws(':', id, status, merged_into_id))))
              from ${works} where review_id = ${reviewId}) as works,
-          (select concat_ws(':', count(*), max(id), max(updated_at)) from ${sourceRecords} where review_id = ${reviewId}) as records`,
+          (select concat_ws(':', count(*), max(id), max(updated_at)) from ${sourceRecords} where review_id = ${reviewId}) as records,
+          (select ranked_state from ${reviews} where id = ${reviewId}) as stored`,
   );
-  return `v${RANKER_VERSION}|${row!.works}|${row!.records}`;
+  return { state: `v${RANKER_VERSION}|${row!.works}|${row!.records}`, stored: row!.stored };
 }
 
 /**
