@@ -27,6 +27,8 @@ const T = {
 
 /** Trigram Dice between the shorter title and the same number of words at either end of the longer. */
 const AFFIX_FUZZY = 0.9;
+/** The same for a fragment anywhere in the longer title. */
+const FRAGMENT_FUZZY = 0.8;
 
 type Agreement = 'agree' | 'conflict' | 'unknown';
 
@@ -60,6 +62,24 @@ export function titleAffix(a: NormalizedRecord, b: NormalizedRecord): boolean {
   if (words.length <= n) return false;
   const alike = (part: string[]) => dice(short.titleGrams, trigrams(part.join(' '))) >= AFFIX_FUZZY;
   return alike(words.slice(0, n)) || alike(words.slice(-n));
+}
+
+/**
+ * The shorter title (2+ words, a footnote mark dropped) is a run of words somewhere in the longer,
+ * allowing OCR slips: the part of a title that PDF extraction kept ("A longitudinal study 1").
+ */
+export function titleFragment(a: NormalizedRecord, b: NormalizedRecord): boolean {
+  const [short, long] = a.title.length <= b.title.length ? [a, b] : [b, a];
+  const part = short.title.replace(/ \d$/, '');
+  const n = part.split(' ').length;
+  const words = long.title.split(' ');
+  if (n < 2 || words.length <= n) return false;
+  if (` ${long.title} `.includes(` ${part} `)) return true;
+  const grams = trigrams(part);
+  for (let i = 0; i + n <= words.length; i++) {
+    if (dice(grams, trigrams(words.slice(i, i + n).join(' '))) >= FRAGMENT_FUZZY) return true;
+  }
+  return false;
 }
 
 /**
@@ -128,6 +148,8 @@ function swapsTwo(x: string, y: string): boolean {
 /** Both titles carry numbers ("Part II", "1994-95") and no reading of them agrees. */
 function numbersConflict(a: NormalizedRecord, b: NormalizedRecord): boolean {
   if (!a.titleNumbers || !b.titleNumbers) return false;
+  // A drop capital lost by PDF extraction: "985 Opinion survey" for "1985 Opinion survey".
+  if (a.title.slice(1) === b.title || b.title.slice(1) === a.title) return false;
   const x = [a.titleNumbers, a.titleNumbersLoose];
   return !x.includes(b.titleNumbers) && !x.includes(b.titleNumbersLoose);
 }
@@ -211,6 +233,21 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
     (authors !== undefined ? authors >= T.authorsStrong : journal === 'agree');
   if (pinned && t >= T.titlePinned && !doiConflict) return decision('same', score, 'locator+authors');
   if (numbersConflict(a, b)) return decision('different', score, 'title-numbers');
+  const wordCount = Math.min(a.title.split(' ').length, b.title.split(' ').length);
+  // Part of the other title, in the same volume of the journal with nothing against it: what PDF
+  // extraction kept of a title ("A longitudinal study 1"), or a column's bare heading.
+  const samePlace = volume === 'agree' && journal === 'agree' && (years ?? 0) <= 1 && pages !== 'conflict' && !doiConflict;
+  if (samePlace && t < T.titleLoose && !affix) {
+    const [short, long] = a.title.length <= b.title.length ? [a.title, b.title] : [b.title, a.title];
+    if (wordCount <= 3 && long.startsWith(`${short} `)) {
+      // "Editor's comments" heads a column in every issue, and some issues hold two: asked, when in
+      // the same issue by the same editor or with no author on one side.
+      if (issue === 'agree' && (authors === undefined || authors === 1)) return decision('uncertain', score, 'column-heading+locator');
+    } else if (authors === 1 && Math.min(a.authors.length, b.authors.length) >= 2 && issue !== 'conflict' && pages === 'unknown' && titleFragment(a, b)) {
+      // Every author of a team of two or more: the team's article, whose pages PDF extraction lost too.
+      return decision('same', score, 'title-fragment+authors+locator');
+    }
+  }
   if (t < T.titleFloor && !affix) return decision('different', score, 'title');
   // Databases disagree on the year of one issue (epub vs print, DBLP vs Crossref): trust the locator.
   if (years !== undefined && years > 1 && !(locatorAgrees && journal !== 'conflict')) return decision('different', score, 'year');
@@ -222,7 +259,6 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   // got wrong, or printed twice in the volume, or print pages vs an e-locator ("969-972" vs "a1754").
   // Across issues only for long titles by several authors: recurring items share short titles
   // ("Editor's comments") or a long one by the one editor ("Remarks from the editor - ...").
-  const wordCount = Math.min(a.title.split(' ').length, b.title.split(' ').length);
   const coAuthored = Math.min(a.authors.length, b.authors.length) >= 2;
   const sameVolumeItem =
     t >= 0.97 && volume === 'agree' && journal === 'agree' && (authors ?? 0) >= T.authorsStrong && (years ?? 0) === 0 &&

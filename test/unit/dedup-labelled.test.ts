@@ -10,13 +10,13 @@ if (!available) console.warn(`dedup labelled-set targets skipped: ${SHARED_DEDUP
 
 /**
  * Sets that do not reach the target yet (duplicate recall ≥ 0.98, ≤ 1 false merge per 2,000
- * records): regression floors at the achieved figures, recall rounded down to 2 decimals. Raise a
+ * records): regression floors at the achieved figures, recall rounded down to 3 decimals. Raise a
  * floor when a set improves; delete its entry when it reaches the target.
  */
 const BELOW_TARGET: Record<string, { recall: number; falseMerges: number; gap: string }> = {
-  haematology: { recall: 0.88, falseMerges: 0, gap: 'recall 0.881, 0.099 short; mostly errata and congress abstracts the labels merge and we keep apart' },
-  digital_work: { recall: 0.97, falseMerges: 0, gap: 'recall 0.976, 0.004 short; partly preprint/notice pairs the labels merge and we link' },
-  misq_mixed: { recall: 0.96, falseMerges: 11, gap: 'recall 0.966, 0.014 short; 4.09 false merges per 2,000, 3.09 over' },
+  haematology: { recall: 0.881, falseMerges: 0, gap: 'recall 0.881, 0.099 short; mostly errata and congress abstracts the labels merge and we keep apart' },
+  digital_work: { recall: 0.975, falseMerges: 0, gap: 'recall 0.976, 0.004 short; partly preprint/notice pairs the labels merge and we link' },
+  misq_mixed: { recall: 0.969, falseMerges: 11, gap: 'recall 0.970, 0.010 short; 4.09 false merges per 2,000, 3.09 over' },
 };
 
 function score(set: LabelledSet) {

@@ -199,6 +199,33 @@ describe('matchPair', () => {
     const single = rec({ issue: '3', pages: undefined, authors: [base.authors[0]!] });
     expect(matchPair(single, noIssue([base.authors[0]!])).verdict).not.toBe('same');
   });
+  it("merges the fragment of a title a PDF kept when the team and the issue agree, not another team's or issue's", () => {
+    const team = [{ family: 'Compeau', initials: 'D' }, { family: 'Higgins', initials: 'C' }, { family: 'Huff', initials: 'S' }];
+    const full = rec({ title: 'Social cognitive theory and individual reactions to computing technology: a longitudinal study', authors: team, journal: 'MIS Quarterly', volume: '23', issue: '2', pages: undefined });
+    const pdf = (over: Partial<SourceRecord>) => rec({ title: 'A LONGITUDINAL STUDY 1', authors: team, journal: 'MIS Quarterly', volume: '23', issue: undefined, pages: undefined, year: undefined, ...over });
+    expect(matchPair(full, pdf({}))).toMatchObject({ verdict: 'same', reason: 'title-fragment+authors+locator' });
+    // An OCR slip inside the fragment ("WlDE") still reads as the same words.
+    expect(matchPair(full, pdf({ title: 'SOCIAL COGNITlVE THEORY' })).verdict).toBe('same');
+    expect(matchPair(full, pdf({ issue: '3' })).verdict).not.toBe('same');
+    expect(matchPair(full, pdf({ authors: team.slice(0, 1) })).verdict).not.toBe('same');
+    expect(matchPair(full, pdf({ authors: [team[0]!, { family: 'Other', initials: 'X' }] })).verdict).not.toBe('same');
+    expect(matchPair(full, pdf({ title: 'A cross-sectional study' })).verdict).not.toBe('same');
+  });
+  it("asks about a bare column heading and the titled column in the same issue, by the same editor or none", () => {
+    const column = (title: string, over: Partial<SourceRecord> = {}) =>
+      rec({ title, journal: 'MIS Quarterly', authors: [{ family: 'Weber', initials: 'R' }], volume: '26', issue: '3', pages: undefined, ...over });
+    const titled = column("Editor's Comments: The alliance");
+    expect(matchPair(titled, column("EDITOR'S COMMENTS"))).toMatchObject({ verdict: 'uncertain', reason: 'column-heading+locator' });
+    expect(matchPair(titled, column("Editor's Comments", { authors: [] })).verdict).toBe('uncertain');
+    expect(matchPair(titled, column("Editor's Comments", { issue: '4' })).verdict).toBe('different');
+    expect(matchPair(titled, column("Editor's Comments", { authors: [{ family: 'Saunders', initials: 'C' }] })).verdict).toBe('different');
+  });
+  it('reads a number that lost its drop capital as the same number', () => {
+    const survey = (title: string, family: string) =>
+      rec({ title, journal: 'MIS Quarterly', authors: [{ family, initials: 'C' }, { family: 'Herbert', initials: 'M' }], volume: '10', issue: '4', pages: undefined });
+    expect(matchPair(survey('1985 Opinion Survey of MIS Managers: Key Issues', 'Hartog'), survey('985 Opinion Survey of MIS Managers: Key Issues', 'Hertog')).verdict).toBe('same');
+    expect(matchPair(survey('1985 Opinion Survey of MIS Managers: Key Issues', 'Hartog'), survey('1986 Opinion Survey of MIS Managers: Key Issues', 'Hartog')).verdict).toBe('different');
+  });
   it('puts a record that lost title, year and issue in one block with its titled record', () => {
     const titled = rec({ issue: '3', pages: undefined });
     const pdf = rec({ title: undefined, year: undefined, pages: undefined, issue: undefined });
