@@ -235,9 +235,10 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   if (numbersConflict(a, b)) return decision('different', score, 'title-numbers');
   const wordCount = Math.min(a.title.split(' ').length, b.title.split(' ').length);
   // Part of the other title, in the same volume of the journal with nothing against it: what PDF
-  // extraction kept of a title ("A longitudinal study 1"), or a column's bare heading.
+  // extraction kept of a title ("A longitudinal study 1"), or a column's bare heading. (A title's
+  // start or end in a located issue is for the rules below.)
   const samePlace = volume === 'agree' && journal === 'agree' && (years ?? 0) <= 1 && pages !== 'conflict' && !doiConflict;
-  if (samePlace && t < T.titleLoose && !affix) {
+  if (samePlace && t < T.titleLoose && !(affix && locatorAgrees)) {
     const [short, long] = a.title.length <= b.title.length ? [a.title, b.title] : [b.title, a.title];
     if (wordCount <= 3 && long.startsWith(`${short} `)) {
       // "Editor's comments" heads a column in every issue, and some issues hold two: asked, when in
