@@ -207,7 +207,7 @@ describe('matchPair', () => {
     // An OCR slip inside the fragment ("COGNITlVE") still reads as the same words, at the title's
     // start too when one issue is unknown.
     expect(matchPair(full, pdf({ title: 'SOCIAL COGNITlVE THEORY' })).verdict).toBe('same');
-    expect(matchPair({ ...full, issue: 'special issue' }, pdf({ title: 'SOCIAL COGNITlVE THEORY AND INDlVIDUAL REACTIONS' })).verdict).toBe('same');
+    expect(matchPair({ ...full, issue: 'special issue' }, pdf({ title: 'SOCIAL COGNITlVE THEORY AND INDIVIDUAL REACTIONS' })).verdict).toBe('same');
     expect(matchPair(full, pdf({ issue: '3' })).verdict).not.toBe('same');
     expect(matchPair(full, pdf({ authors: team.slice(0, 1) })).verdict).not.toBe('same');
     expect(matchPair(full, pdf({ authors: [team[0]!, { family: 'Other', initials: 'X' }] })).verdict).not.toBe('same');
