@@ -5,6 +5,7 @@ import { csvField } from '../exports/csv.js';
 import { readRecordFile } from '../imports/readers/index.js';
 import type { SourceRecord } from '../records/types.js';
 import { dedupeRecords, type UncertainPair } from './cluster.js';
+import type { Relation } from './relations.js';
 import { type GroupScores, scoreGroups } from './evaluate.js';
 
 /** `record_id,group_id` rows; group ids are 1-based in order of first appearance. */
@@ -29,6 +30,28 @@ export function distinctPairs(pairs: readonly UncertainPair[]): UncertainPair[] 
 export function uncertainCsv(records: readonly SourceRecord[], pairs: readonly UncertainPair[]): string {
   const lines = ['record_id_a,record_id_b,score,reason'];
   for (const p of pairs) lines.push([records[p.a]!.sourceId, records[p.b]!.sourceId, p.score.toFixed(3), p.reason].map(csvField).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export interface GroupLink {
+  group: number;
+  type: Relation['type'];
+  related: number;
+}
+
+/** Record links lifted to the groups holding them, each once: a notice or preprint and its work. */
+export function groupLinks(groupOf: readonly number[], relations: readonly Relation[]): GroupLink[] {
+  const links = new Map<string, GroupLink>();
+  for (const { from, to, type } of relations) {
+    const [group, related] = [groupOf[from]!, groupOf[to]!];
+    if (group !== related) links.set(`${group}:${type}:${related}`, { group, type, related });
+  }
+  return [...links.values()].sort((x, y) => x.group - y.group || x.related - y.related);
+}
+
+/** `group_id,relation,related_group_id` rows, group ids as in `groupsCsv`. */
+export function relationsCsv(links: readonly GroupLink[]): string {
+  const lines = ['group_id,relation,related_group_id', ...links.map((l) => `${l.group + 1},${l.type},${l.related + 1}`)];
   return `${lines.join('\r\n')}\r\n`;
 }
 
@@ -65,6 +88,8 @@ export interface DedupeSummary {
   groups: number;
   /** Pairs left apart for a person to decide. */
   uncertain: number;
+  /** Links between groups (notices, versions). */
+  relations: number;
   /** Present when a truth file was given. */
   scores?: GroupScores;
 }
@@ -72,7 +97,7 @@ export interface DedupeSummary {
 /** The standalone `dedupe` command: read files, group duplicates, write CSV to `out` or stdout. */
 export async function runDedupe(
   files: string[],
-  opts: { out?: string; idColumn?: string; truth?: string; uncertain?: string },
+  opts: { out?: string; idColumn?: string; truth?: string; uncertain?: string; relations?: string },
 ): Promise<DedupeSummary> {
   const records: SourceRecord[] = [];
   for (const file of files) {
@@ -89,8 +114,10 @@ export async function runDedupe(
   else process.stdout.write(csv);
   const asked = distinctPairs(result.uncertainPairs);
   if (opts.uncertain) await writeFile(opts.uncertain, uncertainCsv(records, asked), 'utf8');
+  const links = groupLinks(result.groupOf, result.relations);
+  if (opts.relations) await writeFile(opts.relations, relationsCsv(links), 'utf8');
   const scores = truth ? scoreGroups(result.groupOf, truthLabels(truth, records)) : undefined;
-  return { records: records.length, groups: result.groups.length, uncertain: asked.length, ...(scores ? { scores } : {}) };
+  return { records: records.length, groups: result.groups.length, uncertain: asked.length, relations: links.length, ...(scores ? { scores } : {}) };
 }
 
 /** The metrics the benchmark reports, as lines for a terminal. */

@@ -99,6 +99,24 @@ describe('runDedupe', () => {
     expect(g['r4']).not.toBe(g['r5']);
     expect(g['L1']).toBe(g['L2']);
   });
+  it('writes the links between groups: a notice to the work it corrects or retracts, a preprint to its journal version', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dedup-'));
+    const imp = (f: string) => join(import.meta.dirname, '..', 'fixtures', 'import', f);
+    const [out, links] = [join(dir, 'groups.csv'), join(dir, 'relations.csv')];
+    const res = await runDedupe([imp('notices.nbib'), imp('search.ris'), imp('included.ris')], { out, relations: links });
+    const g = Object.fromEntries(readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',')));
+    // The two RIS copies of the trial are one work, and so are the cohort study's; the trial's
+    // medRxiv preprint and the notices are linked, not merged.
+    expect(g['search.ris:2']).toBe(g['search.ris:3']);
+    expect(g['search.ris:1']).toBe(g['included.ris:1']);
+    expect(readFileSync(links, 'utf8').trim().split('\r\n').sort()).toEqual([
+      `${g['91000001']},retraction-of,${g['included.ris:2']}`,
+      `${g['91000002']},erratum-for,${g['included.ris:1']}`,
+      `${g['91000003']},version-of,${g['search.ris:2']}`,
+      'group_id,relation,related_group_id',
+    ].sort());
+    expect(res.relations).toBe(3);
+  });
   it('lists the pairs it kept apart but could not tell apart, each once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dedup-'));
     const res = await runDedupe([fx('small.csv')], { out: join(dir, 'groups.csv'), uncertain: join(dir, 'uncertain.csv') });

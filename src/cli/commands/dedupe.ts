@@ -9,10 +9,12 @@ export function dedupeCommand(): Command {
     .option('--id-column <name>', 'CSV column holding record ids')
     .option('--truth <file>', 'labelled groups (record_id,group_id or a merged_ids column): print precision, recall and false merges to stderr')
     .option('--uncertain <file>', 'write the pairs left apart for a person to decide as CSV record_id_a,record_id_b,score,reason')
-    .action(async (files: string[], opts: { out?: string; idColumn?: string; truth?: string; uncertain?: string }) => {
-      const { records, groups, uncertain, scores } = await runDedupe(files, opts);
+    .option('--relations <file>', 'write the links between groups (erratum-for, retraction-of, expression-of-concern-for, version-of) as CSV group_id,relation,related_group_id')
+    .action(async (files: string[], opts: { out?: string; idColumn?: string; truth?: string; uncertain?: string; relations?: string }) => {
+      const { records, groups, uncertain, relations, scores } = await runDedupe(files, opts);
       if (opts.out) process.stderr.write(`${records} record(s) in ${groups} group(s) written to ${opts.out}\n`);
       if (opts.uncertain) process.stderr.write(`${uncertain} uncertain pair(s) written to ${opts.uncertain}\n`);
+      if (opts.relations) process.stderr.write(`${relations} link(s) between groups written to ${opts.relations}\n`);
       if (scores) process.stderr.write(`${formatScores(scores)}\n`);
     });
 }
