@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/paths.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -30,6 +32,19 @@ describe('living-review CLI', () => {
     const parsed = JSON.parse(status.stdout);
     expect(parsed).toMatchObject({ review: 'peer-support-overdose', sources: [], works: [] });
     expect(typeof parsed.queues.reachable).toBe('boolean');
+  });
+
+  it('stops quietly when the reader of its output goes away (`| head`)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), 'dedupe', join(packageRoot, 'test/fixtures/dedup/small.csv')], {
+      cwd: packageRoot,
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    });
+    child.stdout.destroy(); // closed before the command writes: its first write meets EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('fails with one line naming the unreachable host', async () => {
