@@ -1,11 +1,17 @@
 import type { Candidate } from '../db/queries/candidates.js';
+import { pageSpan } from './pages.js';
 
 function escape(s: string): string {
   return s.replace(/[\\{}]/g, (c) => `\\${c}`).replace(/[&%$#_]/g, (c) => `\\${c}`);
 }
 
+/** `tex` is already escaped. */
+function texField(name: string, tex: string | undefined): string {
+  return tex ? `  ${name} = {${tex}},\n` : '';
+}
+
 function field(name: string, value: string | number | null | undefined): string {
-  return value === null || value === undefined || value === '' ? '' : `  ${name} = {${escape(String(value))}},\n`;
+  return texField(name, value === null || value === undefined ? undefined : escape(String(value)));
 }
 
 export function renderBibtex(candidates: Candidate[]): string {
@@ -13,16 +19,18 @@ export function renderBibtex(candidates: Candidate[]): string {
     .map((c) => {
       const first = c.authors[0]?.family.replace(/[^A-Za-z]/g, '') ?? 'anon';
       const key = `${first}${c.year ?? ''}lr${c.id}`;
-      const authors = c.authors.map((a) => (a.collective ? `{${a.family}}` : [a.family, a.given ?? a.initials].filter(Boolean).join(', ')));
+      const pages = pageSpan(c.pages);
+      // A group author in braces is one name to BibTeX, not a person called "Group".
+      const authors = c.authors.map((a) => (a.collective ? `{${escape(a.family)}}` : escape([a.family, a.given ?? a.initials].filter(Boolean).join(', '))));
       return (
         `@article{${key},\n` +
         field('title', c.title) +
-        field('author', authors.join(' and ')) +
+        texField('author', authors.join(' and ')) +
         field('journal', c.journal) +
         field('year', c.year) +
         field('volume', c.volume) +
         field('number', c.issue) +
-        field('pages', c.pages?.replace('-', '--')) +
+        field('pages', pages && [pages.first, pages.last].filter(Boolean).join('--')) +
         field('doi', c.doi) +
         field('pmid', c.pmid) +
         field('abstract', c.abstract) +

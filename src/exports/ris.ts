@@ -1,4 +1,5 @@
 import type { Candidate } from '../db/queries/candidates.js';
+import { pageSpan } from './pages.js';
 
 function line(tag: string, value: string | number | null | undefined): string {
   return value === null || value === undefined || value === '' ? '' : `${tag}  - ${String(value).replace(/\s+/g, ' ')}\r\n`;
@@ -8,18 +9,19 @@ function line(tag: string, value: string | number | null | undefined): string {
 export function renderRis(candidates: Candidate[]): string {
   return candidates
     .map((c) => {
-      const [start, end] = (c.pages ?? '').split('-');
+      const pages = pageSpan(c.pages);
       return (
         line('TY', 'JOUR') +
         line('ID', c.id) +
         line('TI', c.title) +
-        c.authors.map((a) => line('AU', a.collective ? a.family : [a.family, a.given ?? a.initials].filter(Boolean).join(', '))).join('') +
+        // A group author ends with a comma (EndNote's convention), so readers take it as one name.
+        c.authors.map((a) => line('AU', a.collective ? `${a.family},` : [a.family, a.given ?? a.initials].filter(Boolean).join(', '))).join('') +
         line('PY', c.year) +
         line('JO', c.journal) +
         line('VL', c.volume) +
         line('IS', c.issue) +
-        line('SP', start) +
-        line('EP', end) +
+        line('SP', pages?.first) +
+        line('EP', pages?.last) +
         line('DO', c.doi) +
         line('AN', c.pmid ? `PMID:${c.pmid}` : null) +
         line('AB', c.abstract) +

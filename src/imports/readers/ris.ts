@@ -9,7 +9,10 @@ export function readRis(text: string, opts: { source: string; idPrefix?: string 
   return parseTagged(text).map((r, i) => {
     const sp = first(r, 'SP');
     const ep = first(r, 'EP');
-    const pmid = /medline|pubmed/i.test(first(r, 'DB', 'DP') ?? '') ? first(r, 'AN') : undefined;
+    // An accession number is a PMID when the database is PubMed/MEDLINE or it says so ("PMID:123",
+    // as this project's own export writes it).
+    const an = first(r, 'AN');
+    const pmid = /^PMID:\s*(\d+)$/i.exec(an ?? '')?.[1] ?? (/medline|pubmed/i.test(first(r, 'DB', 'DP') ?? '') ? an : undefined);
     return {
       source: opts.source,
       sourceId: first(r, 'ID') ?? `${opts.idPrefix ?? ''}${i + 1}`,

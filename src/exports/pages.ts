@@ -1,0 +1,13 @@
+/**
+ * First and last page of a stored page string, the last written out in full as reference managers
+ * expect ("217-64" → 217, 264); anything after the range ("; author reply 2243-5") is dropped.
+ */
+export function pageSpan(raw: string | null | undefined): { first: string; last?: string } | undefined {
+  const s = raw?.trim();
+  if (!s) return undefined;
+  const m = /^([^\s,;–—-]+)\s*[-–—]+\s*([^\s,;]+)/.exec(s);
+  if (!m) return { first: s };
+  const [first, short] = [m[1]!, m[2]!];
+  const expand = /^\d+$/.test(first) && /^\d+$/.test(short) && short.length < first.length;
+  return { first, last: expand ? first.slice(0, first.length - short.length) + short : short };
+}

@@ -1,0 +1,72 @@
+// The export formats as reference managers read them, and read back by this project's own importer.
+import { describe, expect, it } from 'vitest';
+import type { Candidate } from '../../src/db/queries/candidates.js';
+import { renderBibtex } from '../../src/exports/bibtex.js';
+import { pageSpan } from '../../src/exports/pages.js';
+import { renderRis } from '../../src/exports/ris.js';
+import { readRecords } from '../../src/imports/readers/index.js';
+
+const work = (over: Partial<Candidate> = {}): Candidate => ({
+  id: 7,
+  title: 'Peer-delivered naloxone & overdose response: 50% of sites_in_study',
+  authors: [{ family: 'Mercer', initials: 'F', given: 'Fiona' }, { family: 'Peer Network Study Group', collective: true }],
+  year: 2021,
+  journal: 'Int J Drug Policy',
+  volume: '80',
+  issue: '3',
+  pages: '1116-22',
+  doi: '10.1016/j.drugpo.2020.102700',
+  pmid: '32535501',
+  pmcid: null,
+  abstract: 'Background: a line\nand another.',
+  sources: ['pubmed', 'europepmc'],
+  status: 'pending',
+  origin: 'candidate',
+  firstSeen: new Date('2026-01-01T00:00:00Z'),
+  ...over,
+});
+
+describe('pageSpan', () => {
+  it('writes an abbreviated last page out in full and keeps other page forms', () => {
+    expect(pageSpan('1116-22')).toEqual({ first: '1116', last: '1122' });
+    expect(pageSpan('217–64')).toEqual({ first: '217', last: '264' });
+    expect(pageSpan('2243-5; author reply 2243-5')).toEqual({ first: '2243', last: '2245' });
+    expect(pageSpan('S12-S15')).toEqual({ first: 'S12', last: 'S15' });
+    expect(pageSpan('e102700')).toEqual({ first: 'e102700' });
+    expect(pageSpan('  ')).toBeUndefined();
+  });
+});
+
+describe('RIS export', () => {
+  it('reads back through the RIS importer with the same bibliographic fields', () => {
+    const ris = renderRis([work(), work({ id: 8, title: 'Second', pages: null, doi: null, pmid: null })]);
+    expect(ris).toContain('SP  - 1116\r\nEP  - 1122\r\n');
+    const [a, b] = readRecords('export.ris', ris, { source: 'export' });
+    expect(a).toMatchObject({
+      sourceId: '7',
+      title: work().title,
+      year: 2021,
+      journal: 'Int J Drug Policy',
+      volume: '80',
+      issue: '3',
+      pages: '1116-1122',
+      doi: '10.1016/j.drugpo.2020.102700',
+      pmid: '32535501',
+      abstract: 'Background: a line and another.',
+    });
+    expect(a!.authors.map((x) => x.family)).toEqual(['Mercer', 'Peer Network Study Group']);
+    expect(b).toMatchObject({ sourceId: '8', title: 'Second' });
+    expect(b!.pmid).toBeUndefined();
+  });
+});
+
+describe('BibTeX export', () => {
+  it('escapes TeX specials, braces a group author and gives pages as a full range', () => {
+    const bib = renderBibtex([work()]);
+    expect(bib).toMatch(/^@article\{Mercer2021lr7,\n/);
+    expect(bib).toContain('  title = {Peer-delivered naloxone \\& overdose response: 50\\% of sites\\_in\\_study},\n');
+    expect(bib).toContain('  author = {Mercer, Fiona and {Peer Network Study Group}},\n');
+    expect(bib).toContain('  pages = {1116--1122},\n');
+    expect(bib).toContain('  doi = {10.1016/j.drugpo.2020.102700},\n');
+  });
+});
