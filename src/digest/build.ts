@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { BuildAliasTable } from 'drizzle-orm/pg-core';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
 import { DECISIONS, digests, reviewers, reviews, screeningDecisions, searchRuns, works } from '../db/schema/index.js';
@@ -25,16 +26,11 @@ export function needsDecision(reviewerId: number, reviewId: string) {
 /** Digest order: by relevance where a score exists, then newest first. */
 export const DIGEST_ORDER = [sql`${works.relevance} desc nulls last`, desc(works.firstSeenAt), asc(works.id)];
 
-const recordColumns = {
-  workId: works.id,
-  title: works.title,
-  authors: works.authors,
-  journal: works.journal,
-  year: works.year,
-  pmid: works.pmid,
-  doi: works.doi,
-  abstract: works.abstract,
-};
+/** The columns a digest, a queue or a triage page shows of a work (or of an alias of `works`). */
+export function summaryColumns(w: typeof works | BuildAliasTable<typeof works, string>) {
+  return { workId: w.id, title: w.title, authors: w.authors, journal: w.journal, year: w.year, pmid: w.pmid, doi: w.doi, abstract: w.abstract, flags: w.flags, kind: w.kind };
+}
+const recordColumns = summaryColumns(works);
 
 export type WorkSummary = Omit<DigestRecord, 'links'>;
 

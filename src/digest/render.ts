@@ -1,5 +1,6 @@
 import type { Decision } from '../db/schema/index.js';
-import type { Author } from '../records/types.js';
+import { recordLabel } from '../records/label.js';
+import type { Author, NoticeFlags } from '../records/types.js';
 import { html, raw, type Raw } from '../web/html.js';
 
 /** One record as a digest lists it, with its signed action links. */
@@ -12,6 +13,9 @@ export interface DigestRecord {
   pmid: string | null;
   doi: string | null;
   abstract: string | null;
+  /** Notices and preprints are labelled as such (`recordLabel`). */
+  flags: NoticeFlags;
+  kind: string | null;
   links: Record<Decision, string>;
 }
 
@@ -91,7 +95,8 @@ export function renderText(m: DigestModel): string {
   const lines = [digestSubject(m), `Digest of ${periodLabel(m)} for ${m.reviewer.name}`, '', summaryLine(m), ''];
   if (m.records.length === 0) lines.push('No new records need your decision this period.', '');
   m.records.forEach((r, i) => {
-    lines.push(`${i + 1}. ${oneLine(r.title)}`);
+    const label = recordLabel(r.flags, r.kind);
+    lines.push(`${i + 1}. ${label ? `[${label}] ` : ''}${oneLine(r.title)}`);
     // "et al." already ends in a full stop.
     const by = [authorLine(r.authors).replace(/\.$/, ''), citation(r)].filter(Boolean).join('. ');
     if (by) lines.push(`   ${oneLine(by)}`);
@@ -126,8 +131,9 @@ function recordRow(r: DigestRecord, i: number): Raw {
   const by = authorLine(r.authors);
   const cite = citation(r);
   const lead = abstractLead(r.abstract);
+  const label = recordLabel(r.flags, r.kind);
   return html`<tr><td style="${FONT}padding:16px 0;border-top:1px solid #e3e3e3;">
-<div style="font-size:16px;font-weight:bold;color:#1f1f1f;line-height:1.3;">${i + 1}. ${r.title}</div>
+<div style="font-size:16px;font-weight:bold;color:#1f1f1f;line-height:1.3;">${i + 1}. ${label ? html`<span style="font-size:12px;font-weight:bold;color:#8a1c1c;background:#fdecea;border-radius:3px;padding:1px 6px;">${label}</span> ` : ''}${r.title}</div>
 ${by ? html`<div style="font-size:13px;color:#444444;padding-top:4px;">${by}</div>` : ''}
 ${cite ? html`<div style="font-size:13px;color:#444444;font-style:italic;">${cite}</div>` : ''}
 ${ids.length ? html`<div style="font-size:13px;padding-top:4px;">${ids.map((x, k) => (k ? [raw(' &middot; '), x] : x))}</div>` : ''}

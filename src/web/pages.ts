@@ -1,5 +1,6 @@
 import type { Decision, WorkStatus } from '../db/schema/index.js';
 import { abstractLead, authorLine, doiUrl, pubmedUrl, type DigestRecord } from '../digest/render.js';
+import { recordLabel } from '../records/label.js';
 import { html, raw, type Raw } from './html.js';
 
 export type WorkView = Omit<DigestRecord, 'links'>;
@@ -23,6 +24,7 @@ button.include{background:#1a7f37}button.exclude{background:#b42318}button.maybe
 label{font-size:13px;color:#444}
 select,input[type=text]{font:inherit;font-size:14px;padding:4px;max-width:100%}
 .note{font-size:13px;color:#555}
+.label{font-size:12px;font-weight:600;color:#8a1c1c;background:#fdecea;border-radius:3px;padding:1px 6px;vertical-align:middle}
 .status{display:inline-block;font-size:12px;font-weight:600;text-transform:uppercase;padding:2px 8px;border-radius:10px;background:#e8eaed}
 table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-top:1px solid #e3e3e3;padding:6px 4px;text-align:left;vertical-align:top}
 kbd{border:1px solid #bbb;border-radius:3px;padding:0 4px;font-size:12px;background:#fafafa;color:#1f1f1f}
@@ -45,7 +47,8 @@ export function workCard(w: WorkView, opts: { fullAbstract?: boolean; status?: W
   const pm = pubmedUrl(w.pmid);
   const doi = doiUrl(w.doi);
   const abstract = opts.fullAbstract ? (w.abstract ?? '') : abstractLead(w.abstract, 600);
-  return html`<div class="title">${w.title}</div>
+  const label = recordLabel(w.flags, w.kind);
+  return html`<div class="title">${label ? html`<span class="label">${label}</span> ` : ''}${w.title}</div>
 <div class="meta">${authorLine(w.authors)}${w.journal ? html` &middot; <i>${w.journal}</i>` : ''}${w.year ? html` &middot; ${w.year}` : ''}${opts.status ? html` &middot; <span class="status">${opts.status}</span>` : ''}</div>
 <div class="meta">${pm ? html`<a href="${pm}" rel="noreferrer">PMID ${w.pmid}</a> ` : ''}${doi ? html`<a href="${doi}" rel="noreferrer">DOI ${w.doi}</a>` : ''}</div>
 ${abstract ? html`<div class="abstract">${abstract}</div>` : ''}`;

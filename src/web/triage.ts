@@ -5,7 +5,7 @@ import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
 import { alias } from 'drizzle-orm/pg-core';
 import { auditLog, DECISIONS, digests, MATCH_DECISIONS, matchReviews, reviewers, reviews, screeningDecisions, works, type Channel, type Decision, type MatchDecision } from '../db/schema/index.js';
-import { queueFor, type ReviewerRow } from '../digest/build.js';
+import { queueFor, summaryColumns, type ReviewerRow } from '../digest/build.js';
 import { PermanentError } from '../errors.js';
 import { signToken, tokenRef, TokenError, TTL, verifyToken, type Claims, type Purpose } from '../links/tokens.js';
 import { signedLink, type LinkSigner } from '../links/urls.js';
@@ -62,7 +62,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
 
   async function workOf(workId: number, reviewId: string): Promise<WorkView & { status: (typeof works.$inferSelect)['status'] }> {
     const [w] = await db
-      .select({ workId: works.id, title: works.title, authors: works.authors, journal: works.journal, year: works.year, pmid: works.pmid, doi: works.doi, abstract: works.abstract, status: works.status })
+      .select({ ...summaryColumns(works), status: works.status })
       .from(works)
       .where(and(eq(works.id, workId), eq(works.reviewId, reviewId), eq(works.origin, 'candidate')));
     if (!w) throw new HttpError(404, 'This record is not part of the review any more.');
@@ -101,9 +101,8 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
   async function openMatches(reviewId: string, maintainerId: number): Promise<MatchItem[]> {
     const a = alias(works, 'a');
     const b = alias(works, 'b');
-    const view = (w: typeof a | typeof b) => ({ workId: w.id, title: w.title, authors: w.authors, journal: w.journal, year: w.year, pmid: w.pmid, doi: w.doi, abstract: w.abstract });
     const rows = await db
-      .select({ id: matchReviews.id, score: matchReviews.score, reason: matchReviews.reason, a: view(a), b: view(b) })
+      .select({ id: matchReviews.id, score: matchReviews.score, reason: matchReviews.reason, a: summaryColumns(a), b: summaryColumns(b) })
       .from(matchReviews)
       .innerJoin(a, eq(a.id, matchReviews.workA))
       .innerJoin(b, eq(b.id, matchReviews.workB))
@@ -168,7 +167,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const claims = verify(req.params.token!, 'conflicts');
     const maintainer = await reviewerOf(claims, 'maintainer');
     const conflicts = await db
-      .select({ workId: works.id, title: works.title, authors: works.authors, journal: works.journal, year: works.year, pmid: works.pmid, doi: works.doi, abstract: works.abstract })
+      .select(summaryColumns(works))
       .from(works)
       .where(and(eq(works.reviewId, maintainer.reviewId), eq(works.status, 'conflict')))
       .orderBy(asc(works.id));

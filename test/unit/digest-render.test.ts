@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { NO_FLAGS } from '../../src/records/types.js';
+import { workCard } from '../../src/web/pages.js';
 import { abstractLead, authorLine, doiUrl, renderDigest, type DigestModel, type DigestRecord } from '../../src/digest/render.js';
 
 const evil = '<script>alert(1)</script>';
@@ -16,6 +18,8 @@ const record = (over: Partial<DigestRecord> = {}): DigestRecord => ({
   pmid: '12345678',
   doi: '10.1186/s12954-025-0001-x',
   abstract: `Background ${evil}. ` + 'word '.repeat(200),
+  flags: NO_FLAGS,
+  kind: null,
   links: {
     include: 'https://lr.example.org/a/TOKEN-I',
     exclude: 'https://lr.example.org/a/TOKEN-E',
@@ -99,6 +103,19 @@ describe('digest rendering', () => {
 
   it('encodes DOI characters that would break a URL', () => {
     expect(doiUrl('10.1002/(sici)1097#x?y')).toBe('https://doi.org/10.1002/(sici)1097%23x%3Fy');
+  });
+
+  it('says what a record is when it is a notice or a preprint, not an article', () => {
+    const erratum = record({ workId: 2, title: 'Department of Error.', flags: { ...NO_FLAGS, erratum: true } });
+    const preprint = record({ workId: 3, title: 'Peer navigators after overdose', kind: 'preprint' });
+    const d = renderDigest(model([record(), erratum, preprint]));
+    expect(d.text).toContain('2. [Correction notice] Department of Error.\n');
+    expect(d.text).toContain('3. [Preprint] Peer navigators after overdose\n');
+    expect(d.text).toMatch(/^1\. Peer naloxone/m);
+    expect(d.html).toMatch(/>Correction notice<\/span> Department of Error\.<\/div>/);
+    expect(d.html).toMatch(/>Preprint<\/span> Peer navigators/);
+    // The triage pages show the same label.
+    expect(workCard({ ...erratum, flags: { ...NO_FLAGS, retractionNotice: true } }).html).toContain('<span class="label">Retraction notice</span> Department of Error.');
   });
 
   it('offers maintainers the conflicts page', () => {
