@@ -57,6 +57,24 @@ describe('readers', () => {
     expect(recs[0]).toMatchObject({ sourceId: '16862599', pmid: '16862599', doi: '10.1002/cncr.22032', journal: 'Cancer', year: 2006 });
     expect(recs[0]!.title).toBe('Comparison of human papillomavirus distribution in cytologic subgroups of low-grade squamous intraepithelial lesion.');
   });
+  it('reads spreadsheet CSVs separated by semicolons or tabs', () => {
+    for (const [name, sep] of [['x.csv', ';'], ['x.tsv', '\t']] as const) {
+      const text = ['Title', 'Authors', 'Year', 'DOI'].join(sep) + '\n' + ['"Peer naloxone; a trial"', 'Smith J, Jones K', '2021', '10.1/x'].join(sep) + '\n';
+      expect(readRecords(name, text, { source: 's' })[0]).toMatchObject({ title: 'Peer naloxone; a trial', year: 2021, doi: '10.1/x' });
+    }
+  });
+  it('refuses a file that holds no records of its format, naming the file and what it expected', () => {
+    expect(() => readRecords('search.ris', 'Search results exported on 2026-01-01\n', { source: 's' })).toThrow(
+      'search.ris: no records found in it as RIS (records from "TY  - " to "ER  - ")',
+    );
+    expect(() => readRecords('x.nbib', 'not medline\n', { source: 's' })).toThrow(/^x\.nbib: no records found in it as MEDLINE\/nbib/);
+    expect(() => readRecords('x.xml', '<?xml version="1.0"?><foo/>', { source: 's' })).toThrow(/^x\.xml: no records found in it as PubMed XML/);
+    expect(() => readRecords('notes.txt', 'some notes\nmore notes\n', { source: 's' })).toThrow(
+      'notes.txt: not readable as CSV: no title, doi or pmid column in the header (columns: some notes)',
+    );
+    // An empty export is no error: a search may find nothing.
+    expect(readRecords('empty.ris', '\n', { source: 's' })).toEqual([]);
+  });
   it('reads CSV by common column names, with quoted newlines', async () => {
     const recs = await readRecordFile(fx('small.csv'), { source: 'csv' });
     expect(recs).toHaveLength(7);

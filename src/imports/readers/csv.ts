@@ -27,16 +27,30 @@ export interface CsvReadOptions {
   idColumn?: string;
 }
 
-/** Reads a CSV export with a header row; `sourceId` is the id column or the 1-based row number. */
+/** The header line's separator: comma, or the semicolon or tab of spreadsheet exports in some locales. */
+function delimiterOf(text: string): string {
+  const line = text.slice(0, text.search(/\r?\n|$/)).replace(/"[^"]*"/g, '');
+  const count = (d: string) => line.split(d).length - 1;
+  return [',', ';', '\t'].reduce((best, d) => (count(d) > count(best) ? d : best));
+}
+
+/**
+ * Reads a CSV export with a header row; `sourceId` is the id column or the 1-based row number.
+ * Throws when the header names none of the title, DOI or PMID columns: that is not a list of records.
+ */
 export function readCsv(text: string, opts: CsvReadOptions): SourceRecord[] {
-  const rows = parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, trim: true }) as Record<string, string>[];
-  const header = rows.length ? Object.keys(rows[0]!) : [];
+  const options = { delimiter: delimiterOf(text), skip_empty_lines: true, relax_column_count: true, relax_quotes: true, trim: true };
+  const [header = []] = parse(text, { ...options, to_line: 1 }) as string[][];
+  const rows = parse(text, { ...options, columns: true }) as Record<string, string>[];
   const lower = new Map(header.map((h) => [h.toLowerCase(), h]));
   const pick = (names: readonly string[]) => names.map((n) => lower.get(n)).find((h) => h !== undefined);
   const col = Object.fromEntries(Object.entries(COLUMNS).map(([k, names]) => [k, pick(names)])) as Record<keyof typeof COLUMNS, string | undefined>;
+  if (!col.title && !col.doi && !col.pmid) {
+    throw new Error(`no title, doi or pmid column in the header (columns: ${header.join(', ') || 'none'})`);
+  }
   if (opts.idColumn) {
     col.id = header.find((h) => h === opts.idColumn) ?? lower.get(opts.idColumn.toLowerCase());
-    if (!col.id) throw new Error(`CSV has no column "${opts.idColumn}" (columns: ${header.join(', ')})`);
+    if (!col.id) throw new Error(`no column "${opts.idColumn}" (columns: ${header.join(', ')})`);
   }
   const get = (row: Record<string, string>, k: keyof typeof COLUMNS) => {
     const h = col[k];

@@ -30,17 +30,16 @@ export interface ReadOptions {
   idColumn?: string;
 }
 
-/** PubMed XML (efetch or PubMed's "XML" export) through the same parser as API records. */
-function readPubmedXml(path: string, text: string, opts: ReadOptions): SourceRecord[] {
-  try {
-    return parsePubmedXmlString(text).map((r) => ({ ...r, source: opts.source }));
-  } catch (err) {
-    throw new PermanentError(`${path}: not readable as PubMed XML: ${(err as Error).message}`, { cause: err });
-  }
-}
+const FORMAT_NAME: Record<ImportFormat, string> = { ris: 'RIS', medline: 'MEDLINE/nbib', csv: 'CSV', 'pubmed-xml': 'PubMed XML' };
+const RECORD_SHAPE: Record<ImportFormat, string> = {
+  ris: 'records from "TY  - " to "ER  - "',
+  medline: 'records starting "PMID- "',
+  csv: 'rows under a header',
+  'pubmed-xml': '<PubmedArticle> elements',
+};
 
-export function readRecords(path: string, text: string, opts: ReadOptions): SourceRecord[] {
-  switch (detectFormat(path, text)) {
+function parse(format: ImportFormat, text: string, opts: ReadOptions): SourceRecord[] {
+  switch (format) {
     case 'ris':
       return readRis(text, opts);
     case 'medline':
@@ -48,8 +47,26 @@ export function readRecords(path: string, text: string, opts: ReadOptions): Sour
     case 'csv':
       return readCsv(text, opts);
     case 'pubmed-xml':
-      return readPubmedXml(path, text, opts);
+      return parsePubmedXmlString(text).map((r) => ({ ...r, source: opts.source }));
   }
+}
+
+/**
+ * Records of one file's text. A file that is not blank but holds no record of its format, or a
+ * CSV without the columns of one, is refused with the file named: it is the wrong file or format.
+ */
+export function readRecords(path: string, text: string, opts: ReadOptions): SourceRecord[] {
+  const format = detectFormat(path, text);
+  let records: SourceRecord[];
+  try {
+    records = parse(format, text, opts);
+  } catch (err) {
+    throw new PermanentError(`${path}: not readable as ${FORMAT_NAME[format]}: ${(err as Error).message}`, { cause: err });
+  }
+  if (records.length === 0 && text.trim() !== '' && format !== 'csv') {
+    throw new PermanentError(`${path}: no records found in it as ${FORMAT_NAME[format]} (${RECORD_SHAPE[format]})`);
+  }
+  return records;
 }
 
 /** Reads one file of any supported format (I/O edge). */
