@@ -49,7 +49,7 @@ export function titleSimilarity(a: NormalizedRecord, b: NormalizedRecord): numbe
  * or a section label ("SIM paper competition - X"). Not enough on its own: a conference paper
  * and its extended journal version look the same way.
  */
-export function titleAffix(a: NormalizedRecord, b: NormalizedRecord): boolean {
+function titleAffix(a: NormalizedRecord, b: NormalizedRecord): boolean {
   const [short, long] = a.title.length <= b.title.length ? [a, b] : [b, a];
   const n = short.title.split(' ').length;
   // Three words are often a column heading ("Editor's comments") that starts many titles.
@@ -68,7 +68,7 @@ export function titleAffix(a: NormalizedRecord, b: NormalizedRecord): boolean {
  * The shorter title (2+ words, a footnote mark dropped) is a run of words somewhere in the longer,
  * allowing OCR slips: the part of a title that PDF extraction kept ("A longitudinal study 1").
  */
-export function titleFragment(a: NormalizedRecord, b: NormalizedRecord): boolean {
+function titleFragment(a: NormalizedRecord, b: NormalizedRecord): boolean {
   const [short, long] = a.title.length <= b.title.length ? [a, b] : [b, a];
   const part = short.title.replace(/ \d$/, '');
   const n = part.split(' ').length;
@@ -234,6 +234,7 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   if (pinned && t >= T.titlePinned && !doiConflict) return decision('same', score, 'locator+authors');
   if (numbersConflict(a, b)) return decision('different', score, 'title-numbers');
   const wordCount = Math.min(a.title.split(' ').length, b.title.split(' ').length);
+  const coAuthored = Math.min(a.authors.length, b.authors.length) >= 2;
   // Part of the other title, in the same volume of the journal with nothing against it: what PDF
   // extraction kept of a title ("A longitudinal study 1"), or a column's bare heading. (A title's
   // start or end in a located issue is for the rules below.)
@@ -244,7 +245,7 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
       // "Editor's comments" heads a column in every issue, and some issues hold two: asked, when in
       // the same issue by the same editor or with no author on one side.
       if (issue === 'agree' && (authors === undefined || authors === 1)) return decision('uncertain', score, 'column-heading+locator');
-    } else if (authors === 1 && Math.min(a.authors.length, b.authors.length) >= 2 && issue !== 'conflict' && pages === 'unknown' && titleFragment(a, b)) {
+    } else if (authors === 1 && coAuthored && issue !== 'conflict' && pages === 'unknown' && titleFragment(a, b)) {
       // Every author of a team of two or more: the team's article, whose pages PDF extraction lost too.
       return decision('same', score, 'title-fragment+authors+locator');
     }
@@ -260,7 +261,6 @@ export function matchPair(a: NormalizedRecord, b: NormalizedRecord): PairDecisio
   // got wrong, or printed twice in the volume, or print pages vs an e-locator ("969-972" vs "a1754").
   // Across issues only for long titles by several authors: recurring items share short titles
   // ("Editor's comments") or a long one by the one editor ("Remarks from the editor - ...").
-  const coAuthored = Math.min(a.authors.length, b.authors.length) >= 2;
   const sameVolumeItem =
     t >= 0.97 && volume === 'agree' && journal === 'agree' && (authors ?? 0) >= T.authorsStrong && (years ?? 0) === 0 &&
     (issue === 'conflict' ? wordCount >= 6 && coAuthored && pages === 'unknown' : pages === 'conflict');
