@@ -1,5 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
@@ -12,6 +13,7 @@ import { reviewStatus } from '../../src/db/queries/status.js';
 import { auditLog, reviewers, searchRuns, works } from '../../src/db/schema/index.js';
 import { migrationsFolder, packageRoot } from '../../src/paths.js';
 import { NO_FLAGS } from '../../src/records/types.js';
+import { runCli } from '../helpers/cli.js';
 import { createTestDatabase } from '../helpers/db.js';
 
 /** Every migration of the journal: a new migration must not need a test edit. */
@@ -104,4 +106,38 @@ describe('PGlite (embedded default)', () => {
       await database.close();
     }
   });
+
+  it('is opened by one process at a time: a second is refused naming the first, before it touches the files', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lr-pglite-'));
+    const env = { DATABASE_URL: undefined, LR_DATA_DIR: dataDir };
+    const database = await openDatabase({ dataDir });
+    try {
+      await migrate(database);
+      const second = await runCli(['status'], env);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`living-review: the embedded database ${join(dataDir, 'pglite')} is in use by process ${process.pid} (`);
+      expect(second.stderr).toContain('set DATABASE_URL to a PostgreSQL server that several processes can share');
+      // The holder's data is untouched and still its own to write.
+      await database.db.execute(sql`select 1`);
+    } finally {
+      await database.close();
+    }
+    expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);
+    const after = await runCli(['status'], env);
+    expect(after.code, after.stderr).toBe(0);
+  }, 60_000);
+
+  it('takes over the lock of a process that died, and refuses one held on another machine', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lr-pglite-'));
+    const lockFile = join(dataDir, 'pglite.lock');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const holder = (pid: number, host: string) => JSON.stringify({ pid, host, command: 'living-review serve', since: '2026-01-01T00:00:00Z' });
+    writeFileSync(lockFile, holder(dead, hostname()));
+    const database = await openDatabase({ dataDir });
+    expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(process.pid);
+    await database.close();
+    writeFileSync(lockFile, holder(1, 'other-host'));
+    await expect(openDatabase({ dataDir })).rejects.toThrow(`is in use by process 1 on other-host (living-review serve, since 2026-01-01T00:00:00Z)`);
+    await expect(openDatabase({ dataDir })).rejects.toThrow(`if that process is gone, delete ${lockFile}`);
+  }, 60_000);
 });
