@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Db } from '../db/client.js';
+import { finishRun } from '../db/queries/runs.js';
+import { oneLine } from '../errors.js';
+import { ownRun, settleAbandonedRuns } from '../runs/ownership.js';
 import type { SourceRecord } from '../records/types.js';
 import { stageSeeds } from '../staging/seeds.js';
 import { stageBatch } from '../staging/stage.js';
@@ -22,31 +26,57 @@ export interface ImportSummary {
 }
 
 /**
- * Reads export files and stages their records through the same matching as API records. Records
- * without an id of their own are keyed by file name and position, so importing a file again
- * stages nothing new while two files never share an id.
+ * Reads export files and stages their records through the same matching as API records. Every
+ * file is read before anything is staged, so a bad file fails the import with nothing half done.
+ * Records without an id of their own are keyed by file name and position, so importing a file
+ * again stages nothing new while two files never share an id. Candidates are staged under a run
+ * (trigger 'import') that PRISMA counts and digests announce; seeds are known studies, not
+ * records identified by an update, and have none.
  */
 export async function importFiles(db: Db, files: string[], opts: ImportOptions): Promise<ImportSummary> {
-  const summary: ImportSummary = { files: files.length, read: 0, newWorks: 0, duplicates: 0, uncertain: 0 };
-  const size = opts.batchSize ?? 500;
-  for (const file of files) {
-    const records = await readRecordFile(file, { source: opts.source, idPrefix: `${basename(file)}:` });
-    summary.read += records.length;
-    for (let i = 0; i < records.length; i += size) {
-      const batch = records.slice(i, i + size);
-      const r = await stage(db, opts, batch);
-      summary.newWorks += r.newWorks;
-      summary.duplicates += r.duplicates;
-      summary.uncertain += r.uncertain;
+  const records: SourceRecord[] = [];
+  for (const file of files) records.push(...(await readRecordFile(file, { source: opts.source, idPrefix: `${basename(file)}:` })));
+  if (opts.as === 'seeds') return stageAll(db, opts, records, null, files.length);
+  const today = new Date().toISOString().slice(0, 10);
+  const run = {
+    reviewId: opts.reviewId,
+    cycleId: randomUUID(),
+    source: opts.source,
+    trigger: 'import' as const,
+    query: files.map((f) => basename(f)).join(', '),
+    windowFrom: today,
+    windowTo: today,
+  };
+  await settleAbandonedRuns(db, { reviewId: opts.reviewId, source: opts.source }, 'import');
+  return ownRun(db, run, async (owner, runId) => {
+    try {
+      const summary = await stageAll(owner, opts, records, runId, files.length);
+      const counts = { identified: summary.read, fetched: summary.read, newWorks: summary.newWorks, duplicates: summary.duplicates, requests: 0, retries: 0 };
+      await finishRun(owner, runId, { status: 'ok', ...counts, warnings: [], error: null });
+      return summary;
+    } catch (err) {
+      // Staged batches stay (staging is idempotent): importing the file again completes it.
+      const none = { identified: 0, fetched: 0, newWorks: 0, duplicates: 0, requests: 0, retries: 0 };
+      await finishRun(owner, runId, { status: 'failed', ...none, warnings: [], error: oneLine(err) }).catch(() => {});
+      throw err;
     }
-  }
-  return summary;
+  });
 }
 
-function stage(db: Db, opts: ImportOptions, batch: SourceRecord[]) {
-  return opts.as === 'seeds'
-    ? stageSeeds(db, opts.reviewId, opts.source, batch.map((record) => ({ record })))
-    : stageBatch(db, { reviewId: opts.reviewId, source: opts.source, runId: null }, batch);
+async function stageAll(db: Db, opts: ImportOptions, records: SourceRecord[], runId: number | null, files: number): Promise<ImportSummary> {
+  const summary: ImportSummary = { files, read: records.length, newWorks: 0, duplicates: 0, uncertain: 0 };
+  const size = opts.batchSize ?? 500;
+  for (let i = 0; i < records.length; i += size) {
+    const batch = records.slice(i, i + size);
+    const r =
+      opts.as === 'seeds'
+        ? await stageSeeds(db, opts.reviewId, opts.source, batch.map((record) => ({ record })))
+        : await stageBatch(db, { reviewId: opts.reviewId, source: opts.source, runId }, batch);
+    summary.newWorks += r.newWorks;
+    summary.duplicates += r.duplicates;
+    summary.uncertain += r.uncertain;
+  }
+  return summary;
 }
 
 export function importSummaryLine(s: ImportSummary, reviewId: string): string {

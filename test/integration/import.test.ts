@@ -1,10 +1,16 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProtocol } from '../../src/config/protocol.js';
 import { listCandidates } from '../../src/db/queries/candidates.js';
 import { syncProtocol } from '../../src/db/queries/reviews.js';
-import { seeds, sourceRecords, workRelations, works } from '../../src/db/schema/index.js';
+import { prismaInputs } from '../../src/db/queries/prisma.js';
+import { watermark } from '../../src/db/queries/runs.js';
+import { reviewStatus } from '../../src/db/queries/status.js';
+import { searchRuns, seeds, sourceRecords, workRelations, works } from '../../src/db/schema/index.js';
+import { prismaReport } from '../../src/prisma/counts.js';
 import { importFiles } from '../../src/imports/stage-files.js';
 import { packageRoot } from '../../src/paths.js';
 import { runCli } from '../helpers/cli.js';
@@ -62,6 +68,37 @@ describe('import FILE... --source NAME', () => {
     ]);
     const visible = (await listCandidates(db(), protocol.id, 'all')).map((c) => c.id);
     expect(visible).toEqual(expect.arrayContaining([retraction, erratum, preprint, article]));
+  });
+
+  it('logs each candidate import as a run that PRISMA counts under its database, never moving a search watermark', async () => {
+    const runs = await db().select().from(searchRuns).orderBy(searchRuns.id);
+    expect(runs.map((r) => [r.source, r.trigger, r.status, r.query, r.identified, r.newWorks, r.duplicates])).toEqual([
+      ['scopus', 'import', 'ok', 'search.ris', 3, 1, 2],
+      ['scopus', 'import', 'ok', 'search.ris', 3, 0, 3],
+      ['pubmed', 'import', 'ok', 'notices.nbib', 3, 3, 0],
+    ]);
+    // Seeds are the original review's studies, not records an update identified: no run.
+    expect(await watermark(db(), protocol.id, 'pubmed')).toBeNull();
+    const { runs: log, worksByCycle, seeds: seedCount } = await prismaInputs(db(), protocol.id);
+    const report = prismaReport(protocol.id, seedCount, log, worksByCycle);
+    expect(report.cumulative).toMatchObject({ identified: { scopus: 6, pubmed: 3 }, duplicatesRemoved: 5, screened: 4, awaiting: 4 });
+    const status = await reviewStatus(db(), protocol.id);
+    expect(status.sources).toEqual([]);
+    expect(status.imports.map((i) => [i.source, i.files, i.read, i.newWorks])).toEqual([
+      ['pubmed', 'notices.nbib', 3, 3],
+      ['scopus', 'search.ris', 3, 0],
+    ]);
+  });
+
+  it('reads every file before staging any: a bad one fails the import with nothing staged and no run logged', async () => {
+    const before = { works: await db().select().from(works), runs: await db().select().from(searchRuns) };
+    const bad = join(mkdtempSync(join(tmpdir(), 'lr-import-')), 'notes.ris');
+    writeFileSync(bad, 'not a RIS record\n');
+    await expect(importFiles(db(), [fixture('same-works.ris'), bad], { reviewId: protocol.id, source: 'cinahl', as: 'candidates' })).rejects.toThrow(
+      `${bad}: no records found in it as RIS`,
+    );
+    expect(await db().select().from(works)).toEqual(before.works);
+    expect(await db().select().from(searchRuns)).toEqual(before.runs);
   });
 });
 

@@ -157,7 +157,7 @@ describe('run --once faults', () => {
 
   it('leaves a run of the same source alone while its process is alive', async () => {
     const fake = await startFakeEutils({ records: corpus(5, '2022-05-01', '2022-05-05', 41_100_000) });
-    const run = { reviewId: 'peer-support-overdose', cycleId: 'elsewhere', source: 'pubmed', trigger: 'manual', query: 'q', windowFrom: '2022-05-01', windowTo: '2022-05-05' };
+    const run = { reviewId: 'peer-support-overdose', cycleId: 'elsewhere', source: 'pubmed', trigger: 'manual' as const, query: 'q', windowFrom: '2022-05-01', windowTo: '2022-05-05' };
     // A dead run (no process holds it) and a live one: this test process holds its lock, as a
     // worker in the middle of a search job does.
     const [dead] = await t.database.db.insert(searchRuns).values({ ...run, status: 'running' }).returning({ id: searchRuns.id });

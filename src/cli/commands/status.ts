@@ -15,6 +15,13 @@ function render(s: ReviewStatus): string {
         `; next window starts after ${r.watermark ?? 'update_from'}`,
     );
   }
+  for (const i of s.imports) {
+    lines.push(
+      `  ${i.source}: last import ${i.status} ${i.startedAt.toISOString().slice(0, 10)} (${i.files})` +
+        ` read ${i.read}, new ${i.newWorks}, duplicates ${i.duplicates}` +
+        (i.error ? ` (error: ${i.error})` : ''),
+    );
+  }
   const counts = s.works.map((w) => `${w.origin === 'seed' ? 'seed ' : ''}${w.status} ${w.count}`);
   lines.push(`  works: ${counts.length ? counts.join(', ') : 'none'}`);
   const a = s.attention;

@@ -1,13 +1,16 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { searchRuns, type RunStatus } from '../schema/index.js';
+import { searchRuns, type RunStatus, type RunTrigger } from '../schema/index.js';
+
+/** Searches, not imports: an import of a PubMed export must not move PubMed's watermark. */
+export const isSearch = ne(searchRuns.trigger, 'import');
 
 /** End of the last successful window of a source: a failed or partial run never moves it. */
 export async function watermark(db: Db, reviewId: string, source: string): Promise<string | null> {
   const [row] = await db
     .select({ to: sql<string | null>`max(${searchRuns.windowTo})` })
     .from(searchRuns)
-    .where(and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.source, source), eq(searchRuns.status, 'ok')));
+    .where(and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.source, source), eq(searchRuns.status, 'ok'), isSearch));
   return row?.to ?? null;
 }
 
@@ -15,7 +18,7 @@ export interface NewRun {
   reviewId: string;
   cycleId: string;
   source: string;
-  trigger: string;
+  trigger: RunTrigger;
   /** The scheduled tick this run belongs to, for the once-per-period guarantee. */
   period?: string | null | undefined;
   query: string;

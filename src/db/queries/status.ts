@@ -1,4 +1,5 @@
 import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { isSearch } from './runs.js';
 import type { Db } from '../client.js';
 import { type KnownPaper, type RecallCheck, recallCheck } from './recall-check.js';
 import { digests, matchReviews, searchRuns, works, type RunStatus, type WorkStatus, type WorkOrigin } from '../schema/index.js';
@@ -19,9 +20,23 @@ export interface SourceRunSummary {
   watermark: string | null;
 }
 
+/** The last import of export files under one source name. */
+export interface ImportSummary {
+  source: string;
+  status: RunStatus;
+  /** The files, as the run's query records them. */
+  files: string;
+  read: number;
+  newWorks: number;
+  duplicates: number;
+  error: string | null;
+  startedAt: Date;
+}
+
 export interface ReviewStatus {
   review: string;
   sources: SourceRunSummary[];
+  imports: ImportSummary[];
   works: { origin: WorkOrigin; status: WorkStatus; count: number }[];
   /** What waits for a maintainer. */
   attention: { ambiguousDigests: number; failedDigests: number; uncertainPairs: number; flaggedWorks: number };
@@ -30,15 +45,18 @@ export interface ReviewStatus {
 }
 
 export async function reviewStatus(db: Db, reviewId: string, knownRelevant: readonly KnownPaper[] = []): Promise<ReviewStatus> {
-  const latest = await db
-    .selectDistinctOn([searchRuns.source])
-    .from(searchRuns)
-    .where(eq(searchRuns.reviewId, reviewId))
-    .orderBy(searchRuns.source, desc(searchRuns.startedAt), desc(searchRuns.id));
+  const lastOf = (kind: 'search' | 'import') =>
+    db
+      .selectDistinctOn([searchRuns.source])
+      .from(searchRuns)
+      .where(and(eq(searchRuns.reviewId, reviewId), kind === 'search' ? isSearch : eq(searchRuns.trigger, 'import')))
+      .orderBy(searchRuns.source, desc(searchRuns.startedAt), desc(searchRuns.id));
+  const latest = await lastOf('search');
+  const imports = await lastOf('import');
   const marks = await db
     .select({ source: searchRuns.source, watermark: sql<string>`max(${searchRuns.windowTo})` })
     .from(searchRuns)
-    .where(and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.status, 'ok')))
+    .where(and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.status, 'ok'), isSearch))
     .groupBy(searchRuns.source);
   const counts = await db
     .select({ origin: works.origin, status: works.status, count: sql<number>`count(*)::int` })
@@ -61,6 +79,16 @@ export async function reviewStatus(db: Db, reviewId: string, knownRelevant: read
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
       watermark: marks.find((m) => m.source === r.source)?.watermark ?? null,
+    })),
+    imports: imports.map((r) => ({
+      source: r.source,
+      status: r.status,
+      files: r.query,
+      read: r.fetched,
+      newWorks: r.newWorks,
+      duplicates: r.duplicates,
+      error: r.error,
+      startedAt: r.startedAt,
     })),
     works: counts.map((c) => ({ ...c, count: Number(c.count) })),
     attention: await attentionOf(db, reviewId),

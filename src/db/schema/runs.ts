@@ -6,7 +6,13 @@ import { reviews } from './reviews.js';
 export const RUN_STATUSES = ['running', 'ok', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** One search of one source for one window. The watermark is the `window_to` of the last `ok` run. */
+/**
+ * What started a run. An 'import' is a maintainer's export file (a database with no API) staged
+ * like a search, so PRISMA and digests count it; it has no window and never moves a watermark.
+ */
+export type RunTrigger = 'cli' | 'schedule' | 'manual' | 'import';
+
+/** One search of one source for one window, or one import. The watermark is the `window_to` of the last `ok` search. */
 export const searchRuns = pgTable(
   'search_runs',
   {
@@ -17,7 +23,7 @@ export const searchRuns = pgTable(
     /** Groups the sources searched by one update cycle (`run --once`, a scheduled tick). */
     cycleId: text('cycle_id').notNull(),
     source: text('source').notNull(),
-    trigger: text('trigger').notNull(),
+    trigger: text('trigger').$type<RunTrigger>().notNull(),
     /** The scheduled tick (ISO timestamp) a scheduled run belongs to; null for manual and CLI runs. */
     period: text('period'),
     /** The exact query string sent to the API. */
