@@ -21,7 +21,7 @@ export interface SourceRunSummary {
 }
 
 /** The last import of export files under one source name. */
-export interface ImportSummary {
+export interface ImportRunSummary {
   source: string;
   status: RunStatus;
   /** The files, as the run's query records them. */
@@ -36,7 +36,7 @@ export interface ImportSummary {
 export interface ReviewStatus {
   review: string;
   sources: SourceRunSummary[];
-  imports: ImportSummary[];
+  imports: ImportRunSummary[];
   works: { origin: WorkOrigin; status: WorkStatus; count: number }[];
   /** What waits for a maintainer. */
   attention: { ambiguousDigests: number; failedDigests: number; uncertainPairs: number; flaggedWorks: number };
