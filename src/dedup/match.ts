@@ -1,5 +1,5 @@
 import type { NormalizedRecord } from './record.js';
-import { abbreviates, dice, trigrams, withinOneEdit } from './similarity.js';
+import { abbreviates, containment, dice, trigrams, withinOneEdit } from './similarity.js';
 
 export type Verdict = 'same' | 'different' | 'uncertain';
 
@@ -75,6 +75,8 @@ function titleFragment(a: NormalizedRecord, b: NormalizedRecord): boolean {
   const words = long.title.split(' ');
   if (n < 2 || words.length <= n) return false;
   if (` ${long.title} `.includes(` ${part} `)) return true;
+  // Most pairs share too few trigrams for any window to match: ruled out before building new ones.
+  if (containment(short.titleGrams, long.titleGrams) < 0.6) return false;
   const grams = trigrams(part);
   for (let i = 0; i + n <= words.length; i++) {
     if (dice(grams, trigrams(words.slice(i, i + n).join(' '))) >= FRAGMENT_FUZZY) return true;
@@ -120,7 +122,7 @@ function journalAgreement(a: NormalizedRecord, b: NormalizedRecord): Agreement {
   const x = a.journal.split(' ');
   const y = b.journal.split(' ');
   if (abbreviates(x, y) || abbreviates(y, x)) return 'agree';
-  if (dice(trigrams(a.journal), trigrams(b.journal)) >= 0.75) return 'agree';
+  if (dice(a.journalGrams, b.journalGrams) >= 0.75) return 'agree';
   // One name is the end of the other ("Praxis" / "Schweizerische Rundschau fur Medizin Praxis"): a
   // series title one database drops, or a different journal; neither evidence nor conflict.
   const [short, long] = a.journal.length <= b.journal.length ? [a.journal, b.journal] : [b.journal, a.journal];

@@ -38,6 +38,8 @@ export interface NormalizedRecord {
   authors: NormalizedAuthor[];
   year?: number;
   journal?: string;
+  /** Trigrams of `journal` (empty without one), compared for every candidate pair. */
+  journalGrams: Uint32Array;
   issns: string[];
   volume?: string;
   issue?: string;
@@ -110,6 +112,7 @@ export function normalizeRecord(r: SourceRecord): NormalizedRecord {
     authors,
     year: normalizeYear(r.year),
     journal,
+    journalGrams: trigrams(journal ?? ''),
     issns: normalizeIssns(r.issn),
     volume: normalizeNumber(r.volume),
     issue: normalizeIssue(r.issue),
