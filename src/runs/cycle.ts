@@ -78,7 +78,8 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
   const runBy = opts.runBy ?? (opts.trigger === 'cli' ? 'run --once' : `a ${opts.trigger} search`);
   const abandoned = await settleAbandonedRuns(db, { reviewId: protocol.id, source: source.name }, runBy);
   if (abandoned.length > 0) log.warn({ runIds: abandoned }, 'runs left by a stopped process marked failed');
-  const query = protocol.sources[source.name]?.query ?? source.compileQuery(protocol.strategy);
+  const override = protocol.sources[source.name]?.query;
+  const query = override ?? source.compileQuery(protocol.strategy);
   const window = nextWindow({
     from: opts.from,
     to: opts.to,
@@ -109,6 +110,7 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
         query,
         window,
         strategy: protocol.strategy,
+        override: override !== undefined,
         signal: opts.signal,
         onProgress: (p) => {
           Object.assign(counts, { requests: p.requests, retries: p.retries, identified: p.identified });

@@ -31,10 +31,12 @@ export interface SearchRequest {
   window: DateWindow;
   /**
    * The protocol's strategy, for sources that check what the API returned against it (OpenAlex
-   * stems and cannot search MeSH: it checks only when `query` is the strategy compiled). Crossref
-   * has no Boolean search and always evaluates it, whatever `query` was sent.
+   * stems and cannot search MeSH: it checks unless `query` is a protocol override). Crossref has
+   * no Boolean search and always evaluates it, whatever `query` was sent.
    */
   strategy?: SearchStrategy;
+  /** True when `query` is the protocol's own query for this source, not the strategy compiled. */
+  override?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: SearchProgress) => void;
 }

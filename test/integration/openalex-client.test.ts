@@ -156,7 +156,7 @@ describe('createOpenAlexSource: the strategy checked locally', () => {
   it('sends a protocol override as it is, keeps everything it returns, and says the strategy was not checked', async () => {
     fake = await startFakeOpenAlex({ works: cloneWorks({ templates: TEMPLATES, n: 12, ...JAN }) });
     const source = createOpenAlexSource({ baseUrl: fake.baseUrl, rateLimiter: createRateLimiter({ perSecond: 1000 }) });
-    const search = await source.search({ query: 'title.search:naloxone', window: JAN, strategy: STRATEGY });
+    const search = await source.search({ query: 'title.search:naloxone', window: JAN, strategy: STRATEGY, override: true });
     expect(search.identified).toBe(12);
     expect((await drain(search.batches)).flat()).toHaveLength(12);
     expect(search.warnings).toEqual(["the protocol's own OpenAlex query was sent; records were not checked against the strategy"]);

@@ -1,6 +1,7 @@
 // run --once --sources openalex end to end: the CLI in a child process, the real OpenAlex client
 // against the HTTP fake (with faults), real Postgres.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceRecords, works } from '../../src/db/schema/index.js';
@@ -77,6 +78,20 @@ describe('run --once --sources openalex against the OpenAlex fake', () => {
     expect(src).toMatchObject({ new: 0, duplicates: src.identified, fetched: src.identified });
     expect(JSON.parse(r.stdout).staged).toBe(0);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("sends the protocol's own OpenAlex query as it is and keeps what it returns, saying the strategy was not checked", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lr-openalex-'));
+    const shipped = readFileSync(join(packageRoot, 'config/reviews/peer-support-overdose.yaml'), 'utf8');
+    const file = join(dir, 'review.yaml');
+    writeFileSync(file, shipped.replace('  openalex: { enabled: false }', "  openalex: { enabled: true, query: 'title.search:peer' }"));
+    const r = await runCli(['run', '--once', '--json', '--sources', 'openalex', '--from', '2021-01-03', '--to', '2021-01-03'], { ...env(), REVIEW_CONFIG: file });
+    expect(r.code, r.stderr).toBe(0);
+    const src = JSON.parse(r.stdout).sources[0];
+    expect(src.query).toBe('title.search:peer');
+    expect(fake.log.at(-1)!.params.filter).toBe('from_created_date:2021-01-03,to_created_date:2021-01-03,title.search:peer');
+    const [row] = await t.query<{ warnings: string[] }>(`select warnings from search_runs where source = 'openalex' order by id desc limit 1`);
+    expect(row!.warnings).toContain("the protocol's own OpenAlex query was sent; records were not checked against the strategy");
   });
 
   it('fails the source with OpenAlex\'s 401 message when the key is missing, and exits non-zero', async () => {
