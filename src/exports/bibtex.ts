@@ -1,8 +1,11 @@
 import type { Candidate } from '../db/queries/candidates.js';
 import { pageSpan } from './pages.js';
 
+// TeX's special characters, each written so that it prints as itself.
+const TEX: Record<string, string> = { '\\': '\\textbackslash{}', '~': '\\textasciitilde{}', '^': '\\textasciicircum{}' };
+
 function escape(s: string): string {
-  return s.replace(/[\\{}]/g, (c) => `\\${c}`).replace(/[&%$#_]/g, (c) => `\\${c}`);
+  return s.replace(/[\\{}&%$#_~^]/g, (c) => TEX[c] ?? `\\${c}`);
 }
 
 /** `tex` is already escaped. */

@@ -68,5 +68,7 @@ describe('BibTeX export', () => {
     expect(bib).toContain('  author = {Mercer, Fiona and {Peer Network Study Group}},\n');
     expect(bib).toContain('  pages = {1116--1122},\n');
     expect(bib).toContain('  doi = {10.1016/j.drugpo.2020.102700},\n');
+    const odd = renderBibtex([work({ title: 'C:\\path {x} ~50 mg^2' })]);
+    expect(odd).toContain('  title = {C:\\textbackslash{}path \\{x\\} \\textasciitilde{}50 mg\\textasciicircum{}2},\n');
   });
 });
