@@ -1,6 +1,6 @@
 import type { SourceRecord } from '../records/types.js';
 import { blockKeys } from './blocking.js';
-import { IDENTIFIER_CONFLICTS, type PairDecision, matchPair } from './match.js';
+import { blocksGrouping, matchPair } from './match.js';
 import { type NormalizedRecord, normalizeRecord } from './record.js';
 import { type Relation, declaredRelations, relatePair } from './relations.js';
 
@@ -74,11 +74,6 @@ export function candidatePairs(records: readonly NormalizedRecord[], opts: Requi
     }
   }
   return out;
-}
-
-/** A decision that rules out ever having both records in one group. */
-function blocksGrouping(d: PairDecision): boolean {
-  return (d.verdict === 'different' && d.reason !== 'no-title') || IDENTIFIER_CONFLICTS.has(d.reason);
 }
 
 /**

@@ -160,6 +160,14 @@ function doiPrefix(doi: string | undefined): string | undefined {
   return doi?.slice(0, doi.indexOf('/'));
 }
 
+/**
+ * A decision that rules out ever having both records in one work. Chains are checked with it: a
+ * record 'same' as two records that it holds apart is one of them or neither.
+ */
+export function blocksGrouping(d: PairDecision): boolean {
+  return (d.verdict === 'different' && d.reason !== 'no-title') || IDENTIFIER_CONFLICTS.has(d.reason);
+}
+
 function decision(verdict: Verdict, score: number, reason: string): PairDecision {
   return { verdict, score: Math.round(score * 1000) / 1000, reason };
 }

@@ -1,6 +1,6 @@
 // Pure part of incremental matching: what one new record is to the works already known.
 import { blockKeys } from '../dedup/blocking.js';
-import { matchPair } from '../dedup/match.js';
+import { blocksGrouping, matchPair } from '../dedup/match.js';
 import type { NormalizedRecord } from '../dedup/record.js';
 import { type RelationType, declaredLinks, relatePair } from '../dedup/relations.js';
 import type { StoredWork } from './candidates.js';
@@ -84,10 +84,11 @@ export function planRecord(r: NormalizedRecord, keys: readonly string[], pool: W
   const plan: RecordPlan = { uncertain: [], relations: [] };
   const byId = pool.byIdentifier(r);
   if (byId) plan.same = { work: byId, method: r.doi && byId.doi === r.doi ? 'doi' : 'pmid', score: null };
+  const sames: Array<{ work: StoredWork; score: number }> = [];
   for (const w of byId ? [] : pool.candidates(keys)) {
     const d = matchPair(r, w.norm);
     if (d.verdict === 'same') {
-      if (!plan.same || (plan.same.score ?? 1) < d.score) plan.same = { work: w, method: 'fuzzy', score: d.score };
+      sames.push({ work: w, score: d.score });
     } else if (d.verdict === 'uncertain') {
       plan.uncertain.push({ workId: w.id, score: d.score, reason: d.reason });
     } else {
@@ -95,6 +96,13 @@ export function planRecord(r: NormalizedRecord, keys: readonly string[], pool: W
       if (rel) plan.relations.push({ workId: w.id, type: rel.type, recordIsFrom: rel.from === 'a' });
     }
   }
+  // The best fuzzy match, unless the record is as much the same as a work that the best one is
+  // decisively not (two articles of one team in one issue, for a PDF that lost its title): then
+  // it is one of them or neither, and a maintainer decides, as the batch's chain guard asks.
+  const [best, ...others] = sames.sort((x, y) => y.score - x.score);
+  const rival = best && others.find((o) => blocksGrouping(matchPair(best.work.norm, o.work.norm)));
+  if (best && rival) plan.uncertain.push(...[best, rival].map((m) => ({ workId: m.work.id, score: m.score, reason: 'ambiguous' })));
+  else if (best) plan.same = { work: best.work, method: 'fuzzy', score: best.score };
   for (const link of declaredLinks(r)) {
     const target = pool.byIdentifier({ doi: link.doi, pmid: link.pmid });
     if (target) plan.relations.push({ workId: target.id, type: link.type, recordIsFrom: !link.reverse });

@@ -57,6 +57,26 @@ describe('planRecord', () => {
     const p = plan(pool, { title: 'Unrelated correction notice', pmid: '556', relations: [{ type: 'retraction-of', pmid: '555' }] });
     expect(p.relations).toEqual([{ workId: 7, type: 'retraction-of', recordIsFrom: true }]);
   });
+  it('asks, rather than links, when a record is the same as two works told apart (two articles of one team in one issue)', () => {
+    const inIssue = { issue: '3', pages: undefined };
+    const stored = (id: number, title: string): StoredWork => {
+      const n = norm({ ...inIssue, title });
+      return { id, status: 'pending', doi: null, pmid: null, norm: n };
+    };
+    const pool = new WorkPool();
+    const one = stored(1, base.title);
+    pool.add(one, storedBlockKeys(one.norm));
+    // A PDF that lost its title: every author of both articles, in their issue.
+    const pdf = { ...inIssue, title: undefined, year: undefined };
+    expect(plan(pool, pdf).same).toMatchObject({ work: one, method: 'fuzzy' });
+    const two = stored(2, 'Naloxone distribution by peers in emergency departments: a cohort');
+    pool.add(two, storedBlockKeys(two.norm));
+    const p = plan(pool, pdf);
+    expect(p.same).toBeUndefined();
+    expect(p.uncertain.map((u) => [u.workId, u.reason]).sort()).toEqual([[1, 'ambiguous'], [2, 'ambiguous']]);
+    // A record that is the same as one of them by its title still links to that one.
+    expect(plan(pool, { ...inIssue, title: base.title.toUpperCase() }).same).toMatchObject({ work: one });
+  });
   it('lists a pair it cannot decide', () => {
     const [pool] = pooled(3, { volume: undefined, pages: undefined, journal: 'Addiction' });
     const p = plan(pool, { volume: undefined, pages: undefined, journal: 'Harm Reduction Journal' });
