@@ -75,13 +75,15 @@ describe('two worker processes on the same schedule', () => {
     const arrivals = api.log.map((l) => `${l.t.toFixed(0)} ${l.path.split('/').pop()} ${l.params.WebEnv ?? ''}/${l.params.retstart ?? ''} ${l.status}`);
     expect(maxInWindow(api.log.map((l) => l.t)), `arrivals (ms, path, history/retstart, status):\n${arrivals.join('\n')}`).toBeLessThanOrEqual(3);
     expect(api.log.filter((l) => l.status === 429)).toHaveLength(0);
-    // Each digest once per period, and only after that period's searches had finished.
+    // Each digest once per period, and only after the searches due by its tick had finished. A
+    // tick whose search of the review is still running from the tick before has no run of its own
+    // (the queue deduplicates it into the running one), so "due by" is any period up to its own.
     const digestKeys = digests.map((d) => `${d.review_id}/${d.period}`);
     expect(new Set(digestKeys).size).toBe(digestKeys.length);
     for (const d of digests) {
-      const searches = runs.filter((r) => r.review_id === d.review_id && r.period === d.period);
-      expect(searches.length).toBeGreaterThan(0);
-      for (const s of searches) expect(s.finished_at.getTime()).toBeLessThanOrEqual(d.created_at.getTime());
+      const due = runs.filter((r) => r.review_id === d.review_id && r.period <= d.period);
+      expect(due.length).toBeGreaterThan(0);
+      for (const s of due) expect(s.finished_at.getTime()).toBeLessThanOrEqual(d.created_at.getTime());
     }
   }, 90_000);
 });
