@@ -101,7 +101,7 @@ export function planRecord(r: NormalizedRecord, keys: readonly string[], pool: W
   // it is one of them or neither, and a maintainer decides, as the batch's chain guard asks.
   const [best, ...others] = sames.sort((x, y) => y.score - x.score);
   const rival = best && others.find((o) => blocksGrouping(matchPair(best.work.norm, o.work.norm)));
-  if (best && rival) plan.uncertain.push(...[best, rival].map((m) => ({ workId: m.work.id, score: m.score, reason: 'ambiguous' })));
+  if (best && rival) plan.uncertain.push(...[best, rival].map((m) => ({ workId: m.work.id, score: m.score, reason: 'matches-two-works' })));
   else if (best) plan.same = { work: best.work, method: 'fuzzy', score: best.score };
   for (const link of declaredLinks(r)) {
     const target = pool.byIdentifier({ doi: link.doi, pmid: link.pmid });

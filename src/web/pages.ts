@@ -1,4 +1,5 @@
 import type { Decision, WorkStatus } from '../db/schema/index.js';
+import { explainReason } from '../dedup/reasons.js';
 import { abstractLead, authorLine, doiUrl, pubmedUrl, type DigestRecord } from '../digest/render.js';
 import { recordLabel } from '../records/label.js';
 import { html, raw, type Raw } from './html.js';
@@ -167,7 +168,7 @@ ${p.items.map(
 ${p.matches.length === 0 ? html`<div class="card">None.</div>` : ''}
 ${p.matches.map(
   (m) => html`<form method="post" class="card"><input type="hidden" name="kind" value="match">
-<p class="meta">Similarity ${m.score.toFixed(2)} &middot; ${m.reason}</p>
+<p class="meta">${explainReason(m.reason)} <span class="note">(similarity ${m.score.toFixed(2)}, ${m.reason})</span></p>
 ${workCard(m.a, {})}<hr>${workCard(m.b, {})}
 <div class="actions"><button type="submit" name="t" value="${m.tokens.same}" class="include">Same work</button><button type="submit" name="t" value="${m.tokens.different}" class="exclude">Different works</button></div></form>`,
 )}

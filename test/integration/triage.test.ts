@@ -168,7 +168,7 @@ describe('emailed action links', () => {
     const [same, different] = await db()
       .insert(matchReviews)
       .values([
-        { reviewId: 'tri', workA: a!, workB: b!, score: 0.81, reason: 'title close, DOIs differ' },
+        { reviewId: 'tri', workA: a!, workB: b!, score: 0.81, reason: 'doi-conflict' },
         { reviewId: 'tri', workA: c!, workB: d!, score: 0.7, reason: 'title contained' },
       ])
       .returning();
@@ -177,6 +177,9 @@ describe('emailed action links', () => {
     const html = await (await fetch(page)).text();
     const section = html.slice(html.indexOf('Possible duplicates'));
     for (const title of ['Naloxone kits from peers: a cohort study', 'Overdose response training for peer workers']) expect(section).toContain(title);
+    // The engine's reason in words, its code beside it; a code without words is shown as it is.
+    expect(section).toContain('Everything agrees except the DOIs. <span class="note">(similarity 0.81, doi-conflict)</span>');
+    expect(section).toContain('title contained <span class="note">(similarity 0.70, title contained)</span>');
     const tokenOf = (title: string, cls: string) => section.slice(section.indexOf(title)).match(new RegExp(`name="t" value="([^"]+)" class="${cls}"`))![1]!;
     const sameToken = tokenOf('Naloxone kits from peers: a cohort study', 'include');
     const differentToken = tokenOf('Overdose response training', 'exclude');

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SHARED_DEDUP, type LabelledSet, labelledSetsAvailable, loadLabelledSets } from '../../bench/dedup-sets.js';
 import { dedupeRecords } from '../../src/dedup/cluster.js';
 import { scoreFlags, scoreGroups } from '../../src/dedup/evaluate.js';
+import { explainReason } from '../../src/dedup/reasons.js';
 
 const available = labelledSetsAvailable();
 if (!available) console.warn(`dedup labelled-set targets skipped: ${SHARED_DEDUP} not found`);
@@ -46,4 +47,10 @@ describe.skipIf(!available)('dedup targets on labelled sets', () => {
       expect(s.recordRecall).toBeGreaterThanOrEqual(floor.recall);
     },
   );
+
+  it('gives maintainers words for every reason it leaves a pair to them', () => {
+    const codes = new Set(sets.flatMap((set) => dedupeRecords(set.records).uncertainPairs.map((p) => p.reason)));
+    expect(codes.size).toBeGreaterThan(5);
+    expect([...codes].filter((code) => explainReason(code) === code)).toEqual([]);
+  });
 });

@@ -73,7 +73,7 @@ describe('planRecord', () => {
     pool.add(two, storedBlockKeys(two.norm));
     const p = plan(pool, pdf);
     expect(p.same).toBeUndefined();
-    expect(p.uncertain.map((u) => [u.workId, u.reason]).sort()).toEqual([[1, 'ambiguous'], [2, 'ambiguous']]);
+    expect(p.uncertain.map((u) => [u.workId, u.reason]).sort()).toEqual([[1, 'matches-two-works'], [2, 'matches-two-works']]);
     // A record that is the same as one of them by its title still links to that one.
     expect(plan(pool, { ...inIssue, title: base.title.toUpperCase() }).same).toMatchObject({ work: one });
   });
