@@ -150,7 +150,22 @@ export interface DigestProblem {
   lastError: string | null;
 }
 
-export function conflictsPage(p: { reviewTitle: string; items: ConflictItem[]; matches: MatchItem[]; problems: DigestProblem[]; reasons: readonly string[]; recorded?: string }): string {
+export interface FlaggedWork {
+  workId: number;
+  title: string;
+  status: WorkStatus;
+  note: string;
+}
+
+export function conflictsPage(p: {
+  reviewTitle: string;
+  items: ConflictItem[];
+  matches: MatchItem[];
+  flagged: FlaggedWork[];
+  problems: DigestProblem[];
+  reasons: readonly string[];
+  recorded?: string;
+}): string {
   return layout(
     `Conflicts: ${p.reviewTitle}`,
     html`<h1>Conflicts to resolve</h1>
@@ -172,6 +187,15 @@ ${p.matches.map(
 ${workCard(m.a, {})}<hr>${workCard(m.b, {})}
 <div class="actions"><button type="submit" name="t" value="${m.tokens.same}" class="include">Same work</button><button type="submit" name="t" value="${m.tokens.different}" class="exclude">Different works</button></div></form>`,
 )}
+<h1>Retractions and corrections</h1>
+<div class="card">${
+      p.flagged.length === 0
+        ? 'None.'
+        : html`<p class="note">A notice found by the searches or an import names these works of the review: check whether the review's findings still hold.</p>
+<table><tr><th>Work</th><th>Title</th><th>Status</th><th>Notice</th></tr>${p.flagged.map(
+            (f) => html`<tr><td>${f.workId}</td><td>${f.title}</td><td>${f.status}</td><td>${f.note}</td></tr>`,
+          )}</table>`
+    }</div>
 <h1>Digest delivery problems</h1>
 <div class="card">${
       p.problems.length === 0

@@ -5,6 +5,7 @@ import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
 import { alias } from 'drizzle-orm/pg-core';
 import { auditLog, DECISIONS, digests, MATCH_DECISIONS, matchReviews, reviewers, reviews, screeningDecisions, works, type Channel, type Decision, type MatchDecision } from '../db/schema/index.js';
+import { flaggedWorks } from '../db/queries/status.js';
 import { queueFor, summaryColumns, type ReviewerRow } from '../digest/build.js';
 import { PermanentError } from '../errors.js';
 import { signToken, tokenRef, TokenError, TTL, verifyToken, type Claims, type Purpose } from '../links/tokens.js';
@@ -197,6 +198,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
         reviewTitle: maintainer.reviewTitle,
         items: conflicts.map((work) => ({ work, votes: votes.filter((v) => v.workId === work.workId), tokens: buttons('resolve', maintainer.id, work.workId) })),
         matches: await openMatches(maintainer.reviewId, maintainer.id),
+        flagged: await flaggedWorks(db, maintainer.reviewId),
         problems,
         reasons: reasonsOf(maintainer.protocol),
         ...(note ? { recorded: note } : {}),

@@ -68,6 +68,11 @@ describe('import FILE... --source NAME', () => {
     ]);
     const visible = (await listCandidates(db(), protocol.id, 'all')).map((c) => c.id);
     expect(visible).toEqual(expect.arrayContaining([retraction, erratum, preprint, article]));
+    // status names them for the maintainers, not only how many.
+    expect((await reviewStatus(db(), protocol.id)).flagged).toEqual([
+      { workId: corrected, title: expect.stringMatching(/^Peer-delivered naloxone training/), status: 'included', origin: 'seed', note: `erratum-for work ${erratum}` },
+      { workId: retracted, title: 'Take-home naloxone and peer mentoring for people leaving prison', status: 'included', origin: 'seed', note: `retraction-of work ${retraction}` },
+    ]);
   });
 
   it('logs each candidate import as a run that PRISMA counts under its database, never moving a search watermark', async () => {

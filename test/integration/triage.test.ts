@@ -200,8 +200,14 @@ describe('emailed action links', () => {
     expect(merged[0]!.into).toBe(a);
     expect((await decisionsOf(a!)).map((x) => x.decision)).toEqual(['include']);
     const after = await (await fetch(page)).text();
-    expect(after.slice(after.indexOf('Possible duplicates'), after.indexOf('Digest delivery'))).toContain('None.');
+    expect(after.slice(after.indexOf('Possible duplicates'), after.indexOf('Retractions and corrections'))).toContain('None.');
     expect((await reviewStatus(db(), 'tri')).attention.uncertainPairs).toBe(0);
+    // A work a notice has reached is named on the same page, with what reached it.
+    expect(after.slice(after.indexOf('Retractions and corrections'), after.indexOf('Digest delivery'))).toContain('None.');
+    await db().update(works).set({ attention: 'retraction-of work 999' }).where(eq(works.id, c!));
+    const flagged = await (await fetch(page)).text();
+    const notices = flagged.slice(flagged.indexOf('Retractions and corrections'), flagged.indexOf('Digest delivery'));
+    expect(notices).toContain(`<td>${c}</td><td>Overdose response training</td><td>pending</td><td>retraction-of work 999</td>`);
   });
 
   it('the queue lists what waits for the reviewer and records button presses once', async () => {

@@ -32,6 +32,7 @@ function render(s: ReviewStatus): string {
     a.flaggedWorks && `${a.flaggedWorks} work(s) flagged (retraction or correction)`,
   ].filter(Boolean);
   if (waiting.length) lines.push(`  for maintainers: ${waiting.join('; ')}`);
+  for (const f of s.flagged) lines.push(`    flagged: work ${f.workId} (${f.origin === 'seed' ? 'seed ' : ''}${f.status}) "${f.title}": ${f.note}`);
   if (s.recall.known > 0) {
     const name = (k: KnownPaper) => (k.pmid ? `PMID ${k.pmid}` : k.doi ? `doi ${k.doi}` : `"${k.title}"`) + (k.note ? ` (${k.note})` : '');
     lines.push(`  known relevant papers found: ${s.recall.found.length} of ${s.recall.known}`);

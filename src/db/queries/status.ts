@@ -40,6 +40,8 @@ export interface ReviewStatus {
   works: { origin: WorkOrigin; status: WorkStatus; count: number }[];
   /** What waits for a maintainer. */
   attention: { ambiguousDigests: number; failedDigests: number; uncertainPairs: number; flaggedWorks: number };
+  /** Works a retraction, correction or expression of concern has reached, and what reached them. */
+  flagged: { workId: number; title: string; status: WorkStatus; origin: WorkOrigin; note: string }[];
   /** The protocol's known relevant papers found so far. */
   recall: RecallCheck;
 }
@@ -92,6 +94,7 @@ export async function reviewStatus(db: Db, reviewId: string, knownRelevant: read
     })),
     works: counts.map((c) => ({ ...c, count: Number(c.count) })),
     attention: await attentionOf(db, reviewId),
+    flagged: await flaggedWorks(db, reviewId),
     recall: await recallCheck(db, reviewId, knownRelevant),
   };
 }
@@ -105,4 +108,13 @@ async function attentionOf(db: Db, reviewId: string): Promise<ReviewStatus['atte
     uncertainPairs: await count(db.select({ n }).from(matchReviews).where(and(eq(matchReviews.reviewId, reviewId), isNull(matchReviews.decision)))),
     flaggedWorks: await count(db.select({ n }).from(works).where(and(eq(works.reviewId, reviewId), isNotNull(works.attention), isNull(works.mergedIntoId)))),
   };
+}
+
+export async function flaggedWorks(db: Db, reviewId: string): Promise<ReviewStatus['flagged']> {
+  const rows = await db
+    .select({ workId: works.id, title: works.title, status: works.status, origin: works.origin, note: works.attention })
+    .from(works)
+    .where(and(eq(works.reviewId, reviewId), isNotNull(works.attention), isNull(works.mergedIntoId)))
+    .orderBy(works.id);
+  return rows.map((r) => ({ ...r, note: r.note ?? '' }));
 }
