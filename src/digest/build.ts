@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { BuildAliasTable } from 'drizzle-orm/pg-core';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
+import { flaggedWorks } from '../db/queries/status.js';
 import { DECISIONS, digests, reviewers, reviews, screeningDecisions, searchRuns, works } from '../db/schema/index.js';
 import type { Decision } from '../db/schema/index.js';
 import { signedLink, type LinkSigner } from '../links/urls.js';
@@ -87,6 +88,7 @@ export async function planDigests(db: Db, protocol: Protocol, period: Date, link
     .select({ n: sql<number>`count(*)::int` })
     .from(works)
     .where(and(eq(works.reviewId, review.id), eq(works.status, 'conflict')));
+  const flagged = await flaggedWorks(db, review.id);
 
   const planned: PlannedDigest[] = [];
   for (const reviewer of people.filter((p) => !already.has(p.id))) {
@@ -108,7 +110,7 @@ export async function planDigests(db: Db, protocol: Protocol, period: Date, link
       conflicts: Number(conflicts?.n ?? 0),
       queueUrl: signedLink(links, 'queue', { reviewerId: reviewer.id }),
       unsubscribeUrl: signedLink(links, 'unsubscribe', { reviewerId: reviewer.id }),
-      ...(reviewer.role === 'maintainer' ? { conflictsUrl: signedLink(links, 'conflicts', { reviewerId: reviewer.id }) } : {}),
+      ...(reviewer.role === 'maintainer' ? { conflictsUrl: signedLink(links, 'conflicts', { reviewerId: reviewer.id }), flagged } : {}),
     };
     planned.push({
       reviewer,

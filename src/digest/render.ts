@@ -35,6 +35,8 @@ export interface DigestModel {
   unsubscribeUrl: string;
   /** Maintainers only. */
   conflictsUrl?: string;
+  /** Maintainers only: works of the review a retraction or correction has reached. */
+  flagged?: { workId: number; title: string; status: string; note: string }[];
 }
 
 export interface RenderedDigest {
@@ -87,12 +89,16 @@ function summaryLine(m: DigestModel): string {
   return `New records this period: ${found}. Conflicts waiting for a maintainer: ${m.conflicts}.`;
 }
 
+const FLAGGED_INTRO = 'Works of the review a retraction or correction has reached (check that its findings still hold):';
+const flaggedLine = (f: NonNullable<DigestModel['flagged']>[number]) => `work ${f.workId} (${f.status}) ${oneLine(f.title)}: ${f.note}`;
+
 function citation(r: DigestRecord): string {
   return [r.journal, r.year].filter((v) => v !== null && v !== '').join(', ');
 }
 
 export function renderText(m: DigestModel): string {
   const lines = [digestSubject(m), `Digest of ${periodLabel(m)} for ${m.reviewer.name}`, '', summaryLine(m), ''];
+  if (m.flagged?.length) lines.push(FLAGGED_INTRO, ...m.flagged.map((f) => `- ${flaggedLine(f)}`), '');
   if (m.records.length === 0) lines.push('No new records need your decision this period.', '');
   m.records.forEach((r, i) => {
     const label = recordLabel(r.flags, r.kind);
@@ -153,6 +159,7 @@ export function renderHtml(m: DigestModel): string {
 <div style="font-size:12px;color:#666666;text-transform:uppercase;letter-spacing:0.5px;">Living review digest &middot; ${periodLabel(m)}</div>
 <h1 style="${FONT}font-size:20px;line-height:1.3;color:#1f1f1f;margin:6px 0 8px 0;">${subject}</h1>
 <p style="${FONT}font-size:14px;color:#333333;margin:0 0 4px 0;">${summaryLine(m)}</p>
+${m.flagged?.length ? html`<p style="${FONT}font-size:14px;color:#8a1c1c;margin:8px 0 4px 0;">${FLAGGED_INTRO}</p><ul style="${FONT}font-size:14px;color:#333333;margin:0 0 4px 0;">${m.flagged.map((f) => html`<li>${flaggedLine(f)}</li>`)}</ul>` : ''}
 </td></tr>
 <tr><td style="padding:0 24px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">
 ${m.records.length ? m.records.map(recordRow) : html`<tr><td style="${FONT}font-size:14px;color:#333333;padding:16px 0;">No new records need your decision this period.</td></tr>`}

@@ -5,7 +5,7 @@ import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../../src/config/secret.js';
 import type { DbContext } from '../../src/context.js';
-import { auditLog, digests, reviewers as reviewerTable } from '../../src/db/schema/index.js';
+import { auditLog, digests, reviewers as reviewerTable, works } from '../../src/db/schema/index.js';
 import { DEFAULT_RETRY } from '../../src/digest/outbox.js';
 import { mailerFor, planDue, runDigestOnce, type DigestDeps } from '../../src/digest/run.js';
 import { verifyToken } from '../../src/links/tokens.js';
@@ -62,6 +62,7 @@ describe('digest --once over SMTP', () => {
     const titles = ['First <script>alert(1)</script> trial', 'Second study', 'Third study', 'Fourth study'];
     const workIds = await stage(ctx, 'dg-main', titles.map((title, i) => record(100 + i, { title })));
     expect(workIds).toHaveLength(4);
+    await ctx.database.db.update(works).set({ attention: 'retraction-of work 999' }).where(eq(works.id, workIds[1]!));
 
     const report = await run();
     expect(report.sent).toHaveLength(3);
@@ -101,8 +102,9 @@ describe('digest --once over SMTP', () => {
       expect(header(m, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
       expect(mail.text).toContain(unsub.slice(1, -1));
     }
-    // Only the maintainer gets the conflicts page.
+    // Only the maintainer gets the conflicts page, and the list of works a notice has reached.
     expect(mails.filter((m) => m.mail.text!.includes('https://lr.example.org/c/')).map((m) => m.envelopeTo[0])).toEqual(['mia@example.org']);
+    expect(mails.filter((m) => m.mail.text!.includes(`- work ${workIds[1]} (pending) Second study: retraction-of work 999`)).map((m) => m.envelopeTo[0])).toEqual(['mia@example.org']);
 
     // A rerun in the same period finds the outbox rows and sends nothing new.
     const before = smtp.received.length;

@@ -122,4 +122,14 @@ describe('digest rendering', () => {
     const m = model([], { reviewer: { name: 'M', email: 'm@x', role: 'maintainer' }, conflictsUrl: 'https://lr.example.org/c/CONF' });
     expect(renderDigest(m).text).toContain('Conflicts and delivery problems: https://lr.example.org/c/CONF');
   });
+
+  it('tells maintainers which works of the review a retraction or correction has reached', () => {
+    const flagged = [{ workId: 12, title: `Take-home naloxone ${evil}`, status: 'included', note: 'retraction-of work 45' }];
+    const d = renderDigest(model([], { reviewer: { name: 'M', email: 'm@x', role: 'maintainer' }, flagged }));
+    expect(d.text).toContain(
+      `Works of the review a retraction or correction has reached (check that its findings still hold):\n- work 12 (included) Take-home naloxone ${evil}: retraction-of work 45\n`,
+    );
+    expect(d.html).toContain('<li>work 12 (included) Take-home naloxone &lt;script&gt;alert(1)&lt;/script&gt;: retraction-of work 45</li>');
+    expect(renderDigest(model([])).text).not.toContain('retraction or correction');
+  });
 });
