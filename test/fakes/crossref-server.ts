@@ -4,7 +4,7 @@
 // answers, fault injection, and a request log for assertions.
 import { createServer } from 'node:http';
 import { words } from '../../src/strategy/evaluate.js';
-import { type FakeServer, type LoggedRequest, listen, logged } from './listen.js';
+import { type FakeServer, type LoggedRequest, jsonOrText, listen, logged } from './listen.js';
 
 export type CrossrefItem = Record<string, unknown>;
 
@@ -55,10 +55,7 @@ export async function startFakeCrossref(opts: FakeCrossrefOptions): Promise<Fake
 
   const server = createServer(
     logged(log, ({ path, params, reply }) => {
-      const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-        typeof body === 'string'
-          ? reply(status, body, { 'content-type': 'text/plain', ...headers })
-          : reply(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+      const send = jsonOrText(reply, 'text/plain');
       requestCount++;
       const fault = opts.failEvery;
       if (fault && requestCount % fault.n === 0) {

@@ -83,3 +83,14 @@ export function logged(log: LoggedRequest[], handle: (x: Exchange) => void): Req
     });
   };
 }
+
+/**
+ * A `send` for JSON APIs: an object goes out as JSON, a string as `textType` (the plain-text or
+ * HTML error pages those APIs answer with).
+ */
+export function jsonOrText(reply: Exchange['reply'], textType: string) {
+  return (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    typeof body === 'string'
+      ? reply(status, body, { 'content-type': textType, ...headers })
+      : reply(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+}

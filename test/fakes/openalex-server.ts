@@ -6,7 +6,7 @@
 // Search filters are checked for syntax and logged but not evaluated: like OpenAlex's stemmed
 // search, the fake answers a superset of what a strategy matches, which the source narrows.
 import { createServer } from 'node:http';
-import { type FakeServer, type LoggedRequest, listen, logged } from './listen.js';
+import { type FakeServer, type LoggedRequest, jsonOrText, listen, logged } from './listen.js';
 import { spreadDays } from './days.js';
 
 export type Work = Record<string, unknown> & { id: string; created_date: string };
@@ -41,10 +41,7 @@ export async function startFakeOpenAlex(opts: FakeOpenAlexOptions): Promise<Fake
 
   const server = createServer(
     logged(log, ({ path, params, reply }) => {
-      const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-        typeof body === 'string'
-          ? reply(status, body, { 'content-type': 'text/html; charset=utf-8', ...headers })
-          : reply(status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+      const send = jsonOrText(reply, 'text/html; charset=utf-8');
       requestCount++;
       const fault = opts.failEvery;
       if (fault && requestCount % fault.n === 0) {
