@@ -51,12 +51,17 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
     await lockStaging(tx, ctx.reviewId);
     const sourceIds = [...new Set(records.map((r) => r.sourceId))];
     const existing = await tx
-      .select({ sourceId: sourceRecords.sourceId, hash: sourceRecords.payloadHash })
+      .select({
+        sourceId: sourceRecords.sourceId,
+        hash: sourceRecords.payloadHash,
+        workId: sourceRecords.workId,
+        retracted: sql<boolean>`coalesce((${sourceRecords.record}->'flags'->>'retracted')::boolean, false)`,
+      })
       .from(sourceRecords)
       .where(and(eq(sourceRecords.reviewId, ctx.reviewId), eq(sourceRecords.source, ctx.source), inArray(sourceRecords.sourceId, sourceIds)));
-    const seenHash = new Map(existing.map((e) => [e.sourceId, e.hash]));
+    const seen = new Map(existing.map((e) => [e.sourceId, e]));
 
-    const fresh = new Map(records.filter((r) => !seenHash.has(r.sourceId)).map((r) => [r.sourceId, normalizeRecord(r)]));
+    const fresh = new Map(records.filter((r) => !seen.has(r.sourceId)).map((r) => [r.sourceId, normalizeRecord(r)]));
     const keysOf = new Map([...fresh].map(([id, norm]) => [id, storedBlockKeys(norm)]));
     const pool = await fetchPool(tx, ctx.reviewId, [...fresh.values()], [...keysOf.values()].flat());
 
@@ -74,15 +79,17 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
     const linked = new Set<string>();
     for (const r of records) {
       const hash = payloadHash(r);
-      const previous = seenHash.get(r.sourceId);
+      const previous = seen.get(r.sourceId);
       if (previous !== undefined || linked.has(r.sourceId)) {
         result.duplicates++;
-        if (previous !== undefined && previous !== hash) {
+        if (previous !== undefined && previous.hash !== hash) {
           // The source corrected the record: keep its latest form, leave the work's link alone.
           await tx
             .update(sourceRecords)
             .set({ record: r, payloadHash: hash, lastRunId: ctx.runId, updatedAt: sql`now()` })
             .where(and(eq(sourceRecords.reviewId, ctx.reviewId), eq(sourceRecords.source, ctx.source), eq(sourceRecords.sourceId, r.sourceId)));
+          // Sources mark the retracted paper itself (PubMed publication type, OpenAlex is_retracted).
+          if (r.flags.retracted && !previous.retracted) retracted.push(previous.workId);
         }
         continue;
       }
@@ -214,10 +221,13 @@ async function recordLinks(tx: Db, reviewId: string, workId: number, plan: Recor
   }
 }
 
-/** Flags an included work for the maintainers (a retraction or correction reached it). */
+/**
+ * Flags an included work for the maintainers (a retraction or correction reached it), once per
+ * reason: several sources reporting the same retraction add nothing after the first.
+ */
 async function flagIfIncluded(tx: Db, workId: number, why: string): Promise<void> {
   await tx
     .update(works)
     .set({ attention: sql`concat_ws('; ', ${works.attention}, ${why}::text)`, updatedAt: sql`now()` })
-    .where(and(eq(works.id, workId), eq(works.status, 'included')));
+    .where(and(eq(works.id, workId), eq(works.status, 'included'), sql`strpos(coalesce(${works.attention}, ''), ${why}::text) = 0`));
 }

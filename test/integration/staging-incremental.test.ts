@@ -73,6 +73,19 @@ describe('incremental matching in staging', () => {
     expect((await work(included)).attention).toMatch(/^retracted/);
   });
 
+  it('flags an included work when its own record comes back marked retracted, once however many sources say so', async () => {
+    const article = { title: 'Overdose response training delivered by peers in homeless shelters', pmid: '900556', journal: 'Addiction', year: 2021 };
+    await stage('pubmed', [rec('pubmed', '900556', article)], 'seed');
+    const included = await workOf('pubmed', '900556');
+    // The next run's overlap fetches the same PubMed record, now with "Retracted Publication".
+    const r = await stage('pubmed', [rec('pubmed', '900556', { ...article, flags: { ...NO_FLAGS, retracted: true } })]);
+    expect(r).toMatchObject({ newWorks: 0, duplicates: 1 });
+    expect((await work(included)).attention).toBe('retracted (reported by a source record)');
+    await stage('openalex', [rec('openalex', 'W900556', { ...article, flags: { ...NO_FLAGS, retracted: true } })]);
+    await stage('pubmed', [rec('pubmed', '900556', { ...article, abstract: 'Now with an abstract.', flags: { ...NO_FLAGS, retracted: true } })]);
+    expect((await work(included)).attention).toBe('retracted (reported by a source record)');
+  });
+
   it('lists an uncertain pair for a maintainer; a "different" decision is remembered, a "same" one merges', async () => {
     const title = 'Naloxone co-prescribing and peer outreach: outcomes of a statewide programme';
     await stage('openalex', [rec('openalex', 'W1', { title, journal: 'Addiction', year: 2019 })]);
