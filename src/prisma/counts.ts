@@ -6,7 +6,10 @@ export interface PrismaCounts {
   identified: Record<string, number>;
   /** Records received and parsed. */
   fetched: number;
-  /** Records removed before screening as duplicates (of this update, earlier ones or seeds). */
+  /**
+   * Records removed before screening as duplicates (of this update, earlier ones or seeds),
+   * including works a maintainer later found to be the same as another.
+   */
   duplicatesRemoved: number;
   /** New works to screen. */
   screened: number;
@@ -66,6 +69,10 @@ export function prismaReport(
   for (const w of worksByCycle) {
     const u = updates.get(w.cycleId);
     if (!u) continue;
+    if (w.status === 'merged') {
+      u.duplicatesRemoved += w.count;
+      continue;
+    }
     u.screened += w.count;
     if (w.status === 'excluded') u.excluded += w.count;
     else if (w.status === 'included') u.included += w.count;

@@ -16,18 +16,24 @@ describe('PRISMA 2020 counts', () => {
       { cycleId: 'c1', status: 'excluded', count: 80 },
       { cycleId: 'c1', status: 'pending', count: 11 },
       { cycleId: 'c22', status: 'conflict', count: 2 },
-      { cycleId: 'c22', status: 'excluded', count: 13 },
+      { cycleId: 'c22', status: 'excluded', count: 12 },
+      // Staged as new, then answered "same work" by a maintainer.
+      { cycleId: 'c22', status: 'merged', count: 1 },
     ],
   );
 
   it('counts each update from its runs and the works it staged', () => {
     expect(report.updates).toHaveLength(2);
     expect(report.updates[0]).toMatchObject({ cycleId: 'c1', identified: { pubmed: 100, europepmc: 50 }, fetched: 150, duplicatesRemoved: 55, screened: 95, included: 4, excluded: 80, awaiting: 11 });
-    expect(report.updates[1]).toMatchObject({ identified: { pubmed: 20 }, duplicatesRemoved: 5, screened: 15, excluded: 13, awaiting: 2, included: 0 });
+    expect(report.updates[1]).toMatchObject({ identified: { pubmed: 20 }, duplicatesRemoved: 6, screened: 14, excluded: 12, awaiting: 2, included: 0 });
+  });
+
+  it('counts a work merged by a maintainer as a duplicate removed, so fetched = duplicates + screened', () => {
+    for (const u of [...report.updates, report.cumulative]) expect(u.fetched - u.duplicatesRemoved).toBe(u.screened);
   });
 
   it('adds updates up cumulatively', () => {
-    expect(report.cumulative).toEqual({ identified: { pubmed: 120, europepmc: 50 }, fetched: 170, duplicatesRemoved: 60, screened: 110, excluded: 93, included: 4, awaiting: 13 });
+    expect(report.cumulative).toEqual({ identified: { pubmed: 120, europepmc: 50 }, fetched: 170, duplicatesRemoved: 61, screened: 109, excluded: 92, included: 4, awaiting: 13 });
   });
 
   it('draws the flow diagram with the totals', () => {
@@ -35,7 +41,7 @@ describe('PRISMA 2020 counts', () => {
     expect(svg).toContain('A &amp; B');
     expect(svg).toContain('Records identified from databases (n = 170)');
     expect(svg).toContain('Europe PMC (n = 50)');
-    expect(svg).toContain('Duplicate records (n = 60)');
+    expect(svg).toContain('Duplicate records (n = 61)');
     expect(svg).toContain('Total studies included in review (n = 50)');
     expect(svg).toContain('Studies included in previous version (n = 46)');
   });

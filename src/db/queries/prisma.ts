@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { searchRuns, works } from '../schema/index.js';
+import { searchRuns, works, type WorkStatus } from '../schema/index.js';
 
 export interface CycleRunRow {
   cycleId: string;
@@ -17,7 +17,8 @@ export interface CycleRunRow {
 
 export interface CycleWorkCount {
   cycleId: string;
-  status: string;
+  /** 'merged': staged as new, later found by a maintainer to be another work's duplicate. */
+  status: WorkStatus | 'merged';
   count: number;
 }
 
@@ -39,13 +40,14 @@ export async function prismaInputs(db: Db, reviewId: string) {
     .from(searchRuns)
     .where(eq(searchRuns.reviewId, reviewId))
     .orderBy(asc(searchRuns.startedAt), asc(searchRuns.id));
+  const status = sql<CycleWorkCount['status']>`case when ${works.mergedIntoId} is null then ${works.status} else 'merged' end`;
   const worksByCycle: CycleWorkCount[] = (
     await db
-      .select({ cycleId: searchRuns.cycleId, status: works.status, count: sql<number>`count(*)::int` })
+      .select({ cycleId: searchRuns.cycleId, status, count: sql<number>`count(*)::int` })
       .from(works)
       .innerJoin(searchRuns, eq(works.firstSeenRunId, searchRuns.id))
-      .where(and(eq(works.reviewId, reviewId), eq(works.origin, 'candidate'), isNull(works.mergedIntoId)))
-      .groupBy(searchRuns.cycleId, works.status)
+      .where(and(eq(works.reviewId, reviewId), eq(works.origin, 'candidate')))
+      .groupBy(searchRuns.cycleId, status)
   ).map((r) => ({ ...r, count: Number(r.count) }));
   const [seedRow] = await db
     .select({ n: sql<number>`count(*)::int` })
