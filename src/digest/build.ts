@@ -6,6 +6,7 @@ import { flaggedWorks } from '../db/queries/status.js';
 import { DECISIONS, digests, reviewers, reviews, screeningDecisions, searchRuns, works } from '../db/schema/index.js';
 import type { Decision } from '../db/schema/index.js';
 import { signedLink, type LinkSigner } from '../links/urls.js';
+import { liveWorks } from '../staging/candidates.js';
 import { previousTick } from './period.js';
 import { renderDigest, type DigestModel, type DigestRecord, type RenderedDigest } from './render.js';
 
@@ -17,7 +18,7 @@ export type ReviewerRow = typeof reviewers.$inferSelect;
 /** Works of a review that still need this reviewer's decision (the queue page shows all of them). */
 export function needsDecision(reviewerId: number, reviewId: string) {
   return and(
-    eq(works.reviewId, reviewId),
+    liveWorks(reviewId),
     eq(works.origin, 'candidate'),
     eq(works.status, 'pending'),
     sql`not exists (select 1 from ${screeningDecisions} d where d.work_id = ${works.id} and d.reviewer_id = ${reviewerId})`,
@@ -87,7 +88,7 @@ export async function planDigests(db: Db, protocol: Protocol, period: Date, link
   const [conflicts] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(works)
-    .where(and(eq(works.reviewId, review.id), eq(works.status, 'conflict')));
+    .where(and(liveWorks(review.id), eq(works.status, 'conflict')));
   const flagged = await flaggedWorks(db, review.id);
 
   const planned: PlannedDigest[] = [];

@@ -1,8 +1,9 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { liveWorkId } from '../db/queries/candidates.js';
 import { auditLog, reviewers, reviews, screeningDecisions, works, type Channel, type Decision, type WorkStatus } from '../db/schema/index.js';
 import { PermanentError } from '../errors.js';
-import { workStatus } from './rules.js';
+import { type DecisionFact, workStatus } from './rules.js';
 
 export interface DecisionInput {
   workId: number;
@@ -15,6 +16,8 @@ export interface DecisionInput {
 }
 
 export interface DecisionOutcome {
+  /** The work decided: the input's, or the work it has since been merged into. */
+  workId: number;
   /** False when this token had already recorded a decision: nothing new was written. */
   recorded: boolean;
   decisionId: number;
@@ -28,17 +31,22 @@ export interface DecisionOutcome {
  * Records one screening decision and recomputes the work's status, in one transaction that holds
  * the work's row lock so concurrent decisions on a work are applied one after the other. A token
  * id already used records nothing (a replayed POST, a double click); every write is audited.
+ * A decision on a work merged into another is recorded on that one.
  */
 export async function recordDecision(db: Db, input: DecisionInput): Promise<DecisionOutcome> {
   return db.transaction(async (tx) => {
+    const workId = (await liveWorkId(tx, input.workId, { lock: true })) ?? input.workId;
     const [work] = await tx
       .select({ id: works.id, reviewId: works.reviewId, origin: works.origin, status: works.status, perRecord: reviews.reviewersPerRecord })
       .from(works)
       .innerJoin(reviews, eq(reviews.id, works.reviewId))
-      .where(eq(works.id, input.workId))
+      .where(eq(works.id, workId))
       .for('update', { of: works });
     if (!work) throw new PermanentError(`no candidate with id ${input.workId}`);
-    if (work.origin !== 'candidate') throw new PermanentError(`work ${input.workId} is a seed, not a candidate to screen`);
+    if (work.origin !== 'candidate') {
+      const merged = workId === input.workId ? '' : ` (merged into ${workId})`;
+      throw new PermanentError(`work ${input.workId}${merged} is a seed, not a candidate to screen`);
+    }
     const [reviewer] = await tx.select().from(reviewers).where(eq(reviewers.id, input.reviewerId));
     if (!reviewer || reviewer.reviewId !== work.reviewId || reviewer.active !== 1) {
       throw new PermanentError(`reviewer ${input.reviewerId} does not screen review ${work.reviewId}`);
@@ -48,7 +56,7 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
     }
     const [inserted] = await tx
       .insert(screeningDecisions)
-      .values({ reviewId: work.reviewId, ...input })
+      .values({ reviewId: work.reviewId, ...input, workId })
       .onConflictDoNothing({ target: screeningDecisions.tokenId })
       .returning({ id: screeningDecisions.id });
     if (!inserted) {
@@ -56,14 +64,9 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
         .select({ id: screeningDecisions.id, decision: screeningDecisions.decision })
         .from(screeningDecisions)
         .where(eq(screeningDecisions.tokenId, input.tokenId!));
-      return { recorded: false, decisionId: previous!.id, decision: previous!.decision, statusBefore: work.status, status: work.status };
+      return { workId, recorded: false, decisionId: previous!.id, decision: previous!.decision, statusBefore: work.status, status: work.status };
     }
-    const facts = await tx
-      .select({ seq: screeningDecisions.id, reviewerId: screeningDecisions.reviewerId, decision: screeningDecisions.decision, channel: screeningDecisions.channel })
-      .from(screeningDecisions)
-      .where(eq(screeningDecisions.workId, work.id))
-      .orderBy(asc(screeningDecisions.id));
-    const status = workStatus(facts, work.perRecord === 2 ? 2 : 1);
+    const { facts, status } = await decidedStatus(tx, work.id, work.perRecord);
     if (status !== work.status) {
       await tx.update(works).set({ status, updatedAt: sql`now()` }).where(eq(works.id, work.id));
     }
@@ -85,8 +88,18 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
         decisionId: inserted.id,
       },
     });
-    return { recorded: true, decisionId: inserted.id, decision: input.decision, statusBefore: work.status, status };
+    return { workId, recorded: true, decisionId: inserted.id, decision: input.decision, statusBefore: work.status, status };
   });
+}
+
+/** A candidate's decisions, in order, and the status they give it. */
+export async function decidedStatus(db: Db, workId: number, reviewersPerRecord: number): Promise<{ facts: DecisionFact[]; status: WorkStatus }> {
+  const facts = await db
+    .select({ seq: screeningDecisions.id, reviewerId: screeningDecisions.reviewerId, decision: screeningDecisions.decision, channel: screeningDecisions.channel })
+    .from(screeningDecisions)
+    .where(eq(screeningDecisions.workId, workId))
+    .orderBy(asc(screeningDecisions.id));
+  return { facts, status: workStatus(facts, reviewersPerRecord === 2 ? 2 : 1) };
 }
 
 /** Finds a review's reviewer by email (case-insensitive, as the protocol sync stores it). */

@@ -7,23 +7,15 @@ import {
   type WorkStatus,
   auditLog,
   matchReviews,
+  reviews,
   screeningDecisions,
   seeds,
   sourceRecords,
   works,
 } from '../db/schema/index.js';
 import { PermanentError } from '../errors.js';
+import { decidedStatus } from '../screening/record.js';
 import { lockStaging } from './lock.js';
-
-/**
- * Status of a merged work: a screened side wins over a pending one; two different screening
- * outcomes become a conflict for the reviewers to settle.
- */
-export function mergedStatus(kept: WorkStatus, other: WorkStatus): WorkStatus {
-  if (kept === other || other === 'pending') return kept;
-  if (kept === 'pending') return other;
-  return 'conflict';
-}
 
 export interface MatchDecisionResult {
   reviewId: string;
@@ -67,7 +59,8 @@ export async function decideMatch(db: Db, matchReviewId: number, decision: Match
  * pointing at the kept one.
  */
 async function mergeWorks(tx: Db, a: number, b: number): Promise<{ keptWorkId: number; mergedWorkId: number }> {
-  const rows = await tx.select().from(works).where(or(eq(works.id, a), eq(works.id, b)));
+  // Row locks, as recordDecision takes: a decision on either work lands before or after the merge.
+  const rows = await tx.select().from(works).where(or(eq(works.id, a), eq(works.id, b))).for('update');
   const [x, y] = [rows.find((w) => w.id === a), rows.find((w) => w.id === b)];
   if (!x || !y || x.mergedIntoId || y.mergedIntoId) throw new PermanentError(`works ${a} and ${b} cannot be merged: one is gone or already merged`);
   const keepX = (x.origin === 'seed') !== (y.origin === 'seed') ? x.origin === 'seed' : x.id < y.id;
@@ -97,11 +90,16 @@ async function mergeWorks(tx: Db, a: number, b: number): Promise<{ keptWorkId: n
     from (select *, case when work_a = ${move.gone} then work_b else work_a end as o from moved) m
     where o <> ${move.keep}
     on conflict do nothing`);
+  const origin = gone.origin === 'seed' ? 'seed' : kept.origin;
+  // From the decisions both works now share, as any new decision would: each reviewer's latest
+  // counts, so two reviewers' votes on the two copies make an agreement or a conflict.
+  const [review] = await tx.select({ perRecord: reviews.reviewersPerRecord }).from(reviews).where(eq(reviews.id, kept.reviewId));
+  const status: WorkStatus = origin === 'seed' ? 'included' : (await decidedStatus(tx, kept.id, review?.perRecord ?? 1)).status;
   await tx
     .update(works)
     .set({
-      status: mergedStatus(kept.status, gone.status),
-      origin: gone.origin === 'seed' ? 'seed' : kept.origin,
+      status,
+      origin,
       doi: kept.doi ?? gone.doi,
       pmid: kept.pmid ?? gone.pmid,
       pmcid: kept.pmcid ?? gone.pmcid,

@@ -5,7 +5,9 @@ import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
 import { alias } from 'drizzle-orm/pg-core';
 import { auditLog, DECISIONS, digests, MATCH_DECISIONS, matchReviews, reviewers, reviews, screeningDecisions, works, type Channel, type Decision, type MatchDecision } from '../db/schema/index.js';
+import { liveWorkId } from '../db/queries/candidates.js';
 import { flaggedWorks } from '../db/queries/status.js';
+import { liveWorks } from '../staging/candidates.js';
 import { queueFor, summaryColumns, type ReviewerRow } from '../digest/build.js';
 import { PermanentError } from '../errors.js';
 import { signToken, tokenRef, TokenError, TTL, verifyToken, type Claims, type Purpose } from '../links/tokens.js';
@@ -61,11 +63,13 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     return { ...row.reviewer, reviewTitle: row.reviewTitle, protocol: deps.protocols.find((p) => p.id === row.reviewer.reviewId) };
   }
 
+  /** The work a link names, or the one it has since been merged into (where its decisions go). */
   async function workOf(workId: number, reviewId: string): Promise<WorkView & { status: (typeof works.$inferSelect)['status'] }> {
+    const live = await liveWorkId(db, workId);
     const [w] = await db
       .select({ ...summaryColumns(works), status: works.status })
       .from(works)
-      .where(and(eq(works.id, workId), eq(works.reviewId, reviewId), eq(works.origin, 'candidate')));
+      .where(and(eq(works.id, live ?? workId), eq(works.reviewId, reviewId), eq(works.origin, 'candidate')));
     if (!w) throw new HttpError(404, 'This record is not part of the review any more.');
     return w;
   }
@@ -170,7 +174,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const conflicts = await db
       .select(summaryColumns(works))
       .from(works)
-      .where(and(eq(works.reviewId, maintainer.reviewId), eq(works.status, 'conflict')))
+      .where(and(liveWorks(maintainer.reviewId), eq(works.status, 'conflict')))
       .orderBy(asc(works.id));
     const votes = conflicts.length
       ? await db

@@ -6,6 +6,7 @@ import { auditLog, matchReviews, reviewers, screeningDecisions, works } from '..
 import { reviewStatus } from '../../src/db/queries/status.js';
 import { signToken } from '../../src/links/tokens.js';
 import { signedLink } from '../../src/links/urls.js';
+import { decideMatch } from '../../src/staging/decide.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
 import { onServer, startTriage, type TestServer } from '../helpers/web.js';
@@ -208,6 +209,46 @@ describe('emailed action links', () => {
     const flagged = await (await fetch(page)).text();
     const notices = flagged.slice(flagged.indexOf('Retractions and corrections'), flagged.indexOf('Digest delivery'));
     expect(notices).toContain(`<td>${c}</td><td>Overdose response training</td><td>pending</td><td>retraction-of work 999</td>`);
+  });
+
+  it('after "same work" the merged copy leaves queues and conflicts, its old links decide the kept work, and both copies\' votes settle it', async () => {
+    const [a, b, c, d, e, f] = await stage(ctx, 'tri', [
+      record(31, { title: 'Peer-led naloxone distribution in shelters' }),
+      record(32, { title: 'Peer led naloxone distribution in homeless shelters' }),
+      record(33, { title: 'Recovery coaches after emergency overdose care' }),
+      record(34, { title: 'Recovery coaching after overdose in emergency departments' }),
+      record(35, { title: 'Drug checking services run by peers' }),
+      record(36, { title: 'Drug-checking services staffed by peer workers' }),
+    ]);
+    const merge = async (x: number, y: number) => {
+      const [pair] = await db().insert(matchReviews).values({ reviewId: 'tri', workA: x, workB: y, score: 0.8, reason: 'journal' }).returning();
+      await decideMatch(db(), pair!.id, 'same', 'mia@example.org');
+    };
+    // Each reviewer included one copy: together, two includes.
+    await post(link('ann', a!, 'include'));
+    await post(link('bob', b!, 'include'));
+    await merge(a!, b!);
+    expect(await statusOf(a!)).toBe('included');
+    // Both included one copy, then Bob excluded the other: his latest vote is exclude.
+    await post(link('ann', c!, 'include'));
+    await post(link('bob', c!, 'include'));
+    await post(link('bob', d!, 'exclude'));
+    await merge(c!, d!);
+    expect(await statusOf(c!)).toBe('conflict');
+    const conflicts = await (await fetch(onServer(server, signedLink(signer, 'conflicts', { reviewerId: ids.mia! })))).text();
+    expect(conflicts).toContain('Recovery coaches after emergency overdose care');
+    expect(conflicts).not.toContain('Recovery coaching after overdose in emergency departments');
+
+    // Undecided copies: the queue shows the kept one only; a digest link to the other decides it.
+    await merge(e!, f!);
+    const queue = await (await fetch(onServer(server, signedLink(signer, 'queue', { reviewerId: ids.ann! })))).text();
+    expect(queue).toContain('Drug checking services run by peers');
+    expect(queue).not.toContain('Drug-checking services staffed by peer workers');
+    const old = link('ann', f!, 'exclude');
+    expect(await (await fetch(old)).text()).toContain('Drug checking services run by peers');
+    expect((await post(old)).status).toBe(200);
+    expect((await decisionsOf(e!)).map((x) => [x.reviewerId, x.decision])).toEqual([[ids.ann, 'exclude']]);
+    expect(await decisionsOf(f!)).toEqual([]);
   });
 
   it('the queue lists what waits for the reviewer and records button presses once', async () => {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { normalizeRecord } from '../../src/dedup/record.js';
 import { NO_FLAGS, type SourceRecord } from '../../src/records/types.js';
 import type { StoredWork } from '../../src/staging/candidates.js';
-import { mergedStatus } from '../../src/staging/decide.js';
 import { WorkPool, planRecord, storedBlockKeys } from '../../src/staging/plan.js';
 
 const base: SourceRecord = {
@@ -83,13 +82,4 @@ describe('planRecord', () => {
     expect(p.same).toBeUndefined();
     expect(p.uncertain).toMatchObject([{ workId: 3, reason: 'journal' }]);
   });
-});
-
-describe('mergedStatus', () => {
-  it.each([
-    ['pending', 'included', 'included'],
-    ['excluded', 'pending', 'excluded'],
-    ['included', 'included', 'included'],
-    ['included', 'excluded', 'conflict'],
-  ] as const)('%s + %s → %s', (kept, other, want) => expect(mergedStatus(kept, other)).toBe(want));
 });

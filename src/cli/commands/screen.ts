@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { eq } from 'drizzle-orm';
 import { loadContext, openDbContext } from '../../context.js';
+import { liveWorkId } from '../../db/queries/candidates.js';
 import { DECISIONS, works, type Decision } from '../../db/schema/index.js';
 import { PermanentError } from '../../errors.js';
 import { findReviewer, recordDecision } from '../../screening/record.js';
@@ -24,7 +25,9 @@ export function screenCommand(): Command {
       const ctx = await openDbContext(loadContext());
       try {
         const db = ctx.database.db;
-        const [work] = await db.select({ reviewId: works.reviewId, status: works.status }).from(works).where(eq(works.id, workId));
+        // An id from an older export may name a work since merged into another: decide that one.
+        const live = await liveWorkId(db, workId);
+        const [work] = live === undefined ? [] : await db.select({ reviewId: works.reviewId, status: works.status }).from(works).where(eq(works.id, live));
         if (!work) throw new PermanentError(`screen: no candidate with id ${workId}`);
         const reviewer = await findReviewer(db, work.reviewId, opts.reviewer);
         if (!reviewer) throw new PermanentError(`screen: ${opts.reviewer} is not a reviewer of ${work.reviewId}`);
@@ -32,7 +35,8 @@ export function screenCommand(): Command {
         const reason = composeReason(undefined, opts.reason, reasons);
         const channel = reviewer.role === 'maintainer' && work.status === 'conflict' ? 'maintainer' : 'cli';
         const outcome = await recordDecision(db, { workId, reviewerId: reviewer.id, decision, reason, channel, tokenId: null });
-        process.stdout.write(`candidate ${workId}: ${decision} by ${reviewer.email} (${channel}); status ${outcome.statusBefore} -> ${outcome.status}\n`);
+        const merged = outcome.workId === workId ? '' : ` (merged into candidate ${outcome.workId})`;
+        process.stdout.write(`candidate ${workId}${merged}: ${decision} by ${reviewer.email} (${channel}); status ${outcome.statusBefore} -> ${outcome.status}\n`);
       } finally {
         await ctx.close();
       }

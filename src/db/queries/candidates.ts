@@ -53,3 +53,23 @@ export async function listCandidates(db: Db, reviewId: string, status: StatusFil
     .orderBy(asc(works.firstSeenAt), asc(works.id));
   return rows.map((r) => ({ ...r, firstSeen: new Date(r.firstSeen) }));
 }
+
+/**
+ * The work a candidate id stands for now: itself, or the work it was merged into (following
+ * merges of merges). A digest link or an export id older than a maintainer's "same work" answer
+ * still reaches the work that carries the decisions. Undefined when no such work exists.
+ * With `lock`, each row on the way is locked FOR UPDATE (in the caller's transaction), so a merge
+ * committed while waiting for a row is seen and followed.
+ */
+export async function liveWorkId(db: Db, workId: number, opts: { lock?: boolean } = {}): Promise<number | undefined> {
+  let id = workId;
+  // A merge never points back at a merged work, so the chain ends; the bound is only a guard.
+  for (let hops = 0; hops < 100; hops++) {
+    const q = db.select({ mergedInto: works.mergedIntoId }).from(works).where(eq(works.id, id));
+    const [w] = await (opts.lock ? q.for('update') : q);
+    if (!w) return undefined;
+    if (w.mergedInto === null) return id;
+    id = w.mergedInto;
+  }
+  throw new Error(`work ${workId}: merge chain longer than 100 works`);
+}
