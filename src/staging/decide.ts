@@ -20,6 +20,8 @@ import { lockStaging } from './lock.js';
 export interface MatchDecisionResult {
   reviewId: string;
   decision: MatchDecision;
+  /** False when the pair had already been given this answer: nothing changed. */
+  recorded: boolean;
   /** For 'same': the work kept and the one merged into it. */
   keptWorkId?: number;
   mergedWorkId?: number;
@@ -33,7 +35,7 @@ export async function decideMatch(db: Db, matchReviewId: number, decision: Match
     await lockStaging(tx, pair.reviewId);
     if (pair.decision) {
       if (pair.decision !== decision) throw new PermanentError(`match review ${matchReviewId} was already decided '${pair.decision}' by ${pair.decidedBy}`);
-      return { reviewId: pair.reviewId, decision };
+      return { reviewId: pair.reviewId, decision, recorded: false };
     }
     await tx
       .update(matchReviews)
@@ -49,7 +51,7 @@ export async function decideMatch(db: Db, matchReviewId: number, decision: Match
       entityId: String(matchReviewId),
       details: { workA: pair.workA, workB: pair.workB, ...merged },
     });
-    return { reviewId: pair.reviewId, decision, ...merged };
+    return { reviewId: pair.reviewId, decision, recorded: true, ...merged };
   });
 }
 

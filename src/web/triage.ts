@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
@@ -129,9 +129,16 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
   }
 
   const recordedNote = (req: Request) => {
-    const v = new URL(req.raw.url ?? '/', 'http://x').searchParams.get('recorded');
-    return v ? `Recorded: ${v}.` : undefined;
+    const q = new URL(req.raw.url ?? '/', 'http://x').searchParams;
+    const [done, already] = [q.get('recorded'), q.get('already')];
+    return done ? `Recorded: ${done}.` : already ? `Already recorded: ${already}.` : undefined;
   };
+  /**
+   * Post/redirect/get: reloading the page never resubmits. The target is the page itself as the
+   * browser sees it (a query-only reference), so it holds behind a proxy that adds a path prefix.
+   */
+  const backToPage = (res: ServerResponse, recorded: boolean, what: string) =>
+    res.writeHead(303, { Location: `?${recorded ? 'recorded' : 'already'}=${encodeURIComponent(what)}`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
 
   // Emailed action links: GET (and HEAD, as scanners send) only shows; POST records.
   app.route('GET', '/a/:token', async (req, res) => {
@@ -163,8 +170,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const form = await req.form();
     const claims = buttonClaims(form, 'decide', page);
     const outcome = await decide(form, claims, reviewer, 'web');
-    // Post/redirect/get: reloading the queue never resubmits.
-    res.writeHead(303, { Location: `${req.path}?recorded=${outcome.decision}`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
+    backToPage(res, outcome.recorded, outcome.decision);
   });
 
   // Maintainers: conflicts to resolve and digests whose delivery needs a look.
@@ -213,23 +219,25 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const page = verify(req.params.token!, 'conflicts');
     const maintainer = await reviewerOf(page, 'maintainer');
     const form = await req.form();
-    let recorded: string;
+    let outcome: { recorded: boolean; what: string };
     if (form.get('kind') === 'match') {
       const claims = verify(form.get('t') ?? '', 'match');
       if (claims.r !== page.r || claims.m === undefined || claims.d === undefined) throw new HttpError(403, 'This button belongs to another maintainer.');
+      let result;
       try {
-        const result = await decideMatch(db, claims.m, claims.d, maintainer.email);
+        result = await decideMatch(db, claims.m, claims.d, maintainer.email);
         if (result.reviewId !== maintainer.reviewId) throw new HttpError(403, 'This pair belongs to another review.');
       } catch (err) {
         if (err instanceof PermanentError) throw new HttpError(409, err.message);
         throw err;
       }
       log.info({ channel: 'maintainer', match: claims.m, token: tokenRef(claims) }, 'match decided');
-      recorded = claims.d === 'same' ? 'same work' : 'different works';
+      outcome = { recorded: result.recorded, what: claims.d === 'same' ? 'same work' : 'different works' };
     } else {
-      recorded = (await decide(form, buttonClaims(form, 'resolve', page), maintainer, 'maintainer')).decision;
+      const decided = await decide(form, buttonClaims(form, 'resolve', page), maintainer, 'maintainer');
+      outcome = { recorded: decided.recorded, what: decided.decision };
     }
-    res.writeHead(303, { Location: `${req.path}?recorded=${encodeURIComponent(recorded)}`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
+    backToPage(res, outcome.recorded, outcome.what);
   });
 
   // RFC 8058: GET shows a page and changes nothing; POST unsubscribes and answers 200, no redirect.
