@@ -1,15 +1,17 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { type Database, type Db, reserveId, tryXactLock } from '../db/client.js';
-import { auditLog, digests, type DigestStatus } from '../db/schema/index.js';
+import { auditLog, digests, reviewers, type DeliveryAnswer, type DigestStatus } from '../db/schema/index.js';
 import { RetryableError, oneLine } from '../errors.js';
 import type { PlannedDigest } from './build.js';
-import { AmbiguousSendError, type Mailer } from './transport.js';
+import { AmbiguousSendError, type MailSession, type Mailer } from './transport.js';
 
 /**
  * The digest outbox. A digest is written here before anything is sent, then claimed, sent and
  * marked. States: pending → sending → sent; sending → pending (definitely not accepted: retried with
- * backoff), → failed (5xx, or out of attempts), → ambiguous (the server may hold it). Only pending
- * rows are ever claimed, so an ambiguous row is never resent by the machine.
+ * backoff), → failed (5xx, or out of attempts), → ambiguous (the server may hold it); pending →
+ * cancelled (the recipient unsubscribed or left). Only pending rows are ever claimed, so an
+ * ambiguous row is never resent by the machine: only a maintainer's answer moves it (to sent, or
+ * back to pending).
  */
 
 /** Advisory-lock namespace of digest sends ("lrdg" in the high 32 bits, the digest id below). */
@@ -121,6 +123,8 @@ export interface DeliveryReport {
   retrying: number[];
   failed: number[];
   ambiguous: number[];
+  /** Not sent: the recipient unsubscribed or left the review after the digest was written. */
+  cancelled: number[];
 }
 
 /** Claims one pending row; null when another process took it first. */
@@ -133,9 +137,21 @@ async function claim(db: Db, id: number) {
   return row;
 }
 
+async function pendingRow(db: Db, id: number) {
+  const [row] = await db
+    .select({ digest: digests, email: reviewers.email, active: reviewers.active, unsubscribedAt: reviewers.unsubscribedAt })
+    .from(digests)
+    .innerJoin(reviewers, eq(reviewers.id, digests.reviewerId))
+    .where(and(eq(digests.id, id), eq(digests.status, 'pending')));
+  if (!row) return undefined;
+  // A retry can fall due long after the digest was written: the recipient's wish then counts.
+  const unwanted = row.unsubscribedAt ? `${row.email} unsubscribed` : row.active !== 1 ? `${row.email} no longer screens this review` : undefined;
+  return { ...row.digest, unwanted };
+}
+
 /** Sends every due pending digest once, one at a time. */
 export async function deliverDue(database: Database, opts: DeliverOptions): Promise<DeliveryReport> {
-  const report: DeliveryReport = { sent: [], retrying: [], failed: [], ambiguous: [] };
+  const report: DeliveryReport = { sent: [], retrying: [], failed: [], ambiguous: [], cancelled: [] };
   const due = await database.db
     .select({ id: digests.id })
     .from(digests)
@@ -145,11 +161,30 @@ export async function deliverDue(database: Database, opts: DeliverOptions): Prom
     // The lock is taken before the claim and held until the mark, so a sweeper never mistakes a
     // live send for an interrupted one.
     await database.withAdvisoryLock(sendLock(id), async (db) => {
-      const row = await claim(db, id);
-      if (!row) return;
+      const waiting = await pendingRow(db, id);
+      if (!waiting) return;
+      if (waiting.unwanted) {
+        const reason = `not sent: ${waiting.unwanted}`;
+        await db.update(digests).set({ status: 'cancelled', lastError: reason }).where(eq(digests.id, id));
+        await audit(db, waiting, 'digest.cancelled', { reason });
+        report.cancelled.push(id);
+        return;
+      }
+      // Connected before the claim: a crash while the server is slow to greet leaves the row
+      // pending (sent next time), not `sending` (ambiguous).
+      let session: MailSession;
+      try {
+        session = await opts.mailer.open();
+      } catch (err) {
+        await markFailure(db, { ...waiting, attempts: waiting.attempts + 1 }, err, opts.retry, report);
+        return;
+      }
+      let row: typeof digests.$inferSelect | undefined;
       let response: string;
       try {
-        ({ response } = await opts.mailer.send({
+        row = await claim(db, id);
+        if (!row) return;
+        ({ response } = await session.send({
           digestId: row.id,
           from: opts.mailFrom,
           to: row.recipient,
@@ -160,8 +195,11 @@ export async function deliverDue(database: Database, opts: DeliverOptions): Prom
           unsubscribeUrl: row.unsubscribeUrl,
         }));
       } catch (err) {
+        if (!row) throw err;
         await markFailure(db, row, err, opts.retry, report);
         return;
+      } finally {
+        session.close();
       }
       await opts.afterAccepted?.(row.id);
       // 'ambiguous' too: a sweeper in this same session (PGlite) may have flagged it meanwhile,
@@ -190,13 +228,47 @@ async function markFailure(db: Db, row: typeof digests.$inferSelect, err: unknow
     const delay = retryDelay(retry, row.attempts);
     await db
       .update(digests)
-      .set({ status: 'pending', lastError: message, nextAttemptAt: sql`now() + ${`${delay} milliseconds`}::interval` })
+      .set({ status: 'pending', attempts: row.attempts, lastError: message, nextAttemptAt: sql`now() + ${`${delay} milliseconds`}::interval` })
       .where(eq(digests.id, row.id));
     await audit(db, row, 'digest.retry', { attempts: row.attempts, error: message, delayMs: delay });
     report.retrying.push(row.id);
     return;
   }
-  await db.update(digests).set({ status: 'failed', lastError: message }).where(eq(digests.id, row.id));
+  await db.update(digests).set({ status: 'failed', attempts: row.attempts, lastError: message }).where(eq(digests.id, row.id));
   await audit(db, row, 'digest.failed', { attempts: row.attempts, error: message });
   report.failed.push(row.id);
+}
+
+/**
+ * A maintainer's answer about an ambiguous digest, once they have asked the reviewer or read the
+ * mail server's log: 'arrived' marks it sent; 'resend' puts it back in the outbox to go out with
+ * the next delivery (same Message-ID, so a copy that did arrive is recognisable). Only an
+ * ambiguous digest takes an answer; any other gives `recorded: false` and changes nothing.
+ */
+export async function answerAmbiguous(
+  db: Db,
+  input: { digestId: number; reviewId: string; answer: DeliveryAnswer; maintainerEmail: string },
+): Promise<{ recorded: boolean }> {
+  return db.transaction(async (tx) => {
+    const [changed] = await tx
+      .update(digests)
+      .set(
+        input.answer === 'arrived'
+          ? { status: 'sent', sentAt: sql`now()`, smtpResponse: `confirmed delivered by ${input.maintainerEmail}` }
+          : { status: 'pending', nextAttemptAt: sql`now()` },
+      )
+      .where(and(eq(digests.id, input.digestId), eq(digests.reviewId, input.reviewId), eq(digests.status, 'ambiguous')))
+      .returning({ id: digests.id, reviewId: digests.reviewId });
+    if (!changed) return { recorded: false };
+    await tx.insert(auditLog).values({
+      reviewId: changed.reviewId,
+      actor: input.maintainerEmail,
+      channel: 'maintainer',
+      action: input.answer === 'arrived' ? 'digest.confirmed' : 'digest.resend',
+      entity: 'digest',
+      entityId: String(changed.id),
+      details: {},
+    });
+    return { recorded: true };
+  });
 }

@@ -63,7 +63,7 @@ export async function planDue(deps: DigestDeps, protocols: Protocol[]): Promise<
 export async function runDigestOnce(deps: DigestDeps, protocols: Protocol[]): Promise<DigestRunReport> {
   const db = deps.database.db;
   const retry = deps.retry ?? DEFAULT_RETRY;
-  const report: DigestRunReport = { reviews: [], recovered: [], sent: [], retrying: [], failed: [], ambiguous: [] };
+  const report: DigestRunReport = { reviews: [], recovered: [], sent: [], retrying: [], failed: [], ambiguous: [], cancelled: [] };
   // Decisions made since the last cycle count: the digest lists what they now rank highest.
   for (const protocol of protocols) await refreshRelevance(db, protocol.id, deps.log);
   for (const { protocol, period, planned } of await planDue(deps, protocols)) {
@@ -79,6 +79,7 @@ export async function runDigestOnce(deps: DigestDeps, protocols: Protocol[]): Pr
       report.sent.push(...r.sent);
       report.failed.push(...r.failed);
       report.ambiguous.push(...r.ambiguous);
+      report.cancelled.push(...r.cancelled);
     }
     const waiting = await db
       .select({ id: digests.id, at: digests.nextAttemptAt })

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { PermanentError, RetryableError } from '../errors.js';
 
 export interface OutgoingMessage {
@@ -24,14 +26,23 @@ export class AmbiguousSendError extends Error {
 
 export interface Mailer {
   readonly kind: 'smtp' | 'file';
-  /** Resolves with the server's (or the file's) acceptance; rejects with RetryableError,
-   * PermanentError or AmbiguousSendError. */
-  send(message: OutgoingMessage): Promise<{ response: string }>;
+  /**
+   * Gets ready to send one message: for SMTP, connected, greeted, TLS and AUTH done, so a process
+   * that dies meanwhile has sent nothing of it. Rejects with RetryableError or PermanentError.
+   */
+  open(): Promise<MailSession>;
   /**
    * For a digest found mid-send after a crash: whether delivery can be settled for certain.
    * SMTP cannot tell (`unknown`); the file outbox can (the atomic rename happened or not).
    */
   settle(digestId: number): 'delivered' | 'not-delivered' | 'unknown';
+}
+
+export interface MailSession {
+  /** Resolves with the server's (or the file's) acceptance; rejects with RetryableError,
+   * PermanentError or AmbiguousSendError. */
+  send(message: OutgoingMessage): Promise<{ response: string }>;
+  close(): void;
 }
 
 function mailOptions(m: OutgoingMessage) {
@@ -77,35 +88,65 @@ export interface SmtpOptions {
   socketTimeout?: number;
 }
 
-/** One unpooled transport per message, so nothing but the outbox ever decides to resend. */
+/** The message as it goes on the wire (or into a file), with its SMTP envelope. */
+async function compose(m: OutgoingMessage, newline: 'unix' | 'windows'): Promise<{ raw: Buffer; envelope: { from: string | false; to: string[] } }> {
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline });
+  const info = await composer.sendMail(mailOptions(m));
+  return { raw: info.message as Buffer, envelope: info.envelope as { from: string | false; to: string[] } };
+}
+
+const smtpFailure = (thrown: unknown, dataSent: boolean): Error => {
+  const err = thrown as SmtpError;
+  const text = err.message.replace(/\s+/g, ' ').trim();
+  switch (classifySmtpFailure(err, dataSent)) {
+    case 'permanent':
+      return new PermanentError(text, { cause: thrown });
+    case 'retry':
+      return new RetryableError(text, { cause: thrown });
+    case 'ambiguous':
+      return new AmbiguousSendError(text, { cause: thrown });
+  }
+};
+
+/**
+ * One connection per message, opened before the outbox row is claimed, so the outcome is unknown
+ * only from MAIL FROM on, not while a server is slow to greet. Nothing but the outbox decides to
+ * resend. SMTP_URL is read as nodemailer reads it (`smtps://`, `?tls.rejectUnauthorized=...`).
+ */
 export function smtpMailer(url: string, options: SmtpOptions = {}): Mailer {
+  const { auth, ...connection } = parseConnectionUrl(url);
   return {
     kind: 'smtp',
-    async send(message) {
+    async open() {
       let dataSent = false;
       // The transaction log (commands only, never message content) tells whether DATA went out.
       const watch = (entry: { tnx?: string } | undefined, text?: unknown) => {
         if (entry?.tnx === 'client' && String(text).trim().toUpperCase() === 'DATA') dataSent = true;
       };
-      const logger = { trace: watch, debug: watch, info: watch, warn: watch, error: watch, fatal: watch };
-      const transport = nodemailer.createTransport({ url, transactionLog: true, logger, ...options } as Parameters<typeof nodemailer.createTransport>[0]);
+      const logger = { trace: watch, debug: watch, info: watch, warn: watch, error: watch, fatal: watch, level: () => undefined };
+      const conn = new SMTPConnection({ ...connection, ...options, transactionLog: true, logger } as SMTPConnection.Options);
+      const step = (run: (done: (err?: unknown) => void) => void) => new Promise<void>((resolve, reject) => run((err) => (err ? reject(err) : resolve())));
+      // Errors after connect() also arrive as events; without a listener they would crash the process.
+      conn.on('error', () => undefined);
       try {
-        const info = await transport.sendMail(mailOptions(message));
-        return { response: String(info.response) };
-      } catch (thrown) {
-        const err = thrown as SmtpError;
-        const text = err.message.replace(/\s+/g, ' ').trim();
-        switch (classifySmtpFailure(err, dataSent)) {
-          case 'permanent':
-            throw new PermanentError(text, { cause: thrown });
-          case 'retry':
-            throw new RetryableError(text, { cause: thrown });
-          case 'ambiguous':
-            throw new AmbiguousSendError(text, { cause: thrown });
-        }
-      } finally {
-        transport.close();
+        await step((done) => conn.connect(done));
+        if (auth?.user) await step((done) => conn.login(auth as SMTPConnection.Credentials, done));
+      } catch (err) {
+        conn.close();
+        throw smtpFailure(err, false);
       }
+      return {
+        async send(message) {
+          const { raw, envelope } = await compose(message, 'windows');
+          return new Promise((resolve, reject) =>
+            conn.send(envelope as SMTPConnection.Envelope, raw, (err, info) => (err ? reject(smtpFailure(err, dataSent)) : resolve({ response: String(info.response) }))),
+          );
+        },
+        close() {
+          conn.quit();
+          conn.close();
+        },
+      };
     },
     settle: () => 'unknown',
   };
@@ -114,15 +155,13 @@ export function smtpMailer(url: string, options: SmtpOptions = {}): Mailer {
 /** Without SMTP_URL: each message becomes `digest-<id>.eml`, written whole or not at all. */
 export function fileMailer(dir: string): Mailer {
   const file = (id: number) => join(dir, `digest-${id}.eml`);
-  return {
-    kind: 'file',
+  const session: MailSession = {
     async send(message) {
-      const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-      const info = await transport.sendMail(mailOptions(message));
+      const { raw } = await compose(message, 'unix');
       const tmp = `${file(message.digestId)}.${process.pid}.tmp`;
       try {
         mkdirSync(dir, { recursive: true });
-        writeFileSync(tmp, info.message as Buffer);
+        writeFileSync(tmp, raw);
         renameSync(tmp, file(message.digestId));
       } catch (err) {
         // Until the rename nothing is in the outbox, so writing again is safe.
@@ -130,6 +169,11 @@ export function fileMailer(dir: string): Mailer {
       }
       return { response: `written ${file(message.digestId)}` };
     },
+    close: () => undefined,
+  };
+  return {
+    kind: 'file',
+    open: async () => session,
     settle: (id) => (existsSync(file(id)) ? 'delivered' : 'not-delivered'),
   };
 }

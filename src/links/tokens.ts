@@ -1,13 +1,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { DECISIONS, MATCH_DECISIONS, type Decision, type MatchDecision } from '../db/schema/index.js';
+import { DECISIONS, DELIVERY_ANSWERS, MATCH_DECISIONS, type Decision, type DeliveryAnswer, type MatchDecision } from '../db/schema/index.js';
 
 /**
  * Signed capability tokens for emailed links: `base64url(claims JSON).base64url(HMAC-SHA256)`.
  * The purpose is inside the signed claims, so a token minted for one use never passes for another;
  * the MAC covers the encoded claims exactly, so changing any character invalidates it.
  */
-export const PURPOSES = ['decide', 'queue', 'resolve', 'match', 'conflicts', 'unsubscribe'] as const;
+export const PURPOSES = ['decide', 'queue', 'resolve', 'match', 'delivery', 'conflicts', 'unsubscribe'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 export interface Claims {
@@ -23,6 +23,9 @@ export interface Claims {
   /** An uncertain pair (match_reviews.id) and the maintainer's answer to it (match). */
   m?: number;
   d?: MatchDecision;
+  /** An ambiguous digest (digests.id) and what the maintainer found out about it (delivery). */
+  g?: number;
+  o?: DeliveryAnswer;
   /** Expiry, seconds since the epoch. */
   e: number;
   /** Token id: random, recorded with the decision so a replayed POST records nothing new. */
@@ -38,6 +41,8 @@ const claimsSchema = z
     a: z.enum(DECISIONS).optional(),
     m: z.number().int().positive().optional(),
     d: z.enum(MATCH_DECISIONS).optional(),
+    g: z.number().int().positive().optional(),
+    o: z.enum(DELIVERY_ANSWERS).optional(),
     e: z.number().int().positive(),
     j: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
   })
@@ -66,6 +71,8 @@ export interface SignInput {
   action?: Decision;
   matchId?: number;
   matchDecision?: MatchDecision;
+  digestId?: number;
+  deliveryAnswer?: DeliveryAnswer;
   /** Lifetime in seconds. */
   ttl: number;
   now?: Date;
@@ -80,6 +87,8 @@ export function signToken(secret: string, input: SignInput): string {
     ...(input.action !== undefined ? { a: input.action } : {}),
     ...(input.matchId !== undefined ? { m: input.matchId } : {}),
     ...(input.matchDecision !== undefined ? { d: input.matchDecision } : {}),
+    ...(input.digestId !== undefined ? { g: input.digestId } : {}),
+    ...(input.deliveryAnswer !== undefined ? { o: input.deliveryAnswer } : {}),
     e: Math.floor((input.now ?? new Date()).getTime() / 1000) + input.ttl,
     j: randomBytes(16).toString('base64url'),
   };
@@ -123,6 +132,7 @@ export const TTL = {
   /** Buttons on a rendered page: long enough to read the page. */
   resolve: 86_400,
   match: 86_400,
+  delivery: 86_400,
   /** Unsubscribe must keep working from old mail. */
   unsubscribe: 365 * 86_400,
 } as const satisfies Record<Purpose, number>;

@@ -148,6 +148,9 @@ export interface DigestProblem {
   status: string;
   attempts: number;
   lastError: string | null;
+  messageId: string;
+  /** Buttons for an ambiguous digest: the maintainer found it arrived, or that it did not. */
+  tokens?: Record<'arrived' | 'resend', string>;
 }
 
 export interface FlaggedWork {
@@ -200,9 +203,13 @@ ${workCard(m.a, {})}<hr>${workCard(m.b, {})}
 <div class="card">${
       p.problems.length === 0
         ? 'None.'
-        : html`<p class="note">An <b>ambiguous</b> digest may or may not have reached its reviewer (the connection ended after the message was handed over); it is never resent automatically. Ask the reviewer, or check the mail server's log for its Message-ID.</p>
-<table><tr><th>Digest</th><th>To</th><th>Period</th><th>Status</th><th>Attempts</th><th>Last error</th></tr>${p.problems.map(
-            (d) => html`<tr><td>${d.id}</td><td>${d.recipient}</td><td>${d.period}</td><td>${d.status}</td><td>${d.attempts}</td><td>${d.lastError ?? ''}</td></tr>`,
+        : html`<p class="note">An <b>ambiguous</b> digest may or may not have reached its reviewer (the connection ended after the message was handed over); it is never resent automatically. Ask the reviewer, or look for its Message-ID in the mail server's log, then say what you found. A <b>failed</b> digest was refused; its records come again in the next digest.</p>
+<table><tr><th>Digest</th><th>To</th><th>Period</th><th>Status</th><th>Attempts</th><th>Last error</th><th>Message-ID</th><th></th></tr>${p.problems.map(
+            (d) => html`<tr><td>${d.id}</td><td>${d.recipient}</td><td>${d.period}</td><td>${d.status}</td><td>${d.attempts}</td><td>${d.lastError ?? ''}</td><td><code>${d.messageId}</code></td><td>${
+              d.tokens
+                ? html`<form method="post"><input type="hidden" name="kind" value="delivery"><button type="submit" name="t" value="${d.tokens.arrived}" class="include">It arrived</button><button type="submit" name="t" value="${d.tokens.resend}" class="maybe">It did not: send again</button></form>`
+                : ''
+            }</td></tr>`,
           )}</table>`
     }</div>`,
   );

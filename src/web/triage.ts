@@ -4,7 +4,8 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
 import { alias } from 'drizzle-orm/pg-core';
-import { auditLog, DECISIONS, digests, MATCH_DECISIONS, matchReviews, reviewers, reviews, screeningDecisions, works, type Channel, type Decision, type MatchDecision } from '../db/schema/index.js';
+import { answerAmbiguous } from '../digest/outbox.js';
+import { auditLog, DECISIONS, DELIVERY_ANSWERS, digests, MATCH_DECISIONS, matchReviews, reviewers, reviews, screeningDecisions, works, type Channel, type Decision, type DeliveryAnswer, type MatchDecision } from '../db/schema/index.js';
 import { liveWorkId } from '../db/queries/candidates.js';
 import { flaggedWorks } from '../db/queries/status.js';
 import { liveWorks } from '../staging/candidates.js';
@@ -195,11 +196,22 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
           .where(and(inArray(screeningDecisions.workId, conflicts.map((c) => c.workId)), sql`${screeningDecisions.channel} <> 'maintainer'`))
           .orderBy(screeningDecisions.workId, screeningDecisions.reviewerId, sql`${screeningDecisions.id} desc`)
       : [];
-    const problems = await db
-      .select({ id: digests.id, recipient: digests.recipient, period: digests.period, status: digests.status, attempts: digests.attempts, lastError: digests.lastError })
-      .from(digests)
-      .where(and(eq(digests.reviewId, maintainer.reviewId), inArray(digests.status, ['ambiguous', 'failed'])))
-      .orderBy(asc(digests.id));
+    const problems = (
+      await db
+        .select({ id: digests.id, recipient: digests.recipient, period: digests.period, status: digests.status, attempts: digests.attempts, lastError: digests.lastError, messageId: digests.messageId })
+        .from(digests)
+        .where(and(eq(digests.reviewId, maintainer.reviewId), inArray(digests.status, ['ambiguous', 'failed'])))
+        .orderBy(asc(digests.id))
+    ).map((d) => ({
+      ...d,
+      ...(d.status === 'ambiguous'
+        ? {
+            tokens: Object.fromEntries(
+              DELIVERY_ANSWERS.map((o) => [o, signToken(deps.secret, { purpose: 'delivery', reviewerId: maintainer.id, digestId: d.id, deliveryAnswer: o, ttl: TTL.delivery, now: now() })]),
+            ) as Record<DeliveryAnswer, string>,
+          }
+        : {}),
+    }));
     const note = recordedNote(req);
     sendPage(
       res,
@@ -233,6 +245,12 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       }
       log.info({ channel: 'maintainer', match: claims.m, token: tokenRef(claims) }, 'match decided');
       outcome = { recorded: result.recorded, what: claims.d === 'same' ? 'same work' : 'different works' };
+    } else if (form.get('kind') === 'delivery') {
+      const claims = verify(form.get('t') ?? '', 'delivery');
+      if (claims.r !== page.r || claims.g === undefined || claims.o === undefined) throw new HttpError(403, 'This button belongs to another maintainer.');
+      const result = await answerAmbiguous(db, { digestId: claims.g, reviewId: maintainer.reviewId, answer: claims.o, maintainerEmail: maintainer.email });
+      log.info({ channel: 'maintainer', digest: claims.g, answer: claims.o, token: tokenRef(claims) }, 'digest delivery answered');
+      outcome = { recorded: result.recorded, what: claims.o === 'arrived' ? `digest ${claims.g} arrived` : `digest ${claims.g} will be sent again` };
     } else {
       const decided = await decide(form, buttonClaims(form, 'resolve', page), maintainer, 'maintainer');
       outcome = { recorded: decided.recorded, what: decided.decision };

@@ -19,6 +19,8 @@ export interface FakeSmtp {
   dropAfterData(n: number): void;
   /** Run `hook` once, after the next message is stored and before the 250 goes out. */
   beforeNextAccept(hook: () => Promise<void>): void;
+  /** Run `hook` once, when the next client connects and before the server greets it. */
+  beforeNextGreeting(hook: () => Promise<void>): void;
   attempts: number;
   close(): Promise<void>;
 }
@@ -27,13 +29,14 @@ function smtpError(code: number, text: string): Error {
   return Object.assign(new Error(text), { responseCode: code });
 }
 
-/** A real SMTP server in the test process, with faults to order. */
-export async function startSmtp(): Promise<FakeSmtp> {
+/** A real SMTP server in the test process, with faults to order; with `auth`, clients must log in. */
+export async function startSmtp(opts: { auth?: { user: string; pass: string } } = {}): Promise<FakeSmtp> {
   let refuseMail = 0;
   let refuseRcpt = 0;
   let rcptCode = 451;
   let drop = 0;
   let beforeAccept: (() => Promise<void>) | undefined;
+  let beforeGreeting: (() => Promise<void>) | undefined;
   const fake: Omit<FakeSmtp, 'url' | 'close'> = {
     received: [],
     attempts: 0,
@@ -41,11 +44,23 @@ export async function startSmtp(): Promise<FakeSmtp> {
     refuseRcpt: (n, code) => void ((refuseRcpt = n), (rcptCode = code)),
     dropAfterData: (n) => void (drop = n),
     beforeNextAccept: (hook) => void (beforeAccept = hook),
+    beforeNextGreeting: (hook) => void (beforeGreeting = hook),
   };
   const server: SMTPServer = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: !opts.auth,
+    allowInsecureAuth: true,
+    disabledCommands: opts.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    onAuth(auth, _session, cb) {
+      if (auth.username === opts.auth?.user && auth.password === opts.auth?.pass) return cb(null, { user: auth.username });
+      cb(smtpError(535, 'Authentication credentials invalid'));
+    },
     logger: false,
+    onConnect(_session, cb) {
+      const hook = beforeGreeting;
+      beforeGreeting = undefined;
+      // The 220 greeting goes out when cb is called.
+      void Promise.resolve(hook?.()).then(() => cb());
+    },
     onMailFrom(_address, _session, cb) {
       fake.attempts++;
       if (refuseMail > 0) {

@@ -223,6 +223,52 @@ describe('digest --once over SMTP', () => {
     await run();
     expect(forReview('dg-skip').map((m) => m.envelopeTo[0])).toEqual(['ann@example.org']);
   });
+
+  it('cancels a digest still waiting to be sent when its reviewer unsubscribes or leaves the review', async () => {
+    const { ctx, run, rows } = await setup({ id: 'dg-gone', reviewers: [reviewers[0]!, reviewers[1]!] });
+    await stage(ctx, 'dg-gone', [record(650)]);
+    // Both digests are written; the server refuses both for now, so both wait for a retry.
+    smtp.refuseMailFrom(2);
+    expect((await run({ retryWindowMs: 0 })).retrying).toHaveLength(2);
+    const [ann, bob] = await ctx.database.db.select().from(reviewerTable).where(eq(reviewerTable.reviewId, 'dg-gone')).orderBy(reviewerTable.email);
+    await ctx.database.db.update(reviewerTable).set({ unsubscribedAt: new Date() }).where(eq(reviewerTable.id, ann!.id));
+    await ctx.database.db.update(reviewerTable).set({ active: 0 }).where(eq(reviewerTable.id, bob!.id));
+    await ctx.database.db.update(digests).set({ nextAttemptAt: new Date() }).where(eq(digests.reviewId, 'dg-gone'));
+    const report = await run();
+    expect(report.sent).toEqual([]);
+    expect(report.cancelled).toHaveLength(2);
+    expect(forReview('dg-gone')).toHaveLength(0);
+    expect((await rows()).map((r) => [r.status, r.lastError])).toEqual([
+      ['cancelled', 'not sent: ann@example.org unsubscribed'],
+      ['cancelled', 'not sent: bob@example.org no longer screens this review'],
+    ]);
+  });
+});
+
+describe('digest --once over SMTP with a login', () => {
+  const ann = { name: 'Ann Reviewer', email: 'ann@example.org' };
+  it("logs in with SMTP_URL's user and password; refused credentials fail the digest without retrying", async () => {
+    const secured = await startSmtp({ auth: { user: 'living', pass: 'p@ss word' } });
+    try {
+      const url = new URL(secured.url);
+      url.username = 'living';
+      url.password = encodeURIComponent('p@ss word');
+      const good = await setup({ id: 'dg-auth', reviewers: [ann] }, { SMTP_URL: url.toString() });
+      await stage(good.ctx, 'dg-auth', [record(680)]);
+      expect((await good.run()).sent).toHaveLength(1);
+      expect(secured.received).toHaveLength(1);
+
+      url.password = 'wrong';
+      const bad = await setup({ id: 'dg-auth-bad', reviewers: [ann] }, { SMTP_URL: url.toString() });
+      await stage(bad.ctx, 'dg-auth-bad', [record(681)]);
+      expect((await bad.run()).failed).toHaveLength(1);
+      expect((await bad.rows())[0]).toMatchObject({ status: 'failed', attempts: 1 });
+      expect((await bad.rows())[0]!.lastError).toMatch(/535/);
+      expect(secured.received).toHaveLength(1);
+    } finally {
+      await secured.close();
+    }
+  });
 });
 
 describe('digest --once without SMTP_URL', () => {

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../../src/config/secret.js';
 import type { DbContext } from '../../src/context.js';
-import { auditLog, matchReviews, reviewers, screeningDecisions, works } from '../../src/db/schema/index.js';
+import { auditLog, digests, matchReviews, reviewers, screeningDecisions, works } from '../../src/db/schema/index.js';
 import { reviewStatus } from '../../src/db/queries/status.js';
 import { signToken } from '../../src/links/tokens.js';
 import { signedLink } from '../../src/links/urls.js';
@@ -252,6 +252,36 @@ describe('emailed action links', () => {
     expect((await post(old)).status).toBe(200);
     expect((await decisionsOf(e!)).map((x) => [x.reviewerId, x.decision])).toEqual([[ids.ann, 'exclude']]);
     expect(await decisionsOf(f!)).toEqual([]);
+  });
+
+  it('shows digests whose delivery is in doubt with their Message-IDs, and takes a maintainer\'s answer once', async () => {
+    const digest = (period: string, status: 'ambiguous' | 'failed') => ({
+      reviewId: 'tri', reviewerId: ids.ann!, period, status, messageId: `<digest-${period}@lr.example.org>`, recipient: 'ann@example.org',
+      subject: 's', text: 't', html: 'h', workIds: [], attempts: 1, lastError: status === 'failed' ? '550 no such user' : 'the sending process stopped during the send',
+    });
+    const [lost, arrived, refused] = await db().insert(digests).values([digest('p1', 'ambiguous'), digest('p2', 'ambiguous'), digest('p3', 'failed')]).returning();
+    const page = onServer(server, signedLink(signer, 'conflicts', { reviewerId: ids.mia! }));
+    const html = await (await fetch(page)).text();
+    const section = html.slice(html.indexOf('Digest delivery'));
+    for (const d of [lost, arrived, refused]) expect(section).toContain(`<code>&lt;digest-${d!.period}@lr.example.org&gt;</code>`);
+    // Buttons for the two ambiguous digests only; a failed one's records come in the next digest.
+    expect(section.match(/name="kind" value="delivery"/g)).toHaveLength(2);
+    const tokenOf = (period: string, cls: string) => section.slice(section.indexOf(`digest-${period}@`)).match(new RegExp(`name="t" value="([^"]+)" class="${cls}"`))![1]!;
+
+    const resend = await post(page, { kind: 'delivery', t: tokenOf('p1', 'maybe') });
+    expect(resend.headers.get('location')).toBe(`?recorded=${encodeURIComponent(`digest ${lost!.id} will be sent again`)}`);
+    const [again] = await db().select().from(digests).where(eq(digests.id, lost!.id));
+    expect(again).toMatchObject({ status: 'pending' });
+    expect(again!.nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect((await post(page, { kind: 'delivery', t: tokenOf('p1', 'maybe') })).headers.get('location')).toMatch(/^\?already=/);
+
+    await post(page, { kind: 'delivery', t: tokenOf('p2', 'include') });
+    expect((await db().select().from(digests).where(eq(digests.id, arrived!.id)))[0]).toMatchObject({ status: 'sent', smtpResponse: 'confirmed delivered by mia@example.org' });
+    const audits = await db().select({ action: auditLog.action, actor: auditLog.actor }).from(auditLog).where(eq(auditLog.entity, 'digest'));
+    expect(audits).toEqual([{ action: 'digest.resend', actor: 'mia@example.org' }, { action: 'digest.confirmed', actor: 'mia@example.org' }]);
+    // A reviewer's page does not take a maintainer's button.
+    const annPage = onServer(server, signedLink(signer, 'conflicts', { reviewerId: ids.ann! }));
+    expect((await post(annPage, { kind: 'delivery', t: tokenOf('p2', 'include') })).status).toBe(403);
   });
 
   it('the queue lists what waits for the reviewer and records button presses once', async () => {

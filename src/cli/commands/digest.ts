@@ -30,7 +30,8 @@ export function digestCommand(): Command {
         }
         const r = await runDigestOnce(deps, protocols);
         for (const rv of r.reviews) process.stdout.write(`review ${rv.review}, period ${rv.period}: ${rv.written.length} new digest(s)\n`);
-        process.stdout.write(`sent ${r.sent.length}, retrying ${r.retrying.length}, failed ${r.failed.length}, ambiguous ${r.ambiguous.length}\n`);
+        const cancelled = r.cancelled.length ? `, cancelled ${r.cancelled.length} (recipient unsubscribed or left)` : '';
+        process.stdout.write(`sent ${r.sent.length}, retrying ${r.retrying.length}, failed ${r.failed.length}, ambiguous ${r.ambiguous.length}${cancelled}\n`);
         for (const s of r.recovered) process.stdout.write(`digest ${s.id} was interrupted mid-send: now ${s.status}\n`);
         // Failed and possibly-duplicated deliveries need a person: say so through the exit status.
         if (r.failed.length || r.ambiguous.length || r.recovered.some((s) => s.status === 'ambiguous')) process.exitCode = 1;

@@ -38,8 +38,13 @@ export const screeningDecisions = pgTable(
   ],
 );
 
-export const DIGEST_STATUSES = ['pending', 'sending', 'sent', 'failed', 'ambiguous'] as const;
+/** `cancelled`: never sent, because its recipient unsubscribed or left the review before it went out. */
+export const DIGEST_STATUSES = ['pending', 'sending', 'sent', 'failed', 'ambiguous', 'cancelled'] as const;
 export type DigestStatus = (typeof DIGEST_STATUSES)[number];
+
+/** A maintainer's answer about an ambiguous digest: the reviewer has it, or it never arrived. */
+export const DELIVERY_ANSWERS = ['arrived', 'resend'] as const;
+export type DeliveryAnswer = (typeof DELIVERY_ANSWERS)[number];
 
 /** The email outbox: a digest is written here before it is sent, once per reviewer and period. */
 export const digests = pgTable(

@@ -1,0 +1,2 @@
+ALTER TABLE "digests" DROP CONSTRAINT "digests_status_check";--> statement-breakpoint
+ALTER TABLE "digests" ADD CONSTRAINT "digests_status_check" CHECK ("digests"."status" in ('pending', 'sending', 'sent', 'failed', 'ambiguous', 'cancelled'));
