@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Db } from '../db/client.js';
 import { finishRun } from '../db/queries/runs.js';
@@ -26,16 +26,30 @@ export interface ImportSummary {
 }
 
 /**
+ * The id an imported record is stored under. A PMID is the record's own and is kept (a MEDLINE or
+ * PubMed XML export then meets the API's records of the same paper by id). Any other id a file
+ * gives, a position, a RIS ID tag or a CSV id column, is the file's own numbering: every export
+ * starts at 1 and "export.ris" comes back every month, so such a record is known by its content.
+ * Importing the same record again finds it; a different record never takes its place.
+ */
+export function importId(r: SourceRecord): string {
+  if (r.pmid && r.sourceId === r.pmid) return r.sourceId;
+  const content = JSON.stringify({ ...r, source: '', sourceId: '' });
+  return `content:${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
+}
+
+/**
  * Reads export files and stages their records through the same matching as API records. Every
  * file is read before anything is staged, so a bad file fails the import with nothing half done.
- * Records without an id of their own are keyed by file name and position, so importing a file
- * again stages nothing new while two files never share an id. Candidates are staged under a run
- * (trigger 'import') that PRISMA counts and digests announce; seeds are known studies, not
- * records identified by an update, and have none.
+ * Records are stored under `importId`. Candidates are staged under a run (trigger 'import') that
+ * PRISMA counts and digests announce; seeds are known studies, not records identified by an
+ * update, and have none.
  */
 export async function importFiles(db: Db, files: string[], opts: ImportOptions): Promise<ImportSummary> {
   const records: SourceRecord[] = [];
-  for (const file of files) records.push(...(await readRecordFile(file, { source: opts.source, idPrefix: `${basename(file)}:` })));
+  for (const file of files) {
+    for (const r of await readRecordFile(file, { source: opts.source })) records.push({ ...r, sourceId: importId(r) });
+  }
   if (opts.as === 'seeds') return stageAll(db, opts, records, null, files.length);
   const today = new Date().toISOString().slice(0, 10);
   const run = {

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProtocol } from '../../src/config/protocol.js';
 import { listCandidates } from '../../src/db/queries/candidates.js';
@@ -24,6 +24,12 @@ describe('import FILE... --source NAME', () => {
   const db = () => t.database.db;
   const workOf = async (source: string, sourceId: string) =>
     (await db().select({ workId: sourceRecords.workId }).from(sourceRecords).where(and(eq(sourceRecords.source, source), eq(sourceRecords.sourceId, sourceId))))[0]!.workId;
+  /** The one work of a source's imported records (stored under their content) whose titles start so. */
+  const workTitled = async (source: string, title: string) => {
+    const rows = await db().select({ workId: sourceRecords.workId }).from(sourceRecords).where(and(eq(sourceRecords.source, source), sql`${sourceRecords.record}->>'title' like ${`${title}%`}`));
+    expect(new Set(rows.map((r) => r.workId)).size).toBe(1);
+    return rows[0]!.workId;
+  };
   const run = (file: string, source: string, as: 'candidates' | 'seeds' = 'candidates') => importFiles(db(), [fixture(file)], { reviewId: protocol.id, source, as });
 
   beforeAll(async () => {
@@ -42,7 +48,7 @@ describe('import FILE... --source NAME', () => {
   it('stages a RIS file once: a second import of it changes nothing', async () => {
     // One record duplicates a seed (no DOI, other formatting), one duplicates another in the file.
     expect(await run('search.ris', 'scopus')).toEqual({ files: 1, read: 3, newWorks: 1, duplicates: 2, uncertain: 0 });
-    expect(await workOf('scopus', 'search.ris:1')).toBe(await workOf('original-review', 'included.ris:1'));
+    expect(await workTitled('scopus', 'PEER-DELIVERED NALOXONE TRAINING')).toBe(await workTitled('original-review', 'Peer-delivered naloxone training'));
     const before = await db().select().from(works).orderBy(works.id);
     expect(await run('search.ris', 'scopus')).toEqual({ files: 1, read: 3, newWorks: 0, duplicates: 3, uncertain: 0 });
     expect(await db().select().from(works).orderBy(works.id)).toEqual(before);
@@ -51,7 +57,11 @@ describe('import FILE... --source NAME', () => {
   it('links a retraction, an erratum and a preprint to their articles, each visible, and flags the included ones', async () => {
     expect(await run('notices.nbib', 'pubmed')).toMatchObject({ read: 3, newWorks: 3, duplicates: 0 });
     const [retraction, erratum, preprint] = await Promise.all(['91000001', '91000002', '91000003'].map((id) => workOf('pubmed', id)));
-    const [retracted, corrected, article] = await Promise.all([workOf('original-review', 'included.ris:2'), workOf('original-review', 'included.ris:1'), workOf('scopus', 'search.ris:2')]);
+    const [retracted, corrected, article] = await Promise.all([
+      workTitled('original-review', 'Take-home naloxone'),
+      workTitled('original-review', 'Peer-delivered naloxone training'),
+      workTitled('scopus', 'Peer recovery coaches in emergency departments after opioid overdose: a randomised trial'),
+    ]);
     const rels = await db().select({ from: workRelations.fromWorkId, to: workRelations.toWorkId, type: workRelations.type }).from(workRelations);
     expect(rels).toEqual(
       expect.arrayContaining([
@@ -93,6 +103,32 @@ describe('import FILE... --source NAME', () => {
       ['pubmed', 'notices.nbib', 3, 3],
       ['scopus', 'search.ris', 3, 0],
     ]);
+  });
+
+  it("never takes an export's own numbering for a record's identity: same file name, same ids, a repeated id", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lr-import-ids-'));
+    const ris = (title: string, id?: string) => `TY  - JOUR\n${id ? `ID  - ${id}\n` : ''}TI  - ${title}\nAU  - Okafor, C\nPY  - 2022\nJO  - Harm Reduction Journal\nER  - \n`;
+    const file = (sub: string, name: string, text: string) => {
+      const path = join(dir, sub, name);
+      mkdirSync(join(dir, sub), { recursive: true });
+      writeFileSync(path, text);
+      return path;
+    };
+    const jan = file('jan', 'export.ris', ris('Peer naloxone couriers in rural Ontario') + ris('Overdose prevention sites run by drug user unions'));
+    const feb = file('feb', 'export.ris', ris('Fentanyl test strips handed out by peer workers') + ris('Recovery coaching by text message after overdose'));
+    const tagged = file('tags', 'library.ris', ris('Peer-run drug checking at music festivals', '7') + ris('Safer supply programmes and peer outreach workers', '7'));
+    const csvA = file('csv', 'a.csv', 'id,title,author,year\n1,Naloxone vending machines staffed by peers,Lindqvist A,2023\n');
+    const csvB = file('csv', 'b.csv', 'id,title,author,year\n1,Peer navigators for hepatitis C care after overdose,Brennan M,2023\n');
+    const opts = { reviewId: protocol.id, source: 'cinahl', as: 'candidates' } as const;
+    expect(await importFiles(db(), [jan], opts)).toMatchObject({ read: 2, newWorks: 2, duplicates: 0 });
+    expect(await importFiles(db(), [feb], opts)).toMatchObject({ read: 2, newWorks: 2, duplicates: 0 });
+    expect(await importFiles(db(), [tagged, csvA, csvB], opts)).toMatchObject({ read: 4, newWorks: 4, duplicates: 0 });
+    // Every record kept its own content; importing one again finds it.
+    const titles = (await db().select({ title: sql<string>`${sourceRecords.record}->>'title'` }).from(sourceRecords).where(eq(sourceRecords.source, 'cinahl'))).map((r) => r.title);
+    expect(titles).toHaveLength(8);
+    expect(titles).toContain('Peer naloxone couriers in rural Ontario');
+    expect(titles).toContain('Fentanyl test strips handed out by peer workers');
+    expect(await importFiles(db(), [jan, tagged], opts)).toMatchObject({ read: 4, newWorks: 0, duplicates: 4 });
   });
 
   it('reads every file before staging any: a bad one fails the import with nothing staged and no run logged', async () => {
