@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { isCalendarDay } from '../runs/window.js';
 
 /** Commander argument parser for a closed set of values. */
 export function oneOf<T extends string>(values: readonly T[]) {
@@ -11,9 +12,7 @@ export function oneOf<T extends string>(values: readonly T[]) {
 }
 
 export function isoDate(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new InvalidArgumentError('expected a date YYYY-MM-DD');
-  }
+  if (!isCalendarDay(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
   return value;
 }
 

@@ -4,14 +4,13 @@ import { CronExpressionParser } from 'cron-parser';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { isCalendarDay } from '../runs/window.js';
 import { API_SOURCES } from '../sources/types.js';
 
 const isoDate = z
   .union([z.string(), z.date()])
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
-  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)), {
-    message: 'expected a date YYYY-MM-DD',
-  });
+  .refine(isCalendarDay, { message: 'expected a date YYYY-MM-DD' });
 
 const cron = z.string().superRefine((v, ctx) => {
   const fields = v.trim().split(/\s+/).length;
@@ -105,7 +104,7 @@ export const protocolSchema = z
         date: z
           .union([z.string(), z.date()])
           .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
-          .refine((v) => /^\d{4}-\d{2}(-\d{2})?$/.test(v), { message: 'expected YYYY-MM or YYYY-MM-DD' }),
+          .refine((v) => isCalendarDay(v) || isCalendarDay(`${v}-01`), { message: 'expected YYYY-MM or YYYY-MM-DD' }),
         databases: z.array(z.string()).default([]),
         years: z.object({ from: z.number().int(), to: z.number().int() }).strict().optional(),
         included: z.number().int().nonnegative().optional(),

@@ -9,6 +9,7 @@ import { openDatabase, type Database } from '../../src/db/client.js';
 import { loadProtocol } from '../../src/config/protocol.js';
 import { migrate } from '../../src/db/migrate.js';
 import { syncProtocol } from '../../src/db/queries/reviews.js';
+import { watermark } from '../../src/db/queries/runs.js';
 import { reviewStatus } from '../../src/db/queries/status.js';
 import { auditLog, reviewers, searchRuns, works } from '../../src/db/schema/index.js';
 import { migrationsFolder, packageRoot } from '../../src/paths.js';
@@ -45,6 +46,10 @@ async function exerciseRepository(database: Database) {
   expect(status.sources[0]).toMatchObject({ source: 'pubmed', status: 'failed', error: 'boom', watermark: '2020-12-31' });
   expect(status.works).toEqual([{ origin: 'candidate', status: 'pending', count: 1 }]);
   expect(status.attention).toEqual({ ambiguousDigests: 0, failedDigests: 0, uncertainPairs: 0, flaggedWorks: 0 });
+
+  // A window an older version let end in the future counts up to the day its run finished.
+  await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c3', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2021-01-01', windowTo: '2099-12-31', status: 'ok', finishedAt: new Date('2021-03-01T12:00:00Z') });
+  expect(await watermark(db, protocol.id, 'pubmed')).toBe('2021-03-01');
 
   await expect(
     db.insert(works).values({ reviewId: protocol.id, origin: 'candidate', status: 'bogus' as 'pending', title: 'T', titleKey: 't', flags: NO_FLAGS }),

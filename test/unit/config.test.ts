@@ -50,6 +50,14 @@ describe('protocol files', () => {
     expect(() => loadProtocol(path, dir)).toThrow('bad-cron.yaml: schedule.search: "0 6 * *" is not a valid cron expression');
   });
 
+  it('refuses days that do not exist, which Date.parse would roll over', () => {
+    const path = variant('rollover', (d) => {
+      d.update_from = '2021-02-30';
+      d.original_search.date = '2020-13';
+    });
+    expect(() => loadProtocol(path, dir)).toThrow(/rollover.yaml: original_search.date: expected YYYY-MM or YYYY-MM-DD\n.*rollover.yaml: update_from: expected a date YYYY-MM-DD/s);
+  });
+
   it('reports every invalid field at once', () => {
     const path = variant('many', (d) => {
       d.update_from = '2020-13-45';

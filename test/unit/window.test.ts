@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, nextWindow } from '../../src/runs/window.js';
+import { addDays, isCalendarDay, nextWindow } from '../../src/runs/window.js';
 
 const base = { updateFrom: '2020-10-01', overlapDays: 7, today: '2026-11-25', watermark: null };
 
@@ -16,8 +16,15 @@ describe('next search window', () => {
   it('lets --from and --to win', () => {
     expect(nextWindow({ ...base, watermark: '2026-11-16', from: '2021-01-01', to: '2021-02-01' })).toEqual({ from: '2021-01-01', to: '2021-02-01' });
   });
+  it('ends a window asked to end in the future today', () => {
+    expect(nextWindow({ ...base, from: '2021-01-01', to: '2099-12-31' })).toEqual({ from: '2021-01-01', to: '2026-11-25' });
+  });
   it('refuses an empty window', () => {
     expect(() => nextWindow({ ...base, from: '2021-02-02', to: '2021-02-01' })).toThrow('from 2021-02-02 is after to 2021-02-01');
+  });
+  it('knows real calendar days from ones Date.parse rolls over', () => {
+    for (const day of ['2024-02-29', '2021-12-31', '2000-01-01']) expect(isCalendarDay(day)).toBe(true);
+    for (const day of ['2021-02-29', '2021-02-30', '2021-04-31', '2020-13-01', '2020-00-10', '2021-1-01', '20210101', '']) expect(isCalendarDay(day)).toBe(false);
   });
   it('adds days across month and leap-year ends', () => {
     expect(addDays('2024-02-28', 1)).toBe('2024-02-29');

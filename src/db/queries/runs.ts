@@ -5,10 +5,14 @@ import { searchRuns, type RunStatus, type RunTrigger } from '../schema/index.js'
 /** Searches, not imports: an import of a PubMed export must not move PubMed's watermark. */
 export const isSearch = ne(searchRuns.trigger, 'import');
 
-/** End of the last successful window of a source: a failed or partial run never moves it. */
+/**
+ * End of the last successful window of a source: a failed or partial run never moves it. A window
+ * is counted only up to the day its run finished, so one asked to end in the future (an older
+ * version allowed it) does not put the next window's start there.
+ */
 export async function watermark(db: Db, reviewId: string, source: string): Promise<string | null> {
   const [row] = await db
-    .select({ to: sql<string | null>`max(${searchRuns.windowTo})` })
+    .select({ to: sql<string | null>`max(least(${searchRuns.windowTo}, to_char(${searchRuns.finishedAt} at time zone 'UTC', 'YYYY-MM-DD')))` })
     .from(searchRuns)
     .where(and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.source, source), eq(searchRuns.status, 'ok'), isSearch));
   return row?.to ?? null;
