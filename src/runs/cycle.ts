@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
 import { finishRun, recordProgress, watermark } from '../db/queries/runs.js';
-import { oneLine } from '../errors.js';
+import { PermanentError, oneLine } from '../errors.js';
 import { refreshRelevance } from '../ranking/update.js';
 import type { Logger } from '../log.js';
-import type { SearchProgress, Source } from '../sources/types.js';
+import type { DateWindow, SearchProgress, Source } from '../sources/types.js';
 import { stageBatch } from '../staging/stage.js';
 import { syncSeeds } from '../staging/seeds.js';
 import { ownRun, settleAbandonedRuns } from './ownership.js';
@@ -79,15 +79,26 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
   const abandoned = await settleAbandonedRuns(db, { reviewId: protocol.id, source: source.name }, runBy);
   if (abandoned.length > 0) log.warn({ runIds: abandoned }, 'runs left by a stopped process marked failed');
   const override = protocol.sources[source.name]?.query;
-  const query = override ?? source.compileQuery(protocol.strategy);
-  const window = nextWindow({
-    from: opts.from,
-    to: opts.to,
-    watermark: await watermark(db, protocol.id, source.name),
-    updateFrom: protocol.update_from,
-    overlapDays: protocol.window_overlap_days,
-    today: isoDay(opts.now ?? new Date()),
-  });
+  let query = override ?? '';
+  let window: DateWindow;
+  try {
+    query = override ?? source.compileQuery(protocol.strategy);
+    window = nextWindow({
+      from: opts.from,
+      to: opts.to,
+      watermark: await watermark(db, protocol.id, source.name),
+      updateFrom: protocol.update_from,
+      overlapDays: protocol.window_overlap_days,
+      today: isoDay(opts.now ?? new Date()),
+    });
+  } catch (err) {
+    // Nothing to search (an empty window, a strategy this API cannot express): this source fails
+    // before any run starts, and the others go on.
+    if (!(err instanceof RangeError || err instanceof PermanentError)) throw err;
+    const error = oneLine(err);
+    log.error({ err: error }, 'search not started');
+    return { source: source.name, status: 'failed', query, from: opts.from ?? '', to: opts.to ?? '', identified: 0, fetched: 0, new: 0, duplicates: 0, error };
+  }
   const run = {
     reviewId: protocol.id,
     cycleId,
