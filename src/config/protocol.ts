@@ -4,7 +4,9 @@ import { CronExpressionParser } from 'cron-parser';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { normalizeDoi } from '../dedup/normalize.js';
 import { isCalendarDay } from '../runs/window.js';
+import { medlineCode } from '../strategy/languages.js';
 import { API_SOURCES } from '../sources/types.js';
 
 const isoDate = z
@@ -74,10 +76,16 @@ const sources = z
   >)
   .strict();
 
+const doi = z.string().refine((v) => normalizeDoi(v) !== undefined, { message: 'expected a DOI such as 10.3390/ijerph18062919' });
+const pmid = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v).trim())
+  .refine((v) => /^\d{1,9}$/.test(v), { message: 'expected a PubMed id: digits only' });
+
 const seed = z
   .object({
-    doi: z.string().optional(),
-    pmid: z.union([z.string(), z.number()]).transform(String).optional(),
+    doi: doi.optional(),
+    pmid: pmid.optional(),
     title: z.string().optional(),
     note: z.string().optional(),
   })
@@ -93,8 +101,8 @@ export const protocolSchema = z
     citation: z
       .object({
         text: z.string().min(1),
-        doi: z.string().optional(),
-        pmid: z.union([z.string(), z.number()]).transform(String).optional(),
+        doi: doi.optional(),
+        pmid: pmid.optional(),
         url: z.string().optional(),
       })
       .strict(),
@@ -118,7 +126,10 @@ export const protocolSchema = z
         note: z.string().optional(),
         blocks: z.array(block).min(1),
         limits: z
-          .object({ languages: z.array(z.string()).default([]) })
+          .object({
+            // Checked here, not when a source first compiles the strategy mid-cycle.
+            languages: z.array(z.string().refine((l) => medlineCode(l) !== undefined, { message: 'expected a language as PubMed names it (english) or its MEDLINE code (eng)' })).default([]),
+          })
           .strict()
           .default({ languages: [] }),
       })
@@ -150,7 +161,20 @@ export const protocolSchema = z
     /** Papers after the original search that the living search should find: `status` reports which it has. */
     known_relevant: z.array(seed).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    // Reviewers are one row per email (case-insensitive): a second entry would silently replace the first.
+    const first = new Map<string, number>();
+    p.reviewers.forEach((r, i) => {
+      const key = r.email.trim().toLowerCase();
+      const earlier = first.get(key);
+      if (earlier === undefined) first.set(key, i);
+      else ctx.addIssue({ code: 'custom', path: ['reviewers', i, 'email'], message: `${r.email} is already reviewers.${earlier}` });
+    });
+    if (p.screening.reviewers_per_record === 2 && first.size < 2) {
+      ctx.addIssue({ code: 'custom', path: ['screening', 'reviewers_per_record'], message: `2 reviewers per record needs at least 2 reviewers; the protocol names ${first.size}` });
+    }
+  });
 
 export type Protocol = z.infer<typeof protocolSchema> & {
   /** The file the protocol was read from, for messages. */

@@ -58,6 +58,17 @@ describe('protocol files', () => {
     expect(() => loadProtocol(path, dir)).toThrow(/rollover.yaml: original_search.date: expected YYYY-MM or YYYY-MM-DD\n.*rollover.yaml: update_from: expected a date YYYY-MM-DD/s);
   });
 
+  it('refuses a reviewer listed twice, two reviewers per record with one reviewer, unusable seeds and unknown languages', () => {
+    const twice = variant('twice', (d) => d.reviewers.push({ name: 'Other', email: 'Reviewer@Example.org', role: 'maintainer' }));
+    expect(() => loadProtocol(twice, dir)).toThrow('twice.yaml: reviewers.1.email: Reviewer@Example.org is already reviewers.0');
+    const alone = variant('alone', (d) => (d.screening.reviewers_per_record = 2));
+    expect(() => loadProtocol(alone, dir)).toThrow('alone.yaml: screening.reviewers_per_record: 2 reviewers per record needs at least 2 reviewers; the protocol names 1');
+    const seeds = variant('bad-seeds', (d) => d.seeds.push({ doi: 'banana' }, { pmid: 'not-a-pmid' }));
+    expect(() => loadProtocol(seeds, dir)).toThrow(/bad-seeds.yaml: seeds\.\d+\.doi: expected a DOI.*\n.*bad-seeds.yaml: seeds\.\d+\.pmid: expected a PubMed id/);
+    const klingon = variant('klingon', (d) => (d.strategy.limits.languages = ['english', 'klingon']));
+    expect(() => loadProtocol(klingon, dir)).toThrow('klingon.yaml: strategy.limits.languages.1: expected a language as PubMed names it (english) or its MEDLINE code (eng)');
+  });
+
   it('reports every invalid field at once', () => {
     const path = variant('many', (d) => {
       d.update_from = '2020-13-45';
