@@ -4,38 +4,44 @@ import { ConfigError } from '../errors.js';
 
 const url = (what: string) =>
   z.string().refine((v) => URL.canParse(v), { message: `expected a URL (${what})` });
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+/** A web address: links in emails and API bases need a scheme a browser or HTTP client speaks. */
+const webUrl = (what: string) =>
+  z.string().refine((v) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol), { message: `expected an http(s) URL (${what})` });
+/** An empty variable is an unset one (`FOO=` in an .env file), with or without a default. */
+const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfEmpty, schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, value: z.input<T>) => z.preprocess(unsetIfEmpty, schema.default(value as never));
 
 /** Every environment variable of the public contract, with its default. */
 const envSchema = z.object({
   DATABASE_URL: optional(url('postgres://user@host:5432/db')),
-  LR_DATA_DIR: z.string().default('./data'),
-  REDIS_URL: url('redis://host:6379').default('redis://127.0.0.1:6379'),
+  LR_DATA_DIR: withDefault(z.string(), './data'),
+  REDIS_URL: withDefault(url('redis://host:6379'), 'redis://127.0.0.1:6379'),
   SMTP_URL: optional(url('smtp://user:pass@host:587')),
-  MAIL_FROM: z.string().default('living-review <noreply@localhost>'),
-  PUBLIC_URL: url('https://review.example.org').default('http://localhost:3000'),
+  MAIL_FROM: withDefault(z.string(), 'living-review <noreply@localhost>'),
+  PUBLIC_URL: withDefault(webUrl('https://review.example.org'), 'http://localhost:3000'),
   APP_SECRET: optional(z.string().min(16, 'expected at least 16 characters')),
   REVIEW_CONFIG: optional(z.string()),
-  EUTILS_BASE_URL: url('E-utilities base').default('https://eutils.ncbi.nlm.nih.gov/entrez/eutils'),
+  EUTILS_BASE_URL: withDefault(webUrl('E-utilities base'), 'https://eutils.ncbi.nlm.nih.gov/entrez/eutils'),
   NCBI_API_KEY: optional(z.string()),
   NCBI_EMAIL: optional(z.string()),
-  NCBI_TOOL: z.string().default('living-review'),
-  EUROPEPMC_BASE_URL: url('Europe PMC REST base').default(
-    'https://www.ebi.ac.uk/europepmc/webservices/rest',
-  ),
-  OPENALEX_BASE_URL: url('OpenAlex base').default('https://api.openalex.org'),
+  NCBI_TOOL: withDefault(z.string(), 'living-review'),
+  EUROPEPMC_BASE_URL: withDefault(webUrl('Europe PMC REST base'), 'https://www.ebi.ac.uk/europepmc/webservices/rest'),
+  OPENALEX_BASE_URL: withDefault(webUrl('OpenAlex base'), 'https://api.openalex.org'),
   /** Sent as `api_key`; OpenAlex requires a (free) key since February 2026. */
   OPENALEX_API_KEY: optional(z.string()),
-  CROSSREF_BASE_URL: url('Crossref base').default('https://api.crossref.org'),
+  CROSSREF_BASE_URL: withDefault(webUrl('Crossref base'), 'https://api.crossref.org'),
   CONTACT_EMAIL: optional(z.string()),
   /** BullMQ key prefix: separate deployments (or test runs) sharing one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, - and _').default('living-review'),
+  QUEUE_PREFIX: withDefault(z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, - and _'), 'living-review'),
   /** Queue dashboard credentials: a bearer token, or a user and password for basic auth. */
   DASHBOARD_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
   DASHBOARD_USER: optional(z.string().min(1)),
   DASHBOARD_PASSWORD: optional(z.string().min(12, 'expected at least 12 characters')),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === 'string' ? unsetIfEmpty(v.trim().toLowerCase()) : v),
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
 }).refine((e) => !e.DASHBOARD_USER === !e.DASHBOARD_PASSWORD, {
   message: 'set both DASHBOARD_USER and DASHBOARD_PASSWORD, or neither',
   path: ['DASHBOARD_PASSWORD'],

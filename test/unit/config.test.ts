@@ -130,6 +130,20 @@ describe('environment', () => {
     expect(env.LOG_LEVEL).toBe('info');
   });
 
+  it('takes an empty variable as unset, and a log level in any case', () => {
+    const env = loadEnv({ PUBLIC_URL: '', REDIS_URL: '', LR_DATA_DIR: '', LOG_LEVEL: '', QUEUE_PREFIX: '' });
+    expect([env.PUBLIC_URL, env.REDIS_URL, env.LR_DATA_DIR, env.LOG_LEVEL, env.QUEUE_PREFIX]).toEqual(['http://localhost:3000', 'redis://127.0.0.1:6379', './data', 'info', 'living-review']);
+    expect(loadEnv({ LOG_LEVEL: 'DEBUG' }).LOG_LEVEL).toBe('debug');
+  });
+
+  it('wants http(s) for the address in emails and the API bases', () => {
+    for (const bad of ['review.example.org:3000', 'javascript:alert(1)', 'ftp://review.example.org']) {
+      expect(() => loadEnv({ PUBLIC_URL: bad })).toThrow('environment: PUBLIC_URL: expected an http(s) URL (https://review.example.org)');
+    }
+    expect(() => loadEnv({ EUTILS_BASE_URL: 'eutils.ncbi.nlm.nih.gov' })).toThrow(/EUTILS_BASE_URL: expected an http\(s\) URL/);
+    expect(loadEnv({ PUBLIC_URL: 'https://review.example.org/lr/' }).PUBLIC_URL).toBe('https://review.example.org/lr/');
+  });
+
   it('names each bad variable', () => {
     expect(() => loadEnv({ DATABASE_URL: 'not a url', LOG_LEVEL: 'loud' })).toThrow(
       /environment: DATABASE_URL: expected a URL.*environment: LOG_LEVEL/,
