@@ -106,24 +106,38 @@ export async function withSessionLock<T>(db: Db, key: bigint, fn: (db: Db) => Pr
   if (client instanceof PGlite) return fn(db);
   if (client instanceof pg.Pool) {
     const conn = await client.connect();
+    // The pool listens for errors of idle clients only. A lent one whose backend is terminated (a
+    // Postgres restart, pg_terminate_backend) emits 'error', which unheard would crash the process;
+    // the query in flight rejects with it anyway, so `fn` fails like any lost connection.
+    let broken: Error | undefined;
+    const onError = (err: Error) => void (broken ??= err);
+    conn.on('error', onError);
     try {
-      return await holding(conn, key, () => fn(drizzlePg({ client: conn, schema }) as unknown as Db));
+      return await holding(conn, key, () => fn(drizzlePg({ client: conn, schema }) as unknown as Db), (err) => void (broken ??= err));
     } finally {
-      conn.release();
+      conn.off('error', onError);
+      // A broken connection, or one whose unlock failed, is closed: that drops its lock too.
+      conn.release(broken);
     }
   }
-  if (client instanceof pg.Client) return holding(client, key, () => fn(db));
+  // Unlocking fails only on a broken connection, whose owner (the pool branch above) closes it.
+  if (client instanceof pg.Client) return holding(client, key, () => fn(db), () => undefined);
   // A transaction or a foreign client: its connection cannot be told, so no lock can be promised.
   throw new Error('withSessionLock: needs a database opened by openDatabase');
 }
 
-async function holding<T>(conn: pg.ClientBase, key: bigint, fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` holding the lock; an unlock that fails goes to `unlockFailed`, not over fn's own outcome. */
+async function holding<T>(conn: pg.ClientBase, key: bigint, fn: () => Promise<T>, unlockFailed: (err: Error) => void): Promise<T> {
   await conn.query('select pg_advisory_lock($1)', [key.toString()]);
+  let result: T;
   try {
-    return await fn();
-  } finally {
-    await conn.query('select pg_advisory_unlock($1)', [key.toString()]);
+    result = await fn();
+  } catch (err) {
+    await conn.query('select pg_advisory_unlock($1)', [key.toString()]).catch(unlockFailed);
+    throw err;
   }
+  await conn.query('select pg_advisory_unlock($1)', [key.toString()]).catch(unlockFailed);
+  return result;
 }
 
 /** Rows of a raw query; both drivers return them under `rows`. */

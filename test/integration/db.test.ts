@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import { openDatabase, queryRows, withSessionLock, type Database } from '../../src/db/client.js';
 import { loadProtocol } from '../../src/config/protocol.js';
 import { migrate } from '../../src/db/migrate.js';
 import { syncProtocol } from '../../src/db/queries/reviews.js';
@@ -88,6 +88,25 @@ describe('Postgres', () => {
       await admin.query(`drop database "${name}" with (force)`);
       await admin.end();
     }
+  });
+
+  it("fails a lock holder's work, not the process, when Postgres terminates its connection", async () => {
+    const t = await createTestDatabase();
+    created.push(t);
+    const { db } = t.database;
+    const key = 4242n;
+    const work = withSessionLock(db, key, async (owner) => {
+      const [row] = await queryRows<{ pid: number }>(owner, sql`select pg_backend_pid() as pid`);
+      await t.query('select pg_terminate_backend($1)', [row!.pid]);
+      // The socket closes and the client emits 'error' while lent out, before the next query.
+      await new Promise((r) => setTimeout(r, 300));
+      await owner.execute(sql`select 1`);
+    });
+    // drizzle names the failed query; its cause is the terminated connection.
+    await expect(work).rejects.toThrow(/Failed query: select 1/);
+    // The pool goes on, and the lock went with the connection.
+    expect(await t.query('select pg_try_advisory_lock($1) as free', [key.toString()])).toEqual([{ free: true }]);
+    expect(await queryRows<{ one: number }>(db, sql`select 1 as one`)).toEqual([{ one: 1 }]);
   });
 
   it('names the host it could not reach', async () => {
