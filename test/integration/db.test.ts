@@ -50,6 +50,7 @@ async function exerciseRepository(database: Database) {
   // A window an older version let end in the future counts up to the day its run finished.
   await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c3', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2021-01-01', windowTo: '2099-12-31', status: 'ok', finishedAt: new Date('2021-03-01T12:00:00Z') });
   expect(await watermark(db, protocol.id, 'pubmed')).toBe('2021-03-01');
+  expect((await reviewStatus(db, protocol.id)).sources[0]!.watermark).toBe('2021-03-01');
 
   await expect(
     db.insert(works).values({ reviewId: protocol.id, origin: 'candidate', status: 'bogus' as 'pending', title: 'T', titleKey: 't', flags: NO_FLAGS }),

@@ -6,15 +6,17 @@ import { searchRuns, type RunStatus, type RunTrigger } from '../schema/index.js'
 export const isSearch = ne(searchRuns.trigger, 'import');
 
 /**
- * End of the last successful window of a source: a failed or partial run never moves it. A window
- * is counted only up to the day its run finished, so one asked to end in the future (an older
- * version allowed it) does not put the next window's start there.
+ * End of the last successful window, over the runs it is aggregated on (with `okSearches`): a
+ * failed or partial run never moves it. A window counts only up to the day its run finished, so
+ * one asked to end in the future (an older version allowed it) does not put the next start there.
  */
+export const watermarkOf = sql<string | null>`max(least(${searchRuns.windowTo}, to_char(${searchRuns.finishedAt} at time zone 'UTC', 'YYYY-MM-DD')))`;
+
+export const okSearches = (reviewId: string) => and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.status, 'ok'), isSearch);
+
+/** Where the next window of a source starts from (before the overlap); null before any success. */
 export async function watermark(db: Db, reviewId: string, source: string): Promise<string | null> {
-  const [row] = await db
-    .select({ to: sql<string | null>`max(least(${searchRuns.windowTo}, to_char(${searchRuns.finishedAt} at time zone 'UTC', 'YYYY-MM-DD')))` })
-    .from(searchRuns)
-    .where(and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.source, source), eq(searchRuns.status, 'ok'), isSearch));
+  const [row] = await db.select({ to: watermarkOf }).from(searchRuns).where(and(okSearches(reviewId), eq(searchRuns.source, source)));
   return row?.to ?? null;
 }
 

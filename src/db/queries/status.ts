@@ -1,5 +1,5 @@
 import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
-import { isSearch } from './runs.js';
+import { isSearch, okSearches, watermarkOf } from './runs.js';
 import type { Db } from '../client.js';
 import { type KnownPaper, type RecallCheck, recallCheck } from './recall-check.js';
 import { digests, matchReviews, searchRuns, works, type RunStatus, type WorkStatus, type WorkOrigin } from '../schema/index.js';
@@ -55,11 +55,7 @@ export async function reviewStatus(db: Db, reviewId: string, knownRelevant: read
       .orderBy(searchRuns.source, desc(searchRuns.startedAt), desc(searchRuns.id));
   const latest = await lastOf('search');
   const imports = await lastOf('import');
-  const marks = await db
-    .select({ source: searchRuns.source, watermark: sql<string>`max(${searchRuns.windowTo})` })
-    .from(searchRuns)
-    .where(and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.status, 'ok'), isSearch))
-    .groupBy(searchRuns.source);
+  const marks = await db.select({ source: searchRuns.source, watermark: watermarkOf }).from(searchRuns).where(okSearches(reviewId)).groupBy(searchRuns.source);
   const counts = await db
     .select({ origin: works.origin, status: works.status, count: sql<number>`count(*)::int` })
     .from(works)
