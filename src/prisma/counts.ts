@@ -1,4 +1,5 @@
 import type { CycleRunRow, CycleWorkCount } from '../db/queries/prisma.js';
+import { combineAttempts } from '../runs/attempts.js';
 
 /** PRISMA 2020 flow counts for one update (one cycle) or for the living review so far. */
 export interface PrismaCounts {
@@ -47,7 +48,7 @@ function add(into: PrismaCounts, c: PrismaCounts): void {
   into.awaiting += c.awaiting;
 }
 
-/** Pure: the run log and per-cycle work statuses in, PRISMA counts per update and overall out. */
+/** Pure: the run log (oldest first) and per-cycle work statuses in, PRISMA counts per update and overall out. */
 export function prismaReport(
   review: string,
   previousStudies: number | null,
@@ -55,16 +56,24 @@ export function prismaReport(
   worksByCycle: CycleWorkCount[],
 ): PrismaReport {
   const updates = new Map<string, PrismaUpdate>();
+  // A source searched twice in one cycle is one search retried: its attempts count once.
+  const attempts = new Map<string, CycleRunRow[]>();
   for (const r of runs) {
-    let u = updates.get(r.cycleId);
+    const key = JSON.stringify([r.cycleId, r.source]);
+    attempts.set(key, [...(attempts.get(key) ?? []), r]);
+  }
+  for (const tries of attempts.values()) {
+    const last = tries.at(-1)!;
+    let u = updates.get(last.cycleId);
     if (!u) {
-      u = { cycleId: r.cycleId, startedAt: new Date(r.startedAt).toISOString(), windows: {}, ...empty() };
-      updates.set(r.cycleId, u);
+      u = { cycleId: last.cycleId, startedAt: new Date(tries[0]!.startedAt).toISOString(), windows: {}, ...empty() };
+      updates.set(last.cycleId, u);
     }
-    u.identified[r.source] = (u.identified[r.source] ?? 0) + r.identified;
-    u.fetched += r.fetched;
-    u.duplicatesRemoved += r.duplicates;
-    u.windows[r.source] = { from: r.windowFrom, to: r.windowTo, status: r.status };
+    const c = combineAttempts(tries);
+    u.identified[last.source] = c.identified;
+    u.fetched += c.fetched;
+    u.duplicatesRemoved += c.duplicates;
+    u.windows[last.source] = { from: last.windowFrom, to: last.windowTo, status: last.status };
   }
   for (const w of worksByCycle) {
     const u = updates.get(w.cycleId);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, type Queue } from 'bullmq';
 import type { Db } from '../db/client.js';
-import { cycleRun, type SearchRunRow } from '../db/queries/runs.js';
+import { cycleRuns, type SearchRunRow } from '../db/queries/runs.js';
+import { combineAttempts } from '../runs/attempts.js';
 import type { CycleResult, SourceResult } from '../runs/cycle.js';
 import type { ApiSourceName } from '../sources/types.js';
 import { JOB_NAMES, searchDedupId, searchJobId, searchPayload, type SearchPayload } from './catalogue.js';
@@ -22,6 +23,11 @@ export interface EnqueuedCycle {
   reviewId: string;
   cycleId: string;
   jobs: { source: ApiSourceName; jobId: string }[];
+  /**
+   * Sources whose requested window was not queued: a search of that review and source was already
+   * waiting or running with another window, and it is the one that runs.
+   */
+  windowsNotQueued: { source: ApiSourceName; jobId: string; queued: { from?: string; to?: string } }[];
 }
 
 /**
@@ -35,6 +41,7 @@ export async function enqueueCycle(queue: Queue, req: CycleRequest): Promise<Enq
   // A manual cycle is its own period: a re-delivered job of it never runs the search twice.
   const period = req.period ?? cycleId;
   const jobs = [];
+  const windowsNotQueued: EnqueuedCycle['windowsNotQueued'] = [];
   for (const source of req.sources) {
     const data = searchPayload.parse({ reviewId: req.reviewId, source, cycleId, trigger: req.trigger, period, from: req.from, to: req.to });
     const job = await queue.add(JOB_NAMES.search, data, {
@@ -42,8 +49,14 @@ export async function enqueueCycle(queue: Queue, req: CycleRequest): Promise<Enq
       deduplication: { id: searchDedupId(data) },
     });
     jobs.push({ source, jobId: job.id! });
+    if (job.id !== searchJobId(data) && (req.from !== undefined || req.to !== undefined)) {
+      const there = (await Job.fromId(queue, job.id!))?.data as SearchPayload | undefined;
+      if (there && (there.from !== req.from || there.to !== req.to)) {
+        windowsNotQueued.push({ source, jobId: job.id!, queued: { ...(there.from ? { from: there.from } : {}), ...(there.to ? { to: there.to } : {}) } });
+      }
+    }
   }
-  return { reviewId: req.reviewId, cycleId, jobs };
+  return { reviewId: req.reviewId, cycleId, jobs, windowsNotQueued };
 }
 
 export function runResult(row: SearchRunRow): SourceResult {
@@ -61,30 +74,56 @@ export function runResult(row: SearchRunRow): SourceResult {
   };
 }
 
+export interface WaitOptions {
+  pollMs?: number;
+  signal?: AbortSignal;
+  /** Redis as the error names it (host:port), and how long it may stay unreachable. */
+  redis?: string;
+  redisDownMs?: number;
+}
+
 /**
  * Waits until every job of the cycle has completed or finally failed, then reports the cycle as
- * `run --once` does, from the run rows. Polls job state rather than subscribing to QueueEvents:
- * a poll survives a Redis reconnect, a stream consumer can miss the event.
+ * `run --once` does, from the run rows: a search retried within the cycle is reported once, from
+ * all its attempts. Polls job state rather than subscribing to QueueEvents: a poll rides out a
+ * Redis outage (the workers carry on meanwhile), a stream consumer can miss the event.
  */
-export async function waitForCycle(queue: Queue, db: Db, cycle: EnqueuedCycle, opts: { pollMs?: number; signal?: AbortSignal } = {}): Promise<CycleResult> {
+export async function waitForCycle(queue: Queue, db: Db, cycle: EnqueuedCycle, opts: WaitOptions = {}): Promise<CycleResult> {
   const sources: SourceResult[] = [];
   for (const { source, jobId } of cycle.jobs) {
-    let job: Job | undefined;
-    for (;;) {
-      opts.signal?.throwIfAborted();
-      job = await Job.fromId(queue, jobId);
-      const state = job ? await job.getState() : 'unknown';
-      if (state === 'completed' || state === 'failed' || state === 'unknown') break;
-      await sleep(opts.pollMs ?? 500, undefined, { signal: opts.signal });
-    }
+    const { job, state } = await settled(queue, jobId, opts);
     // A deduplicated request waits for the job already there, which may belong to another cycle.
     const cycleId = (job?.data as SearchPayload | undefined)?.cycleId ?? cycle.cycleId;
-    const row = await cycleRun(db, cycleId, source);
-    sources.push(
-      row
-        ? runResult(row)
-        : { source, status: 'failed', query: '', from: '', to: '', identified: 0, fetched: 0, new: 0, duplicates: 0, error: job?.failedReason ?? 'the job ended without a run' },
-    );
+    const attempts = await cycleRuns(db, cycleId, source);
+    const last = attempts.at(-1);
+    if (!last) {
+      sources.push({ source, status: 'failed', query: '', from: '', to: '', identified: 0, fetched: 0, new: 0, duplicates: 0, error: job?.failedReason ?? 'the job ended without a run' });
+      continue;
+    }
+    const counts = combineAttempts(attempts);
+    const result = { ...runResult(last), identified: counts.identified, fetched: counts.fetched, new: counts.newWorks, duplicates: counts.duplicates };
+    // The job gave up while its last run was left running (its worker died): the job says why.
+    if (state === 'failed' && last.status === 'running') Object.assign(result, { status: 'failed', error: job?.failedReason ?? result.error });
+    sources.push(result);
   }
   return { review: cycle.reviewId, runId: cycle.cycleId, sources, staged: sources.reduce((n, s) => n + s.new, 0) };
+}
+
+async function settled(queue: Queue, jobId: string, opts: WaitOptions): Promise<{ job: Job | undefined; state: string }> {
+  let downSince: number | undefined;
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    try {
+      const job = await Job.fromId(queue, jobId);
+      const state = job ? await job.getState() : 'unknown';
+      downSince = undefined;
+      if (state === 'completed' || state === 'failed' || state === 'unknown') return { job, state };
+    } catch (err) {
+      downSince ??= Date.now();
+      if (Date.now() - downSince > (opts.redisDownMs ?? 300_000)) {
+        throw new Error(`lost Redis at ${opts.redis ?? 'REDIS_URL'} while waiting for job ${jobId} (${(err as Error).message}); the workers may still finish it: see \`status\``);
+      }
+    }
+    await sleep(opts.pollMs ?? 500, undefined, { signal: opts.signal });
+  }
 }

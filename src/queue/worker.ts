@@ -19,6 +19,9 @@ import { closeQueues, openQueues } from './queues.js';
 import { syncSchedulers } from './schedulers.js';
 import { assertPackageVersions } from './versions.js';
 
+/** After the shutdown deadline, how long cancelled jobs get to hand themselves back (compose allows 60 s in all). */
+const RELEASE_MS = 15_000;
+
 export interface WorkerDeps {
   env: AppEnv;
   protocols: Protocol[];
@@ -93,7 +96,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       concurrency: tuning.concurrency[name],
       lockDuration: tuning.lockDuration,
       stalledInterval: tuning.stalledInterval,
-      maxStalledCount: 1,
+      // A stall is a worker that died or was killed holding the job (a deploy, an OOM kill); the
+      // run's Postgres lock keeps a retry from searching twice, so a job survives two of them.
+      maxStalledCount: 2,
       // close() waits out the blocking poll for new jobs: 1 s instead of 5 keeps shutdown prompt,
       // for one cheap BZPOPMIN a second per idle queue.
       drainDelay: 1,
@@ -128,8 +133,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       if (!finished) {
         log.warn({ deadlineMs: tuning.shutdownMs }, 'shutdown deadline reached; releasing in-flight jobs');
         for (const w of workers) w.cancelAllJobs('shutdown');
-        // Releasing needs Redis; if it cannot, the lock expires and another worker takes the job over.
-        await Promise.race([closing, sleep(5_000)]);
+        // A search stops after the batch it is staging; releasing needs Redis. If either takes
+        // longer, the job's lock expires and another worker takes it over (one of its stalls).
+        await Promise.race([closing, sleep(RELEASE_MS)]);
       }
       await closeQueues(queues).catch(() => {});
       await connection.quit().catch(() => connection.disconnect());

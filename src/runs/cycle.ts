@@ -130,6 +130,8 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
       });
       counts.identified = search.identified;
       for await (const batch of readAhead(search.batches)) {
+        // A shutdown stops the run between batches, whether or not the source heeded the signal.
+        opts.signal?.throwIfAborted();
         const staged = await stageBatch(db, { reviewId: protocol.id, source: source.name, runId }, batch);
         counts.fetched += batch.length;
         counts.newWorks += staged.newWorks;

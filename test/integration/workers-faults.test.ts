@@ -1,7 +1,9 @@
 import { Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadEnv } from '../../src/config/env.js';
+import { prismaInputs } from '../../src/db/queries/prisma.js';
+import { prismaReport } from '../../src/prisma/counts.js';
+import { connectRedis } from '../../src/queue/connection.js';
 import { enqueueCycle, waitForCycle } from '../../src/queue/enqueue.js';
 import { closeQueues, openQueues } from '../../src/queue/queues.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -10,7 +12,7 @@ import { startThrowawayRedis } from '../helpers/throwaway-redis.js';
 import { randomPrefix, startWorker, until, writeProtocols, type WorkerProc } from '../helpers/workers.js';
 
 const TOTAL = 60;
-const REVIEWS = ['fault-kill', 'fault-term', 'fault-redis'];
+const REVIEWS = ['fault-kill', 'fault-kill2', 'fault-term', 'fault-redis'];
 let db: TestDatabase;
 let protocols: string;
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
@@ -29,9 +31,8 @@ afterAll(async () => {
 async function scenario(redisUrl: string) {
   const api = await startFakeApi({ total: TOTAL, delayMs: 100 });
   const prefix = randomPrefix();
-  // Like a worker connection: the test's own polling must ride out a Redis restart.
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  connection.on('error', () => {});
+  // The connection `run --enqueue --wait` uses: its polling must ride out a Redis restart itself.
+  const connection = connectRedis(redisUrl, 'producer');
   const queues = openQueues(connection, prefix);
   const procs: WorkerProc[] = [];
   cleanup.push(async () => {
@@ -61,6 +62,9 @@ async function assertStagedOnce(review: string) {
     [review],
   );
   expect(counts).toEqual({ records: TOTAL, works: TOTAL, distinct_ids: TOTAL });
+  // However many attempts it took, the update found each record once and no duplicate of an older one.
+  const { runs, worksByCycle } = await prismaInputs(db.database.db, review);
+  expect(prismaReport(review, null, runs, worksByCycle).cumulative).toMatchObject({ identified: { pubmed: TOTAL }, fetched: TOTAL, duplicatesRemoved: 0, screened: TOTAL });
   return db.query<{ status: string; error: string | null; new_works: number }>(`select status, error, new_works from search_runs where review_id = $1 order by id`, [review]);
 }
 
@@ -77,12 +81,32 @@ describe('worker faults', () => {
     await s.worker(fastLocks);
     const result = await waitForCycle(s.queues.search, db.database.db, cycle);
     expect(result.sources.map((r) => r.status)).toEqual(['ok']);
+    // Reported from both attempts: what the first staged is new, not a duplicate of the retry.
+    expect(result.sources[0]).toMatchObject({ identified: TOTAL, fetched: TOTAL, new: TOTAL, duplicates: 0 });
+    expect(result.staged).toBe(TOTAL);
     const runs = await assertStagedOnce('fault-kill');
     expect(runs.map((r) => r.status)).toEqual(['failed', 'ok']);
     expect(runs[0]!.error).toMatch(/abandoned/);
     const job = await Job.fromId(s.queues.search, cycle.jobs[0]!.jobId);
     expect(job!.stalledCounter).toBe(1);
   }, 60_000);
+
+  it('two workers killed in turn mid-search: the third completes the job', async () => {
+    const s = await scenario(inject('redisUrl'));
+    const cycle = await enqueueCycle(s.queues.search, { reviewId: 'fault-kill2', sources: ['pubmed'], trigger: 'manual' });
+    for (let i = 0; i < 2; i++) {
+      const before = s.api.log.length;
+      const w = await s.worker(fastLocks);
+      await until('the search to be under way again', async () => s.api.log.length >= before + 3);
+      w.child.kill('SIGKILL');
+      await w.exited;
+    }
+    await s.worker(fastLocks);
+    const result = await waitForCycle(s.queues.search, db.database.db, cycle);
+    expect(result.sources.map((r) => [r.status, r.new, r.duplicates])).toEqual([['ok', TOTAL, 0]]);
+    expect((await assertStagedOnce('fault-kill2')).map((r) => r.status)).toEqual(['failed', 'failed', 'ok']);
+    expect((await Job.fromId(s.queues.search, cycle.jobs[0]!.jobId))!.stalledCounter).toBe(2);
+  }, 90_000);
 
   it('SIGTERM mid-search: exits within the deadline and hands the job back; a new worker completes it', async () => {
     const s = await scenario(inject('redisUrl'));
@@ -121,6 +145,16 @@ describe('worker faults', () => {
     const runs = await assertStagedOnce('fault-redis');
     expect(runs.filter((r) => r.status === 'ok')).toHaveLength(1);
   }, 60_000);
+});
+
+it('says when a requested window is absorbed by a search of the source already queued', async () => {
+  const s = await scenario(inject('redisUrl'));
+  const first = await enqueueCycle(s.queues.search, { reviewId: 'fault-kill', sources: ['pubmed', 'europepmc'], trigger: 'manual' });
+  const again = await enqueueCycle(s.queues.search, { reviewId: 'fault-kill', sources: ['pubmed'], trigger: 'manual', from: '2021-02-01', to: '2021-02-28' });
+  expect(again.jobs).toEqual([first.jobs[0]]);
+  expect(again.windowsNotQueued).toEqual([{ source: 'pubmed', jobId: first.jobs[0]!.jobId, queued: {} }]);
+  // The same request without a window asks for nothing the queued search does not do.
+  expect((await enqueueCycle(s.queues.search, { reviewId: 'fault-kill', sources: ['europepmc'], trigger: 'manual' })).windowsNotQueued).toEqual([]);
 });
 
 it('refuses to start on a Redis that may evict keys', async () => {

@@ -36,6 +36,16 @@ describe('PRISMA 2020 counts', () => {
     expect(report.cumulative).toEqual({ identified: { pubmed: 120, europepmc: 50 }, fetched: 170, duplicatesRemoved: 61, screened: 109, excluded: 92, included: 4, awaiting: 13 });
   });
 
+  it('counts a search retried within its cycle once: records its first attempt staged are not duplicates', () => {
+    const failed = { ...run('c3', 'pubmed', 3000, 0, 2000), status: 'failed', fetched: 2000 };
+    const retried = run('c3', 'pubmed', 3000, 2000, 1000);
+    const [u] = prismaReport('r', null, [failed, retried], [{ cycleId: 'c3', status: 'pending', count: 3000 }]).updates;
+    expect(u).toMatchObject({ identified: { pubmed: 3000 }, fetched: 3000, duplicatesRemoved: 0, screened: 3000, windows: { pubmed: { status: 'ok' } } });
+    // Two failed attempts and no success: what the furthest one got.
+    const [v] = prismaReport('r', null, [{ ...failed, cycleId: 'c4' }, { ...failed, cycleId: 'c4', fetched: 2500, newWorks: 500, duplicates: 2000 }], []).updates;
+    expect(v).toMatchObject({ identified: { pubmed: 3000 }, fetched: 2500, duplicatesRemoved: 0, windows: { pubmed: { status: 'failed' } } });
+  });
+
   it('draws the flow diagram with the totals', () => {
     const svg = renderPrismaSvg('A & B', report.previousStudies, report.cumulative);
     expect(svg).toContain('A &amp; B');

@@ -41,12 +41,17 @@ async function enqueue(ctx: DbContext, reviewId: string, sources: ApiSourceName[
       throw new Error(`cannot connect to Redis at ${describeRedis(ctx.env.REDIS_URL)}`);
     });
     const cycle = await enqueueCycle(queues.search, { reviewId, sources, trigger: 'manual', from: opts.from, to: opts.to });
+    for (const w of cycle.windowsNotQueued) {
+      const queued = `${w.queued.from ?? 'its usual start'}..${w.queued.to ?? 'today'}`;
+      process.stderr.write(`living-review: ${w.source}: a search of it is already queued or running (job ${w.jobId}, window ${queued}); the requested window is not searched: ask again once it has finished\n`);
+      process.exitCode = 1;
+    }
     if (!opts.wait) {
       process.stdout.write(opts.json ? JSON.stringify(cycle, null, 2) + '\n' : cycle.jobs.map((j) => `${j.jobId}\n`).join(''));
       return;
     }
     process.stderr.write(cycle.jobs.map((j) => `queued ${j.jobId}\n`).join(''));
-    const result = await waitForCycle(queues.search, ctx.database.db, cycle, { signal: abort.signal });
+    const result = await waitForCycle(queues.search, ctx.database.db, cycle, { signal: abort.signal, redis: describeRedis(ctx.env.REDIS_URL) });
     process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : summary(result));
     if (result.sources.some((s) => s.status === 'failed')) process.exitCode = 1;
   } finally {

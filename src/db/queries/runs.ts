@@ -1,4 +1,4 @@
-import { and, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { searchRuns, type RunStatus, type RunTrigger } from '../schema/index.js';
 
@@ -85,13 +85,11 @@ export async function abandonRun(db: Db, id: number, reason: string): Promise<vo
     .where(and(eq(searchRuns.id, id), eq(searchRuns.status, 'running')));
 }
 
-/** The latest run of a source within an update cycle. */
-export async function cycleRun(db: Db, cycleId: string, source: string): Promise<SearchRunRow | undefined> {
-  const [row] = await db
+/** The runs of a source within an update cycle, oldest first: a retried search has several. */
+export async function cycleRuns(db: Db, cycleId: string, source: string): Promise<SearchRunRow[]> {
+  return db
     .select()
     .from(searchRuns)
     .where(and(eq(searchRuns.cycleId, cycleId), eq(searchRuns.source, source)))
-    .orderBy(desc(searchRuns.id))
-    .limit(1);
-  return row;
+    .orderBy(asc(searchRuns.id));
 }
