@@ -23,8 +23,12 @@ export function renderBibtex(candidates: Candidate[]): string {
       const first = c.authors[0]?.family.replace(/[^A-Za-z]/g, '') ?? 'anon';
       const key = `${first}${c.year ?? ''}lr${c.id}`;
       const pages = pageSpan(c.pages);
-      // A group author in braces is one name to BibTeX, not a person called "Group".
-      const authors = c.authors.map((a) => (a.collective ? `{${escape(a.family)}}` : escape([a.family, a.given ?? a.initials].filter(Boolean).join(', '))));
+      // A group author, or any name with no given part, in braces is one name to BibTeX, not a
+      // person called "Group" (or "Consortium").
+      const authors = c.authors.map((a) => {
+        const given = a.collective ? undefined : a.given ?? a.initials;
+        return given ? escape(`${a.family}, ${given}`) : `{${escape(a.family)}}`;
+      });
       return (
         `@article{${key},\n` +
         field('title', c.title) +
@@ -34,7 +38,8 @@ export function renderBibtex(candidates: Candidate[]): string {
         field('volume', c.volume) +
         field('number', c.issue) +
         field('pages', pages && [pages.first, pages.last].filter(Boolean).join('--')) +
-        field('doi', c.doi) +
+        // Verbatim to biblatex and to hyperref's \url: escaping would print the backslashes.
+        texField('doi', c.doi?.replace(/[{}]/g, '')) +
         field('pmid', c.pmid) +
         field('abstract', c.abstract) +
         `}\n`

@@ -54,7 +54,7 @@ describe('RIS export', () => {
       pmid: '32535501',
       abstract: 'Background: a line and another.',
     });
-    expect(a!.authors.map((x) => x.family)).toEqual(['Mercer', 'Peer Network Study Group']);
+    expect(a!.authors).toEqual([{ family: 'Mercer', initials: 'F', given: 'Fiona' }, { family: 'Peer Network Study Group', collective: true }]);
     expect(b).toMatchObject({ sourceId: '8', title: 'Second' });
     expect(b!.pmid).toBeUndefined();
   });
@@ -68,6 +68,10 @@ describe('BibTeX export', () => {
     expect(bib).toContain('  author = {Mercer, Fiona and {Peer Network Study Group}},\n');
     expect(bib).toContain('  pages = {1116--1122},\n');
     expect(bib).toContain('  doi = {10.1016/j.drugpo.2020.102700},\n');
+    // A DOI is verbatim to biblatex and hyperref: escaped, it would print its backslashes.
+    expect(renderBibtex([work({ doi: '10.1186/s12954-022-abc_#1' })])).toContain('  doi = {10.1186/s12954-022-abc_#1},\n');
+    // A name with no given part is one name too, not "Hand-Made Fixture" + "Consortium".
+    expect(renderBibtex([work({ authors: [{ family: 'Hand-Made Fixture Consortium' }] })])).toContain('  author = {{Hand-Made Fixture Consortium}},\n');
     const odd = renderBibtex([work({ title: 'C:\\path {x} ~50 mg^2' })]);
     expect(odd).toContain('  title = {C:\\textbackslash{}path \\{x\\} \\textasciitilde{}50 mg\\textasciicircum{}2},\n');
   });

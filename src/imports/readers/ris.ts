@@ -4,6 +4,11 @@ import { all, first, parseTagged } from './tagged.js';
 
 const KIND: Record<string, SourceRecord['kind']> = { BOOK: 'book', CHAP: 'book-chapter', EBOOK: 'book', ECHAP: 'book-chapter' };
 
+/** "Name," with nothing after the comma is how RIS writers (this project's too) keep a group author whole. */
+function risAuthor(raw: string) {
+  return /^[^,]+,\s*$/.test(raw) ? { family: raw.replace(/,\s*$/, '').trim(), collective: true } : toAuthor(raw);
+}
+
 /** RIS export → records; `sourceId` is the ID tag or the 1-based position, after `idPrefix`. */
 export function readRis(text: string, opts: { source: string; idPrefix?: string }): SourceRecord[] {
   return parseTagged(text).map((r, i) => {
@@ -17,7 +22,7 @@ export function readRis(text: string, opts: { source: string; idPrefix?: string 
       source: opts.source,
       sourceId: first(r, 'ID') ?? `${opts.idPrefix ?? ''}${i + 1}`,
       title: first(r, 'TI', 'T1', 'CT') ?? '',
-      authors: all(r, 'AU', 'A1').map(toAuthor),
+      authors: all(r, 'AU', 'A1').map(risAuthor),
       journal: first(r, 'T2', 'JF', 'JO', 'JA', 'J2', 'BT'),
       journalAbbrev: first(r, 'J2', 'JA'),
       year: yearOf(first(r, 'PY', 'Y1', 'DA')),
