@@ -26,10 +26,8 @@ export function buildProgram(): Command {
     serveCommand(),
     workerCommand(),
   ];
-  const program = new Command('living-review')
-    .description('Keeps a published systematic review alive.')
-    .showHelpAfterError()
-    .exitOverride();
+  // Errors stay one line (the contract), as commander writes them: no help text after them.
+  const program = new Command('living-review').description('Keeps a published systematic review alive.').exitOverride();
   for (const cmd of commands) program.addCommand(cmd.exitOverride());
   return program;
 }

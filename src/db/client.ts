@@ -54,8 +54,11 @@ async function openPostgres(url: string): Promise<Database> {
   } catch (err) {
     await pool.end().catch(() => {});
     const code = (err as { code?: string }).code;
-    const msg = `cannot connect to PostgreSQL at ${location} (${code ?? (err as Error).message})`;
-    throw code === '3D000' || code === '28P01' ? new PermanentError(msg) : new RetryableError(msg);
+    // A socket error's code says it all (ECONNREFUSED); the server's own answer is in its message.
+    const server = code !== undefined && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('E');
+    const msg = `cannot connect to PostgreSQL at ${location} (${server ? `${(err as Error).message}, ${code}` : (code ?? (err as Error).message)})`;
+    // No such database, role or password: trying again cannot help.
+    throw code === '3D000' || code?.startsWith('28') ? new PermanentError(msg) : new RetryableError(msg);
   }
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   return {

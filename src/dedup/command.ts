@@ -90,6 +90,8 @@ export interface DedupeSummary {
   uncertain: number;
   /** Links between groups (notices, versions). */
   relations: number;
+  /** Ids given to more than one record: their rows are told apart only by their order. */
+  repeatedIds: string[];
   /** Present when a truth file was given. */
   scores?: GroupScores;
 }
@@ -100,11 +102,11 @@ export async function runDedupe(
   opts: { out?: string; idColumn?: string; truth?: string; uncertain?: string; relations?: string },
 ): Promise<DedupeSummary> {
   const records: SourceRecord[] = [];
-  for (const file of files) {
-    const name = basename(file);
-    records.push(
-      ...(await readRecordFile(file, { source: name, idPrefix: files.length > 1 ? `${name}:` : '', idColumn: opts.idColumn })),
-    );
+  // Position ids are prefixed by the file name, or by the path as given where two names are alike.
+  const names = files.map((f) => basename(f));
+  for (const [i, file] of files.entries()) {
+    const name = names.indexOf(names[i]!) === names.lastIndexOf(names[i]!) ? names[i]! : file;
+    records.push(...(await readRecordFile(file, { source: name, idPrefix: files.length > 1 ? `${name}:` : '', idColumn: opts.idColumn })));
   }
   // Read before the work, so a bad truth file fails fast.
   const truth = opts.truth ? parseTruth(await readFile(opts.truth, 'utf8'), opts.truth) : undefined;
@@ -117,7 +119,15 @@ export async function runDedupe(
   const links = groupLinks(result.groupOf, result.relations);
   if (opts.relations) await writeFile(opts.relations, relationsCsv(links), 'utf8');
   const scores = truth ? scoreGroups(result.groupOf, truthLabels(truth, records)) : undefined;
-  return { records: records.length, groups: result.groups.length, uncertain: asked.length, relations: links.length, ...(scores ? { scores } : {}) };
+  return { records: records.length, groups: result.groups.length, uncertain: asked.length, relations: links.length, repeatedIds: repeated(records), ...(scores ? { scores } : {}) };
+}
+
+/** Record ids that stand on more than one row of the output (an id column repeated across files). */
+function repeated(records: SourceRecord[]): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const r of records) (seen.has(r.sourceId) ? twice : seen).add(r.sourceId);
+  return [...twice];
 }
 
 /** The metrics the benchmark reports, as lines for a terminal. */

@@ -46,8 +46,9 @@ const BUILDERS: Record<ApiSourceName, (env: AppEnv, hooks: SourceHooks) => Sourc
 
 /** `--sources a,b`, or the sources the protocol enables. */
 export function parseSourceList(list: string | undefined, protocol: Protocol): ApiSourceName[] {
+  // A source named twice is searched once.
   const names = list
-    ? list.split(',').map((s) => s.trim()).filter(Boolean)
+    ? [...new Set(list.split(',').map((s) => s.trim()).filter(Boolean))]
     : API_SOURCES.filter((s) => protocol.sources[s]?.enabled);
   for (const n of names) {
     if (!(API_SOURCES as readonly string[]).includes(n)) {

@@ -47,6 +47,15 @@ describe('living-review CLI', () => {
     expect(code).toBe(0);
   });
 
+  it('refuses an unknown command, and an import without a source name, in one line', async () => {
+    const unknown = await runCli(['frobnicate']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toBe("error: unknown command 'frobnicate'\n");
+    const nameless = await runCli(['import', 'x.ris', '--source', ' '], { DATABASE_URL: t.url });
+    expect(nameless.code).not.toBe(0);
+    expect(nameless.stderr).toBe("error: option '--source <name>' argument ' ' is invalid. expected a database name such as cinahl (letters, digits, space . _ -)\n");
+  });
+
   it('fails with one line naming the unreachable host', async () => {
     const r = await runCli(['status'], { DATABASE_URL: 'postgres://x@127.0.0.1:1/db' });
     expect(r.code).toBe(1);

@@ -110,9 +110,14 @@ describe('Postgres', () => {
     expect(await queryRows<{ one: number }>(db, sql`select 1 as one`)).toEqual([{ one: 1 }]);
   });
 
-  it('names the host it could not reach', async () => {
+  it('names the host it could not reach, and what the server said', async () => {
     await expect(openDatabase({ DATABASE_URL: 'postgres://x@127.0.0.1:1/nope', dataDir: '' })).rejects.toThrow(
       'cannot connect to PostgreSQL at 127.0.0.1:1/nope (ECONNREFUSED)',
+    );
+    const missing = new URL(inject('pgAdminUrl'));
+    missing.pathname = '/lr_no_such_database';
+    await expect(openDatabase({ DATABASE_URL: missing.toString(), dataDir: '' })).rejects.toThrow(
+      `cannot connect to PostgreSQL at ${missing.hostname}:${missing.port || 5432}/lr_no_such_database (database "lr_no_such_database" does not exist, 3D000)`,
     );
   });
 });

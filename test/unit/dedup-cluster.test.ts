@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dedupeRecords } from '../../src/dedup/cluster.js';
 import { distinctPairs, parseTruth, runDedupe } from '../../src/dedup/command.js';
@@ -73,7 +73,7 @@ describe('readers', () => {
       'notes.txt: not readable as CSV: no title, doi or pmid column in the header (columns: some notes)',
     );
     // An empty export is no error: a search may find nothing.
-    expect(readRecords('empty.ris', '\n', { source: 's' })).toEqual([]);
+    for (const name of ['empty.ris', 'empty.csv', 'empty.nbib', 'empty.xml']) expect(readRecords(name, '\n', { source: 's' })).toEqual([]);
   });
   it('reads CSV by common column names, with quoted newlines', async () => {
     const recs = await readRecordFile(fx('small.csv'), { source: 'csv' });
@@ -144,6 +144,24 @@ describe('runDedupe', () => {
     const groups = readFileSync(join(dir, 'groups.csv'), 'utf8');
     expect(groups).toContain('r6,6\r\n');
     expect(groups).toContain('r7,7\r\n');
+  });
+});
+
+describe('runDedupe record ids', () => {
+  it('prefixes position ids with the path where two files share a name, and names ids given twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dedup-ids-'));
+    const ris = (title: string) => `TY  - JOUR\nTI  - ${title}\nPY  - 2022\nER  - \n`;
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+      return join(dir, path);
+    };
+    const [jan, feb] = [write('jan/x.ris', ris('Peer naloxone couriers')), write('feb/x.ris', ris('Fentanyl test strips from peers'))];
+    const [a, b] = [write('a.csv', 'id,title\n1,Drug checking at festivals\n'), write('b.csv', 'id,title\n1,Safer supply and peer outreach\n')];
+    const out = join(dir, 'groups.csv');
+    const res = await runDedupe([jan, feb, a, b], { out });
+    expect(readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(',')[0])).toEqual([`${jan}:1`, `${feb}:1`, '1', '1']);
+    expect(res.repeatedIds).toEqual(['1']);
   });
 });
 

@@ -11,7 +11,11 @@ export function dedupeCommand(): Command {
     .option('--uncertain <file>', 'write the pairs left apart for a person to decide as CSV record_id_a,record_id_b,score,reason')
     .option('--relations <file>', 'write the links between groups (erratum-for, retraction-of, expression-of-concern-for, version-of) as CSV group_id,relation,related_group_id')
     .action(async (files: string[], opts: { out?: string; idColumn?: string; truth?: string; uncertain?: string; relations?: string }) => {
-      const { records, groups, uncertain, relations, scores } = await runDedupe(files, opts);
+      const { records, groups, uncertain, relations, repeatedIds, scores } = await runDedupe(files, opts);
+      if (repeatedIds.length) {
+        const some = repeatedIds.slice(0, 5).join(', ') + (repeatedIds.length > 5 ? ', ...' : '');
+        process.stderr.write(`living-review: warning: ${repeatedIds.length} record id(s) stand for more than one record (${some}); their rows are told apart only by their order\n`);
+      }
       if (opts.out) process.stderr.write(`${records} record(s) in ${groups} group(s) written to ${opts.out}\n`);
       if (opts.uncertain) process.stderr.write(`${uncertain} uncertain pair(s) written to ${opts.uncertain}\n`);
       if (opts.relations) process.stderr.write(`${relations} link(s) between groups written to ${opts.relations}\n`);

@@ -1,13 +1,20 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { loadContext, openDbContext } from '../../context.js';
 import { importFiles, importSummaryLine } from '../../imports/stage-files.js';
 import { oneOf } from '../options.js';
+
+/** Shown in status, exports (`sources`) and PRISMA: a name, not blank or a list. */
+function sourceName(value: string): string {
+  const name = value.trim();
+  if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/.test(name)) throw new InvalidArgumentError('expected a database name such as cinahl (letters, digits, space . _ -)');
+  return name;
+}
 
 export function importCommand(): Command {
   return new Command('import')
     .description('read RIS, MEDLINE/nbib, PubMed XML or CSV exports and stage them through deduplication')
     .argument('<files...>', 'export files')
-    .requiredOption('--source <name>', 'source name the records are staged under, e.g. cinahl')
+    .requiredOption('--source <name>', 'source name the records are staged under, e.g. cinahl', sourceName)
     .option('--review <id>', 'review id (optional when one protocol is configured)')
     .option('--as <what>', 'candidates or seeds (the original review\'s included studies)', oneOf(['candidates', 'seeds'] as const), 'candidates')
     .action(async (files: string[], opts: { source: string; review?: string; as: 'candidates' | 'seeds' }) => {

@@ -9,7 +9,7 @@ import { composeReason } from '../../screening/rules.js';
 import { oneOf } from '../options.js';
 
 function candidateId(value: string): number {
-  if (!/^\d+$/.test(value)) throw new PermanentError(`screen: candidate id must be a number, got "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new PermanentError(`screen: candidate id must be a number as exports give it, got "${value}"`);
   return Number(value);
 }
 

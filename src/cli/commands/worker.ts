@@ -9,7 +9,7 @@ import { milliseconds, port } from '../options.js';
 export function workerCommand(): Command {
   return new Command('worker')
     .description('start the BullMQ workers and upsert the job schedulers from each protocol (needs REDIS_URL)')
-    .option('--shutdown-timeout <ms>', 'on SIGTERM/SIGINT, how long in-flight jobs may finish before they are handed back', (v) => Number(v))
+    .option('--shutdown-timeout <ms>', 'on SIGTERM/SIGINT, how long in-flight jobs may finish before they are handed back', milliseconds)
     .option('--health-port <n>', 'serve GET /healthz on this port: 503 when Postgres or Redis is down, or when jobs are due but none makes progress (see --progress-timeout)', port)
     .option(
       '--progress-timeout <ms>',

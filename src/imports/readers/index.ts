@@ -52,18 +52,21 @@ function parse(format: ImportFormat, text: string, opts: ReadOptions): SourceRec
 }
 
 /**
- * Records of one file's text. A file that is not blank but holds no record of its format, or a
- * CSV without the columns of one, is refused with the file named: it is the wrong file or format.
+ * Records of one file's text: none for a blank file. A file that is not blank but holds no record of
+ * its format, or a CSV without the columns of one, is refused with the file named: it is the wrong
+ * file or format.
  */
 export function readRecords(path: string, text: string, opts: ReadOptions): SourceRecord[] {
   const format = detectFormat(path, text);
+  // An empty export is no error, whatever its format: a search may find nothing.
+  if (text.trim() === '') return [];
   let records: SourceRecord[];
   try {
     records = parse(format, text, opts);
   } catch (err) {
     throw new PermanentError(`${path}: not readable as ${FORMAT_NAME[format]}: ${(err as Error).message}`, { cause: err });
   }
-  if (records.length === 0 && text.trim() !== '' && format !== 'csv') {
+  if (records.length === 0 && format !== 'csv') {
     throw new PermanentError(`${path}: no records found in it as ${FORMAT_NAME[format]} (${RECORD_SHAPE[format]})`);
   }
   return records;
