@@ -189,7 +189,9 @@ function describe(file: string, issues: z.core.$ZodIssue[]): string {
 
 /** Parses and validates one protocol file; errors name the file and the field. */
 export function loadProtocol(path: string, cwd = process.cwd()): Protocol {
-  const shown = relative(cwd, resolve(path)) || path;
+  // Relative to where the command runs when inside it, else as given (not ../../etc/x.yaml).
+  const inside = relative(cwd, resolve(path));
+  const shown = inside && !inside.startsWith('..') ? inside : path;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

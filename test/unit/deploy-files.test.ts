@@ -8,6 +8,8 @@ import { packageRoot } from '../../src/paths.js';
 import { buildProgram } from '../../src/cli/main.js';
 
 const read = (f: string) => readFileSync(join(packageRoot, f), 'utf8');
+/** A value as compose gives it when the variable is unset: `${X:-default}` is the default. */
+const unsetValue = (v: string) => v.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
 const compose = parse(read('docker-compose.yml'), { merge: true }) as {
   services: Record<string, any>;
   volumes: Record<string, unknown>;
@@ -87,8 +89,16 @@ describe('docker-compose.yml', () => {
       for (const key of Object.keys(services[name].environment)) expect(ENV_VARIABLES).toContain(key);
       expect(new URL(services[name].environment.DATABASE_URL).hostname).toBe('postgres');
       expect(new URL(services[name].environment.REDIS_URL).hostname).toBe('redis');
-      expect(new URL(services[name].environment.SMTP_URL).hostname).toBe('mailpit');
+      expect(new URL(unsetValue(services[name].environment.SMTP_URL)).hostname).toBe('mailpit');
+      // The image's data volume, not .env's ./data (not writable by the node user in /app).
+      expect(services[name].environment.LR_DATA_DIR).toBe('/data');
     }
+    expect(read('Dockerfile')).toMatch(/^VOLUME \["\/data"\]$/m);
+  });
+
+  it('keeps the build context free of secrets and local state', () => {
+    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    for (const entry of ['.env', 'node_modules', 'data', '.git']) expect(ignored).toContain(entry);
   });
 });
 
