@@ -29,30 +29,48 @@ const rowsOf = <T>(r: unknown) => (r as { rows: T[] }).rows;
  */
 export function createMetricsRegistry(deps: MetricsDeps): Registry {
   const registry = new Registry();
+  /**
+   * A collect that leaves its metric empty when its store does not answer, so one store down
+   * does not take the other's metrics with it (the Postgres staleness alert must fire while Redis
+   * is out); living_review_store_up says which store was missing.
+   */
+  const tolerant =
+    <M extends { reset(): void }>(collect: (this: M) => Promise<void> | void) =>
+    async function (this: M) {
+      this.reset();
+      try {
+        await collect.call(this);
+      } catch {
+        this.reset();
+      }
+    };
+  new Gauge({ name: 'living_review_store_up', help: 'Whether a store answered at this scrape (1) or not (0): metrics read from it are left out while it is 0', labelNames: ['store'], registers: [registry],
+    async collect() {
+      const answers = async (probe: () => Promise<unknown>) => probe().then(() => 1, () => 0);
+      this.set({ store: 'postgres' }, await answers(() => deps.db.execute(sql`select 1`)));
+      this.set({ store: 'redis' }, await answers(() => deps.counters.read()));
+    } });
   /** A counter mirrored from the shared Redis counters at each scrape. */
   const shared = (name: CounterName, metric: string, help: string, labelNames: string[]) =>
     new Counter({ name: metric, help, labelNames, registers: [registry],
-      async collect() {
-        this.reset();
+      collect: tolerant(async function () {
         for (const s of (await deps.counters.read()).filter((x) => x.name === name)) this.inc(s.labels, s.value);
-      } });
+      }) });
   shared('api_responses', 'living_review_api_responses_total', 'Upstream API responses by source and HTTP status code ("error": no response)', ['source', 'code']);
   shared('jobs', 'living_review_jobs_total', 'Jobs finished by queue and outcome', ['queue', 'status']);
   shared('job_seconds', 'living_review_job_duration_seconds_total', 'Time spent processing jobs by queue and outcome (divide by living_review_jobs_total for the mean)', ['queue', 'status']);
   shared('digest_sends', 'living_review_digest_sends_total', 'Digest emails sent by review', ['review']);
 
   new Gauge({ name: 'living_review_search_runs', help: 'Search runs by source and status', labelNames: ['source', 'status'], registers: [registry],
-    async collect() {
-      this.reset();
+    collect: tolerant(async function () {
       const rows = rowsOf<{ source: string; status: string; n: number }>(await deps.db.execute(sql`select source, status, count(*)::int as n from search_runs group by 1, 2`));
       for (const r of rows) this.set({ source: r.source, status: r.status }, Number(r.n));
-    } });
+    }) });
   // Schedule staleness (RELIABILITY_NOTES S3): alert when the age exceeds 1.5x the interval.
   new Gauge({ name: 'living_review_search_last_success_age_seconds',
     help: 'Seconds since the last successful search run (status ok) of a review and source finished; for a configured source without one yet, since the review was first configured',
     labelNames: ['review', 'source'], registers: [registry],
-    async collect() {
-      this.reset();
+    collect: tolerant(async function () {
       const ok = rowsOf<{ review_id: string; source: string; age: number }>(await deps.db.execute(
         sql`select review_id, source, extract(epoch from now() - max(finished_at))::float8 as age from search_runs where status = 'ok' and finished_at is not null group by 1, 2`));
       if (!deps.protocols) {
@@ -66,7 +84,7 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
           if (age !== undefined) this.set({ review: p.id, source }, Number(age));
         }
       }
-    } });
+    }) });
   new Gauge({ name: 'living_review_search_interval_seconds',
     help: "Longest gap between consecutive ticks of a review's search schedule (cron in its time zone)",
     labelNames: ['review'], registers: [registry],
@@ -75,27 +93,24 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
       for (const p of deps.protocols ?? []) this.set({ review: p.id }, longestGapMs(p.schedule.search, p.schedule.timezone) / 1000);
     } });
   new Gauge({ name: 'living_review_records_staged', help: 'Source records staged, by source', labelNames: ['source'], registers: [registry],
-    async collect() {
-      this.reset();
+    collect: tolerant(async function () {
       const rows = rowsOf<{ source: string; n: number }>(await deps.db.execute(sql`select source, count(*)::int as n from source_records group by 1`));
       for (const r of rows) this.set({ source: r.source }, Number(r.n));
-    } });
+    }) });
   new Gauge({ name: 'living_review_api_requests', help: 'Upstream API requests and retries recorded by search runs, by source', labelNames: ['source', 'kind'], registers: [registry],
-    async collect() {
-      this.reset();
+    collect: tolerant(async function () {
       const rows = rowsOf<{ source: string; requests: number; retries: number }>(await deps.db.execute(sql`select source, sum(requests)::int as requests, sum(retries)::int as retries from search_runs group by 1`));
       for (const r of rows) {
         this.set({ source: r.source, kind: 'request' }, Number(r.requests));
         this.set({ source: r.source, kind: 'retry' }, Number(r.retries));
       }
-    } });
+    }) });
   new Gauge({ name: 'living_review_queue_jobs', help: 'Jobs in each queue by state', labelNames: ['queue', 'state'], registers: [registry],
-    async collect() {
-      this.reset();
+    collect: tolerant(async function () {
       for (const name of ALL_QUEUES) {
         const counts = await deps.queues[name].getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
         for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
       }
-    } });
+    }) });
   return registry;
 }

@@ -87,11 +87,19 @@ describe('ops routes', () => {
     const down = await health(base);
     expect(down).toMatchObject({ code: 503, body: { status: 'unhealthy', checks: { postgres: { status: 'ok' }, redis: { status: 'down' } } } });
     expect(down.body.reason).toMatch(/^redis: \S/);
+    // /metrics still answers with what Postgres holds, and says Redis was missing.
+    const partial = (await scrape(base)).samples;
+    expect(partial.get('living_review_store_up{store="redis"}')).toBe(0);
+    expect(partial.get('living_review_store_up{store="postgres"}')).toBe(1);
+    expect([...partial.keys()].some((k) => k.startsWith('living_review_queue_jobs'))).toBe(false);
     await redis.start();
     await until('Redis healthy again', async () => (await health(base)).code === 200, 20_000);
 
     await proxy.cut();
     expect(await health(base)).toMatchObject({ code: 503, body: { checks: { postgres: { status: 'down' }, redis: { status: 'ok' } } } });
+    const noPostgres = (await scrape(base)).samples;
+    expect(noPostgres.get('living_review_store_up{store="postgres"}')).toBe(0);
+    expect([...noPostgres.keys()].some((k) => k.startsWith('living_review_queue_jobs{'))).toBe(true);
     await proxy.heal();
     await until('Postgres healthy again', async () => (await health(base)).code === 200, 20_000);
   }, 60_000);
