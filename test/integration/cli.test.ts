@@ -31,6 +31,8 @@ describe('living-review CLI', () => {
     expect(status.code, status.stderr).toBe(0);
     const parsed = JSON.parse(status.stdout);
     expect(parsed).toMatchObject({ review: 'peer-support-overdose', sources: [], works: [] });
+    // The same review under `reviews`, as with several protocols.
+    expect(parsed.reviews).toEqual([{ ...parsed, reviews: undefined, queues: undefined }].map((r) => JSON.parse(JSON.stringify(r))));
     expect(typeof parsed.queues.reachable).toBe('boolean');
   });
 

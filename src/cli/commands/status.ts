@@ -64,7 +64,9 @@ export function statusCommand(): Command {
         const queues = await queueState(ctx.env.REDIS_URL, ctx.env.QUEUE_PREFIX);
         process.stdout.write(
           opts.json
-            ? JSON.stringify(all.length === 1 ? { ...all[0], queues } : { reviews: all, queues }, null, 2) + '\n'
+            ? // `reviews` is always there, so scripts need not care how many protocols there are; one
+              // review's fields also stay at the top, as they always were.
+              JSON.stringify(all.length === 1 ? { ...all[0], reviews: all, queues } : { reviews: all, queues }, null, 2) + '\n'
             : all.map(render).join('') + renderQueues(queues),
         );
       } finally {
