@@ -37,5 +37,8 @@ export function captureSourceErrors(source: Source): { source: Source; error(): 
       }
     },
   };
+  // A recheck's failure is logged by the cycle and fails no job: nothing to keep from it.
+  const lookup = source.lookup?.bind(source);
+  if (lookup) wrapped.lookup = lookup;
   return { source: wrapped, error: () => caught };
 }

@@ -9,6 +9,7 @@ import type { DateWindow, SearchProgress, Source } from '../sources/types.js';
 import { stageBatch } from '../staging/stage.js';
 import { syncSeeds } from '../staging/seeds.js';
 import { ownRun, settleAbandonedRuns } from './ownership.js';
+import { recheckIncluded } from './recheck.js';
 import { isoDay, nextWindow } from './window.js';
 
 export interface SourceResult {
@@ -51,9 +52,10 @@ export interface CycleOptions {
 }
 
 /**
- * One update cycle: for each source, search its window, stage every batch, record the run, then
- * rank the review's pending candidates. Sources run one after another and independently: one
- * failing neither undoes nor blocks others; a ranking failure is logged and fails nothing.
+ * One update cycle: for each source, search its window, stage every batch, record the run and
+ * recheck the included studies it can look up (recheck.ts), then rank the review's pending
+ * candidates. Sources run one after another and independently: one failing neither undoes nor
+ * blocks others; a recheck or ranking failure is logged and fails nothing.
  */
 export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
   const { db, protocol, log } = opts;
@@ -61,7 +63,9 @@ export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
   await syncSeeds(db, protocol);
   const results: SourceResult[] = [];
   for (const source of opts.sources) {
-    results.push(await runSource(opts, cycleId, source));
+    const result = await runSource(opts, cycleId, source);
+    results.push(result);
+    if (result.status === 'ok' && !opts.signal?.aborted) await recheck(opts, source);
   }
   const staged = results.reduce((n, r) => n + r.new, 0);
   // After staging, so the new candidates are ranked before anyone sees them; not while a worker
@@ -69,6 +73,19 @@ export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
   if (!opts.signal?.aborted) await refreshRelevance(db, protocol.id, log);
   log.info({ review: protocol.id, cycleId, staged }, 'update cycle finished');
   return { review: protocol.id, runId: cycleId, sources: results, staged };
+}
+
+/** The included studies' current records from a source that can look them up; a failure only logs. */
+async function recheck(opts: CycleOptions, source: Source): Promise<void> {
+  const log = opts.log.child({ review: opts.protocol.id, source: source.name });
+  try {
+    const r = await recheckIncluded(opts.db, opts.protocol.id, source, opts.signal);
+    if (!r || r.works === 0) return;
+    log.info({ works: r.works, records: r.records, flagged: r.flagged.length }, 'included studies rechecked');
+    if (r.flagged.length) log.warn({ workIds: r.flagged }, 'included studies newly retracted or corrected: see status or the conflicts page');
+  } catch (err) {
+    log.warn({ err: oneLine(err) }, 'recheck of included studies failed; the next cycle tries again');
+  }
 }
 
 async function runSource(opts: CycleOptions, cycleId: string, source: Source): Promise<SourceResult> {

@@ -54,10 +54,22 @@ export interface SourceSearch {
   warnings?: string[];
 }
 
+/** The identifiers of a work already stored, to look its record up by. */
+export interface KnownIds {
+  pmid: string | null;
+  doi: string | null;
+}
+
 /** One bibliographic API behind one small interface. */
 export interface Source {
   readonly name: ApiSourceName;
   /** Compiles the protocol's strategy to this API's own query syntax. */
   compileQuery(strategy: SearchStrategy): string;
   search(request: SearchRequest): Promise<SourceSearch>;
+  /**
+   * The current records of works already known, by identifier: how the review learns that an
+   * included study was retracted or corrected when no search brings the notice. A source that
+   * cannot look records up by id leaves it out; works it cannot look up are skipped.
+   */
+  lookup?(known: readonly KnownIds[], signal?: AbortSignal): Promise<SourceRecord[]>;
 }

@@ -8,6 +8,7 @@ import type { SourceRecord } from '../records/types.js';
 import { loadWorks, storedWork, worksByBlockKeys } from './candidates.js';
 import { workKeys } from './keys.js';
 import { lockStaging } from './lock.js';
+import { reportedNotices } from './notices.js';
 import { type RecordPlan, WorkPool, planRecord, storedBlockKeys } from './plan.js';
 
 export interface StageContext {
@@ -51,12 +52,7 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
     await lockStaging(tx, ctx.reviewId);
     const sourceIds = [...new Set(records.map((r) => r.sourceId))];
     const existing = await tx
-      .select({
-        sourceId: sourceRecords.sourceId,
-        hash: sourceRecords.payloadHash,
-        workId: sourceRecords.workId,
-        retracted: sql<boolean>`coalesce((${sourceRecords.record}->'flags'->>'retracted')::boolean, false)`,
-      })
+      .select({ sourceId: sourceRecords.sourceId, hash: sourceRecords.payloadHash, workId: sourceRecords.workId })
       .from(sourceRecords)
       .where(and(eq(sourceRecords.reviewId, ctx.reviewId), eq(sourceRecords.source, ctx.source), inArray(sourceRecords.sourceId, sourceIds)));
     const seen = new Map(existing.map((e) => [e.sourceId, e]));
@@ -74,7 +70,7 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
     const recordRows: (typeof sourceRecords.$inferInsert)[] = [];
     const fills = new Map<number, { doi: string | null; pmid: string | null }>();
     const links: { workId: number; plan: RecordPlan }[] = [];
-    const retracted: number[] = [];
+    const reported: { workId: number; why: string }[] = [];
 
     const linked = new Set<string>();
     for (const r of records) {
@@ -88,8 +84,9 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
             .update(sourceRecords)
             .set({ record: r, payloadHash: hash, lastRunId: ctx.runId, updatedAt: sql`now()` })
             .where(and(eq(sourceRecords.reviewId, ctx.reviewId), eq(sourceRecords.source, ctx.source), eq(sourceRecords.sourceId, r.sourceId)));
-          // Sources mark the retracted paper itself (PubMed publication type, OpenAlex is_retracted).
-          if (r.flags.retracted && !previous.retracted) retracted.push(previous.workId);
+          // Sources mark the paper itself (PubMed's Retracted Publication and ErratumIn, OpenAlex's
+          // is_retracted): a record seen again is how a retraction of an included study shows.
+          for (const why of reportedNotices(r)) reported.push({ workId: previous.workId, why });
         }
         continue;
       }
@@ -131,7 +128,7 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
         lastRunId: ctx.runId,
       });
       if (plan.uncertain.length || plan.relations.length) links.push({ workId, plan });
-      if (r.flags.retracted) retracted.push(workId);
+      for (const why of reportedNotices(r)) reported.push({ workId, why });
     }
 
     for (const rows of chunks([...newWorks.values()], 500)) await tx.insert(works).values(rows);
@@ -139,7 +136,7 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
     for (const rows of chunks(blockKeyRows, 5000)) await tx.insert(workBlockKeys).values(rows).onConflictDoNothing();
     for (const rows of chunks(recordRows, 1000)) await tx.insert(sourceRecords).values(rows);
     for (const l of links) await recordLinks(tx, ctx.reviewId, l.workId, l.plan);
-    for (const id of retracted) await flagIfIncluded(tx, id, 'retracted (reported by a source record)');
+    for (const { workId, why } of reported) await flagIfIncluded(tx, workId, why);
     return result;
   });
 }

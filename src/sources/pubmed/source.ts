@@ -1,4 +1,5 @@
 // The PubMed Source: compiles strategies with compilePubmed and searches through EutilsClient.
+import type { SourceRecord } from '../../records/types.js';
 import type { Source } from '../types.js';
 import { compilePubmed } from '../../strategy/compile/pubmed.js';
 import { EutilsClient, type EutilsClientOptions, type PubmedSearch } from './eutils-client.js';
@@ -39,5 +40,14 @@ export function createPubmedSource(opts: PubmedSourceOptions): PubmedSource {
     compileQuery: compilePubmed,
     search: (req) =>
       client.search({ term: req.query, window: req.window, signal: req.signal, onProgress: req.onProgress }),
+    async lookup(known, signal) {
+      const pmids = [...new Set(known.flatMap((k) => (k.pmid ? [k.pmid] : [])))];
+      const records: SourceRecord[] = [];
+      for (let i = 0; i < pmids.length; i += LOOKUP_BATCH) records.push(...(await client.efetchByIds(pmids.slice(i, i + LOOKUP_BATCH), signal)));
+      return records;
+    },
   };
 }
+
+/** PMIDs per efetch POST: NCBI asks for batches of at most a few hundred. */
+const LOOKUP_BATCH = 200;
