@@ -1,6 +1,6 @@
 // A maintainer's answer to an uncertain pair: 'different' is remembered (the pair is never proposed
 // again), 'same' merges the two works into the older one.
-import { eq, or, sql } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import {
   type MatchDecision,
@@ -27,12 +27,16 @@ export interface MatchDecisionResult {
   mergedWorkId?: number;
 }
 
-export async function decideMatch(db: Db, matchReviewId: number, decision: MatchDecision, maintainerEmail: string): Promise<MatchDecisionResult> {
+/**
+ * Records a maintainer's answer to an uncertain pair of `reviewId`. Two answers at once are taken
+ * one after the other (the pair's row is locked): the second sees the first.
+ */
+export async function decideMatch(db: Db, reviewId: string, matchReviewId: number, decision: MatchDecision, maintainerEmail: string): Promise<MatchDecisionResult> {
   return db.transaction(async (tx) => {
-    const [pair] = await tx.select().from(matchReviews).where(eq(matchReviews.id, matchReviewId));
-    if (!pair) throw new PermanentError(`match review ${matchReviewId} not found`);
     // Same lock as staging: a batch never sees a half-merged pair.
-    await lockStaging(tx, pair.reviewId);
+    await lockStaging(tx, reviewId);
+    const [pair] = await tx.select().from(matchReviews).where(and(eq(matchReviews.id, matchReviewId), eq(matchReviews.reviewId, reviewId))).for('update');
+    if (!pair) throw new PermanentError(`match review ${matchReviewId} not found in review ${reviewId}`);
     if (pair.decision) {
       if (pair.decision !== decision) throw new PermanentError(`match review ${matchReviewId} was already decided '${pair.decision}' by ${pair.decidedBy}`);
       return { reviewId: pair.reviewId, decision, recorded: false };
@@ -92,16 +96,15 @@ async function mergeWorks(tx: Db, a: number, b: number): Promise<{ keptWorkId: n
     from (select *, case when work_a = ${move.gone} then work_b else work_a end as o from moved) m
     where o <> ${move.keep}
     on conflict do nothing`);
-  const origin = gone.origin === 'seed' ? 'seed' : kept.origin;
+  // A seed is always the kept work, so the kept work's origin stands.
   // From the decisions both works now share, as any new decision would: each reviewer's latest
   // counts, so two reviewers' votes on the two copies make an agreement or a conflict.
   const [review] = await tx.select({ perRecord: reviews.reviewersPerRecord }).from(reviews).where(eq(reviews.id, kept.reviewId));
-  const status: WorkStatus = origin === 'seed' ? 'included' : (await decidedStatus(tx, kept.id, review?.perRecord ?? 1)).status;
+  const status: WorkStatus = kept.origin === 'seed' ? 'included' : (await decidedStatus(tx, kept.id, review?.perRecord ?? 1)).status;
   await tx
     .update(works)
     .set({
       status,
-      origin,
       doi: kept.doi ?? gone.doi,
       pmid: kept.pmid ?? gone.pmid,
       pmcid: kept.pmcid ?? gone.pmcid,

@@ -237,8 +237,8 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       if (claims.r !== page.r || claims.m === undefined || claims.d === undefined) throw new HttpError(403, 'This button belongs to another maintainer.');
       let result;
       try {
-        result = await decideMatch(db, claims.m, claims.d, maintainer.email);
-        if (result.reviewId !== maintainer.reviewId) throw new HttpError(403, 'This pair belongs to another review.');
+        // Only a pair of the maintainer's own review: checked before anything is written.
+        result = await decideMatch(db, maintainer.reviewId, claims.m, claims.d, maintainer.email);
       } catch (err) {
         if (err instanceof PermanentError) throw new HttpError(409, err.message);
         throw err;

@@ -95,13 +95,13 @@ describe('incremental matching in staging', () => {
     const [pair] = await db().select().from(matchReviews).where(eq(matchReviews.workA, Math.min(w1, p1)));
     expect(pair).toMatchObject({ workB: Math.max(w1, p1), decision: null });
 
-    await decideMatch(db(), pair!.id, 'different', 'maint@example.org');
+    await decideMatch(db(), protocol.id, pair!.id, 'different', 'maint@example.org');
     // Another copy of the second record: linked to it, and the decided pair is not proposed again.
     await stage('cinahl', [rec('cinahl', 'C1', { title, journal: 'Journal of Substance Abuse Treatment', year: 2019 })]);
     expect(await workOf('cinahl', 'C1')).toBe(p1);
     const pairs = await db().select().from(matchReviews).where(eq(matchReviews.workB, Math.max(w1, p1)));
     expect(pairs.map((p) => [p.id, p.decision])).toEqual([[pair!.id, 'different']]);
-    await expect(decideMatch(db(), pair!.id, 'same', 'other@example.org')).rejects.toThrow(/already decided 'different'/);
+    await expect(decideMatch(db(), protocol.id, pair!.id, 'same', 'other@example.org')).rejects.toThrow(/already decided 'different'/);
 
     // A second uncertain pair, decided 'same': the newer work is merged into the older one.
     const other = 'Syringe service programmes as a gateway to peer-led overdose prevention';
@@ -112,7 +112,7 @@ describe('incremental matching in staging', () => {
     await db().insert(screeningDecisions).values({ reviewId: protocol.id, workId: s2, reviewerId: reviewer!.id, decision: 'include', channel: 'cli' });
     await db().update(works).set({ status: 'included' }).where(eq(works.id, s2));
     const [second] = await db().select().from(matchReviews).where(eq(matchReviews.workB, s2));
-    expect(await decideMatch(db(), second!.id, 'same', 'maint@example.org')).toMatchObject({ keptWorkId: w2, mergedWorkId: s2 });
+    expect(await decideMatch(db(), protocol.id, second!.id, 'same', 'maint@example.org')).toMatchObject({ keptWorkId: w2, mergedWorkId: s2 });
     expect(await workOf('scopus', 'S2')).toBe(w2);
     expect((await work(w2)).status).toBe('included');
     expect((await work(s2)).mergedIntoId).toBe(w2);
@@ -121,6 +121,27 @@ describe('incremental matching in staging', () => {
     expect(await db().select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.entityId, String(second!.id)))).toEqual([{ action: 'works.merged' }]);
     // Restaging the merged record changes nothing.
     expect(await stage('scopus', [rec('scopus', 'S2', { title: other, journal: 'Harm Reduction Journal', year: 2020 })])).toMatchObject({ newWorks: 0, duplicates: 1 });
+  });
+
+  it('takes two answers to one pair given at once one after the other: the second sees the first', async () => {
+    const title = 'Peer outreach after non-fatal overdose: a two-city comparison';
+    await stage('openalex', [rec('openalex', 'W3', { title, journal: 'Addiction', year: 2021 })]);
+    await stage('psycinfo', [rec('psycinfo', 'P3', { title, journal: 'Journal of Urban Health', year: 2021 })]);
+    const p3 = await workOf('psycinfo', 'P3');
+    const [pair] = await db().select().from(matchReviews).where(eq(matchReviews.workB, p3));
+    const answers = await Promise.allSettled([
+      decideMatch(db(), protocol.id, pair!.id, 'same', 'a@example.org'),
+      decideMatch(db(), protocol.id, pair!.id, 'different', 'b@example.org'),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(String((answers.find((a) => a.status === 'rejected') as PromiseRejectedResult).reason)).toMatch(/already decided/);
+    const [decided] = await db().select().from(matchReviews).where(eq(matchReviews.id, pair!.id));
+    const merged = (await work(p3)).mergedIntoId !== null;
+    // What the pair says is what happened to the works, and the log has one answer.
+    expect(decided!.decision).toBe(merged ? 'same' : 'different');
+    expect(await db().select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.entityId, String(pair!.id)))).toHaveLength(1);
+    // A pair of another review is not answered from this one.
+    await expect(decideMatch(db(), 'another-review', pair!.id, 'same', 'a@example.org')).rejects.toThrow(/not found in review another-review/);
   });
 
   it('rebuilds block keys made by older code (or missing), once, so new records still find old works', async () => {

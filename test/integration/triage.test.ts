@@ -225,7 +225,7 @@ describe('emailed action links', () => {
     ]);
     const merge = async (x: number, y: number) => {
       const [pair] = await db().insert(matchReviews).values({ reviewId: 'tri', workA: x, workB: y, score: 0.8, reason: 'journal' }).returning();
-      await decideMatch(db(), pair!.id, 'same', 'mia@example.org');
+      await decideMatch(db(), 'tri', pair!.id, 'same', 'mia@example.org');
     };
     // Each reviewer included one copy: together, two includes.
     await post(link('ann', a!, 'include'));
