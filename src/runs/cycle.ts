@@ -49,6 +49,11 @@ export interface CycleOptions {
   signal?: AbortSignal;
   now?: Date;
   onProgress?: (source: string, p: SearchProgress & { phase: 'search' | 'done' | 'failed' }) => void;
+  /**
+   * The error a failed source failed with: the report keeps only its message, a caller that must
+   * tell permanent from retryable (a worker's job) gets the error itself.
+   */
+  onSourceError?: (source: string, err: unknown) => void;
 }
 
 /**
@@ -111,7 +116,8 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
   } catch (err) {
     // Nothing to search (an empty window, a strategy this API cannot express): this source fails
     // before any run starts, and the others go on.
-    if (!(err instanceof RangeError || err instanceof PermanentError)) throw err;
+    if (!(err instanceof PermanentError)) throw err;
+    opts.onSourceError?.(source.name, err);
     const error = oneLine(err);
     log.error({ err: error }, 'search not started');
     return { source: source.name, status: 'failed', query, from: opts.from ?? '', to: opts.to ?? '', identified: 0, fetched: 0, new: 0, duplicates: 0, error };
@@ -164,9 +170,11 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
       log.info({ runId, ...counts }, 'search finished');
       return { source: source.name, status: 'ok', query, from: window.from, to: window.to, identified: counts.identified, fetched: counts.fetched, new: counts.newWorks, duplicates: counts.duplicates, error: null };
     } catch (err) {
+      opts.onSourceError?.(source.name, err);
       const error = oneLine(err);
       // Whatever was staged stays staged; the watermark does not move, so the next run refetches.
-      await finishRun(db, runId, { status: 'failed', ...counts, warnings, error });
+      // A run whose lock connection was lost cannot be marked here: the next run's sweep settles it.
+      await finishRun(db, runId, { status: 'failed', ...counts, warnings, error }).catch((e) => log.warn({ runId, err: oneLine(e) }, 'could not mark the run failed; the next run settles it'));
       report('failed');
       log.error({ runId, err: error, ...counts }, 'search failed');
       return { source: source.name, status: 'failed', query, from: window.from, to: window.to, identified: counts.identified, fetched: counts.fetched, new: counts.newWorks, duplicates: counts.duplicates, error };

@@ -1,3 +1,4 @@
+import { PermanentError } from '../errors.js';
 import type { DateWindow } from '../sources/types.js';
 
 const DAY_MS = 86_400_000;
@@ -40,7 +41,7 @@ export function nextWindow(input: WindowInput): DateWindow {
     input.from ??
     (input.watermark ? maxDay(addDays(input.watermark, -input.overlapDays), input.updateFrom) : input.updateFrom);
   const to = minDay(input.to ?? input.today, input.today);
-  if (from > to) throw new RangeError(`the window is empty: from ${from} is after to ${to}`);
+  if (from > to) throw new PermanentError(`the window is empty: from ${from} is after to ${to}`);
   return { from, to };
 }
 

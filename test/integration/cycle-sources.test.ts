@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbContext } from '../../src/context.js';
 import { searchRuns } from '../../src/db/schema/index.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError, PermanentError } from '../../src/errors.js';
 import { runCycle } from '../../src/runs/cycle.js';
 import type { ApiSourceName, Source } from '../../src/sources/types.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -35,7 +35,9 @@ describe('a cycle whose source cannot start', () => {
 
   it('fails that source alone, before or after the others, and reports every source', async () => {
     const protocol = ctx.protocols[0]!;
-    const cycle = (sources: Source[]) => runCycle({ db: ctx.database.db, protocol, sources, from: '2025-01-01', to: '2025-01-31', trigger: 'cli', log: ctx.log });
+    const errors: [string, unknown][] = [];
+    const cycle = (sources: Source[], window = { from: '2025-01-01', to: '2025-01-31' }) =>
+      runCycle({ db: ctx.database.db, protocol, sources, ...window, trigger: 'cli', log: ctx.log, onSourceError: (s, err) => errors.push([s, err]) });
     for (const [sources, okSource] of [
       [[source('europepmc', 'cannot compile'), source('pubmed', 1)], 'pubmed'],
       [[source('pubmed', 2), source('europepmc', 'cannot compile')], 'pubmed'],
@@ -48,5 +50,9 @@ describe('a cycle whose source cannot start', () => {
     // The source that could not start logged no run; the other one logged one per cycle.
     const runs = await ctx.database.db.select({ source: searchRuns.source, status: searchRuns.status }).from(searchRuns).where(eq(searchRuns.reviewId, 'cyc'));
     expect(runs).toEqual([{ source: 'pubmed', status: 'ok' }, { source: 'pubmed', status: 'ok' }]);
+    // The caller gets the errors themselves, permanent ones (a worker does not retry them) as such.
+    const empty = await cycle([source('pubmed', 3)], { from: '2025-02-02', to: '2025-02-01' });
+    expect(empty.sources[0]).toMatchObject({ status: 'failed', error: 'the window is empty: from 2025-02-02 is after to 2025-02-01' });
+    expect(errors.map(([s, err]) => [s, err instanceof PermanentError])).toEqual([['europepmc', true], ['europepmc', true], ['pubmed', true]]);
   });
 });

@@ -3,7 +3,6 @@ import { periodRun } from '../../db/queries/runs.js';
 import { RetryableError } from '../../errors.js';
 import { runCycle, type SourceResult } from '../../runs/cycle.js';
 import { settleAbandonedRuns } from '../../runs/ownership.js';
-import { captureSourceErrors } from '../capture.js';
 import { searchPayload } from '../catalogue.js';
 import { protocolOf, type JobContext } from '../context.js';
 import { runResult } from '../enqueue.js';
@@ -33,12 +32,13 @@ export function searchProcessor(ctx: JobContext) {
     }
 
     const [source] = ctx.sources.create([data.source], ctx.hooks);
-    const captured = captureSourceErrors(source!);
+    let failure: unknown;
     const cycle = await runCycle({
       db: ctx.db,
       runBy,
       protocol,
-      sources: [captured.source],
+      sources: [source!],
+      onSourceError: (_, err) => void (failure ??= err),
       from: data.from,
       to: data.to,
       trigger: data.trigger,
@@ -54,7 +54,8 @@ export function searchProcessor(ctx: JobContext) {
       log.warn('released to the queue at shutdown');
       throw new WaitingError();
     }
-    if (result.status === 'failed') throw captured.error() ?? new RetryableError(result.error ?? 'search failed');
+    // The error itself: permanent ones (a 4xx, a strategy the API cannot express) are not retried.
+    if (result.status === 'failed') throw failure ?? new RetryableError(result.error ?? 'search failed');
     return result;
   };
 }
