@@ -38,12 +38,13 @@ export type WorkSummary = Omit<DigestRecord, 'links'>;
 
 /**
  * Works waiting for the reviewer that no earlier digest to them announced. Works listed in a digest
- * that failed permanently are offered again, so a failed delivery never hides a record.
+ * that failed permanently, or was cancelled unsent, are offered again: an undelivered digest never
+ * hides a record.
  */
 export async function newForReviewer(db: Db, reviewer: ReviewerRow): Promise<{ records: WorkSummary[]; total: number }> {
   const where = and(
     needsDecision(reviewer.id, reviewer.reviewId),
-    sql`not exists (select 1 from ${digests} g where g.reviewer_id = ${reviewer.id} and g.status <> 'failed' and ${works.id}::text = any(g.work_ids))`,
+    sql`not exists (select 1 from ${digests} g where g.reviewer_id = ${reviewer.id} and g.status not in ('failed', 'cancelled') and ${works.id}::text = any(g.work_ids))`,
   );
   const records = await db.select(recordColumns).from(works).where(where).orderBy(...DIGEST_ORDER).limit(DIGEST_PAGE);
   const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(works).where(where);

@@ -43,7 +43,9 @@ const unique = <T>(xs: Array<T | null | undefined>): T[] => [...new Set(xs.filte
  * share a block key), else it becomes a new work, listed for a maintainer when the engine is
  * unsure. Versions and notices are linked as relations; a notice reaching an included work flags
  * it. Staging of one review is serialised by a transaction-scoped advisory lock, so two processes
- * never both create a work for the same paper. A record seen before changes nothing.
+ * never both create a work for the same paper. A record seen before is a duplicate: unchanged, it
+ * changes nothing; changed (the source corrected it), its stored form is replaced and what it now
+ * reports of its paper (retracted, corrected) reaches the work.
  */
 export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecord[]): Promise<StageResult> {
   const result: StageResult = { newWorks: 0, duplicates: 0, uncertain: 0, createdWorkIds: [] };
@@ -226,5 +228,5 @@ async function flagIfIncluded(tx: Db, workId: number, why: string): Promise<void
   await tx
     .update(works)
     .set({ attention: sql`concat_ws('; ', ${works.attention}, ${why}::text)`, updatedAt: sql`now()` })
-    .where(and(eq(works.id, workId), eq(works.status, 'included'), sql`strpos(coalesce(${works.attention}, ''), ${why}::text) = 0`));
+    .where(and(eq(works.id, workId), eq(works.status, 'included'), sql`not (${why}::text = any(string_to_array(coalesce(${works.attention}, ''), '; ')))`));
 }

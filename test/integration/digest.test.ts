@@ -225,7 +225,7 @@ describe('digest --once over SMTP', () => {
   });
 
   it('cancels a digest still waiting to be sent when its reviewer unsubscribes or leaves the review', async () => {
-    const { ctx, run, rows } = await setup({ id: 'dg-gone', reviewers: [reviewers[0]!, reviewers[1]!] });
+    const { ctx, run, rows, deps } = await setup({ id: 'dg-gone', reviewers: [reviewers[0]!, reviewers[1]!] });
     await stage(ctx, 'dg-gone', [record(650)]);
     // Both digests are written; the server refuses both for now, so both wait for a retry.
     smtp.refuseMailFrom(2);
@@ -242,6 +242,11 @@ describe('digest --once over SMTP', () => {
       ['cancelled', 'not sent: ann@example.org unsubscribed'],
       ['cancelled', 'not sent: bob@example.org no longer screens this review'],
     ]);
+    // Bob back in the protocol: his next digest lists what the cancelled one never brought him.
+    await ctx.database.db.update(reviewerTable).set({ active: 1 }).where(eq(reviewerTable.id, bob!.id));
+    const nextWeek = new Date(Date.now() + 7 * 86_400_000);
+    const [due] = await planDue({ ...deps(), now: () => nextWeek }, ctx.protocols);
+    expect(due!.planned.map((p) => [p.reviewer.email, p.workIds.length])).toEqual([['bob@example.org', 1]]);
   });
 });
 

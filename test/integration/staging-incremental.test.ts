@@ -86,6 +86,17 @@ describe('incremental matching in staging', () => {
     expect((await work(included)).attention).toBe('retracted (reported by a source record)');
   });
 
+  it("adds a notice whose reason is the start of one the work already has ('... work 12' beside '... work 123')", async () => {
+    const title = 'Naloxone on the night bus: a peer outreach evaluation';
+    await stage('protocol', [rec('protocol', 'seed:bus', { title, journal: 'Int J Drug Policy', year: 2019, volume: '70', pages: '1-9' })], 'seed');
+    const seed = await workOf('protocol', 'seed:bus');
+    const [{ next }] = (await t.query("select nextval(pg_get_serial_sequence('works', 'id'))::int + 1 as next")) as [{ next: number }];
+    await db().update(works).set({ attention: `erratum-for work ${next}0` }).where(eq(works.id, seed));
+    await stage('pubmed', [rec('pubmed', '900888', { title: `Erratum: ${title}`, pmid: '900888', journal: 'Int J Drug Policy', year: 2020, flags: { ...NO_FLAGS, erratum: true } })]);
+    expect(await workOf('pubmed', '900888')).toBe(next);
+    expect((await work(seed)).attention).toBe(`erratum-for work ${next}0; erratum-for work ${next}`);
+  });
+
   it('lists an uncertain pair for a maintainer; a "different" decision is remembered, a "same" one merges', async () => {
     const title = 'Naloxone co-prescribing and peer outreach: outcomes of a statewide programme';
     await stage('openalex', [rec('openalex', 'W1', { title, journal: 'Addiction', year: 2019 })]);
