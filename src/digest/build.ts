@@ -6,7 +6,7 @@ import { flaggedWorks } from '../db/queries/status.js';
 import { DECISIONS, digests, reviewers, reviews, screeningDecisions, searchRuns, works } from '../db/schema/index.js';
 import type { Decision } from '../db/schema/index.js';
 import { signedLink, type LinkSigner } from '../links/urls.js';
-import { liveWorks } from '../staging/candidates.js';
+import { liveWorks } from '../db/queries/candidates.js';
 import { previousTick } from './period.js';
 import { renderDigest, type DigestModel, type DigestRecord, type RenderedDigest } from './render.js';
 

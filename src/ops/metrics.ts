@@ -1,7 +1,9 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Protocol } from '../config/protocol.js';
-import type { Db } from '../db/client.js';
+import { queryRows, type Db } from '../db/client.js';
+import { isSearch } from '../db/queries/runs.js';
+import { searchRuns } from '../db/schema/index.js';
 import { ALL_QUEUES } from '../queue/catalogue.js';
 import type { Queues } from '../queue/queues.js';
 import { longestGapMs } from '../queue/schedulers.js';
@@ -20,7 +22,6 @@ export interface MetricsDeps {
   protocols?: Protocol[];
 }
 
-const rowsOf = <T>(r: unknown) => (r as { rows: T[] }).rows;
 
 /**
  * Everything is read at scrape time from where the truth lives, so any number of worker
@@ -63,7 +64,7 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
 
   new Gauge({ name: 'living_review_search_runs', help: 'Search runs by source and status', labelNames: ['source', 'status'], registers: [registry],
     collect: tolerant(async function () {
-      const rows = rowsOf<{ source: string; status: string; n: number }>(await deps.db.execute(sql`select source, status, count(*)::int as n from search_runs group by 1, 2`));
+      const rows = await queryRows<{ source: string; status: string; n: number }>(deps.db, sql`select source, status, count(*)::int as n from search_runs group by 1, 2`);
       for (const r of rows) this.set({ source: r.source, status: r.status }, Number(r.n));
     }) });
   // Schedule staleness (RELIABILITY_NOTES S3): alert when the age exceeds 1.5x the interval.
@@ -71,13 +72,17 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
     help: 'Seconds since the last successful search run (status ok) of a review and source finished; for a configured source without one yet, since the review was first configured',
     labelNames: ['review', 'source'], registers: [registry],
     collect: tolerant(async function () {
-      const ok = rowsOf<{ review_id: string; source: string; age: number }>(await deps.db.execute(
-        sql`select review_id, source, extract(epoch from now() - max(finished_at))::float8 as age from search_runs where status = 'ok' and finished_at is not null group by 1, 2`));
+      // Searches only: importing an export is not the schedule working.
+      const ok = await deps.db
+        .select({ review_id: searchRuns.reviewId, source: searchRuns.source, age: sql<number>`extract(epoch from now() - max(${searchRuns.finishedAt}))::float8` })
+        .from(searchRuns)
+        .where(and(eq(searchRuns.status, 'ok'), isSearch, isNotNull(searchRuns.finishedAt)))
+        .groupBy(searchRuns.reviewId, searchRuns.source);
       if (!deps.protocols) {
         for (const r of ok) this.set({ review: r.review_id, source: r.source }, Number(r.age));
         return;
       }
-      const configured = rowsOf<{ id: string; age: number }>(await deps.db.execute(sql`select id, extract(epoch from now() - created_at)::float8 as age from reviews`));
+      const configured = await queryRows<{ id: string; age: number }>(deps.db, sql`select id, extract(epoch from now() - created_at)::float8 as age from reviews`);
       for (const p of deps.protocols) {
         for (const source of API_SOURCES.filter((s) => p.sources[s]?.enabled)) {
           const age = ok.find((r) => r.review_id === p.id && r.source === source)?.age ?? configured.find((r) => r.id === p.id)?.age;
@@ -94,12 +99,12 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
     } });
   new Gauge({ name: 'living_review_records_staged', help: 'Source records staged, by source', labelNames: ['source'], registers: [registry],
     collect: tolerant(async function () {
-      const rows = rowsOf<{ source: string; n: number }>(await deps.db.execute(sql`select source, count(*)::int as n from source_records group by 1`));
+      const rows = await queryRows<{ source: string; n: number }>(deps.db, sql`select source, count(*)::int as n from source_records group by 1`);
       for (const r of rows) this.set({ source: r.source }, Number(r.n));
     }) });
   new Gauge({ name: 'living_review_api_requests', help: 'Upstream API requests and retries recorded by search runs, by source', labelNames: ['source', 'kind'], registers: [registry],
     collect: tolerant(async function () {
-      const rows = rowsOf<{ source: string; requests: number; retries: number }>(await deps.db.execute(sql`select source, sum(requests)::int as requests, sum(retries)::int as retries from search_runs group by 1`));
+      const rows = await queryRows<{ source: string; requests: number; retries: number }>(deps.db, sql`select source, sum(requests)::int as requests, sum(retries)::int as retries from search_runs group by 1`);
       for (const r of rows) {
         this.set({ source: r.source, kind: 'request' }, Number(r.requests));
         this.set({ source: r.source, kind: 'retry' }, Number(r.retries));

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNotNull, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { works } from '../db/schema/index.js';
-import { liveWorks } from '../staging/candidates.js';
+import { liveWorks } from '../db/queries/candidates.js';
 import { stageBatch } from '../staging/stage.js';
 import type { Source } from '../sources/types.js';
 

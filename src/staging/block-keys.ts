@@ -2,7 +2,8 @@ import { asc, count, eq, gt } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { reviews, workBlockKeys, works } from '../db/schema/index.js';
 import { BLOCK_KEYS_VERSION } from '../dedup/blocking.js';
-import { liveWorks, selectLiveWorks, storedWork } from './candidates.js';
+import { liveWorks } from '../db/queries/candidates.js';
+import { selectLiveWorks, storedWork } from './candidates.js';
 import { lockStaging } from './lock.js';
 import { storedBlockKeys } from './plan.js';
 

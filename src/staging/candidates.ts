@@ -1,7 +1,8 @@
 // Database side of incremental matching: finds the stored works a batch of new records could be
 // duplicates of, through indexed lookups only (never by loading every work).
-import { and, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { and, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../db/client.js';
+import { liveWorks } from '../db/queries/candidates.js';
 import { type WorkStatus, works } from '../db/schema/index.js';
 import { type NormalizedRecord, normalizeRecord } from '../dedup/record.js';
 import type { SourceRecord } from '../records/types.js';
@@ -67,16 +68,13 @@ export function storedWork(w: WorkRow): StoredWork {
   return { id: w.id, status: w.status, doi: w.doi, pmid: w.pmid, norm };
 }
 
-function rowsOf<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
-}
-
 /** Work ids per block key, one query for the whole batch. */
 export async function worksByBlockKeys(tx: Db, reviewId: string, keys: string[]): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>();
   if (keys.length === 0) return out;
-  const rows = rowsOf<{ key: string; work_id: string | number }>(
-    await tx.execute(sql`
+  const rows = await queryRows<{ key: string; work_id: string | number }>(
+    tx,
+    sql`
       select k.key, b.work_id
       from unnest(${sql.param(keys)}::text[]) as k(key)
       cross join lateral (
@@ -84,15 +82,10 @@ export async function worksByBlockKeys(tx: Db, reviewId: string, keys: string[])
         where review_id = ${reviewId} and key = k.key
         order by work_id desc
         limit ${PER_KEY}
-      ) b`),
+      ) b`,
   );
   for (const r of rows) out.set(r.key, [...(out.get(r.key) ?? []), Number(r.work_id)]);
   return out;
-}
-
-/** A review's live works: not merged away into another. */
-export function liveWorks(reviewId: string): SQL {
-  return and(eq(works.reviewId, reviewId), isNull(works.mergedIntoId))!;
 }
 
 /** The matcher's columns of a review's live works that also meet `where`. */

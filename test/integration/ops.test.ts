@@ -126,17 +126,19 @@ describe('ops routes', () => {
     for (const p of protocols) await syncProtocol(testDb.database.db, p);
     await testDb.query(`update reviews set created_at = now() - interval '3 days' where id = 'stale-a'`);
     await testDb.query(`update reviews set created_at = now() - interval '2 hours' where id = 'stale-b'`);
-    const run = (review: string, source: string, status: string, finishedHoursAgo: number | null) =>
+    const run = (review: string, source: string, status: string, finishedHoursAgo: number | null, trigger = 'schedule') =>
       testDb.query(
         `insert into search_runs (review_id, cycle_id, source, trigger, query, window_from, window_to, status, started_at, finished_at)
-         values ($1, 'c', $2, 'schedule', 'q', '2026-01-01', '2026-01-02', $3, now() - interval '100 hours', now() - make_interval(hours => $4::int))`,
-        [review, source, status, finishedHoursAgo],
+         values ($1, 'c', $2, $5, 'q', '2026-01-01', '2026-01-02', $3, now() - interval '100 hours', now() - make_interval(hours => $4::int))`,
+        [review, source, status, finishedHoursAgo, trigger],
       );
     await run('stale-a', 'pubmed', 'ok', 50);
     await run('stale-a', 'pubmed', 'ok', 26);
     await run('stale-a', 'pubmed', 'failed', 1);
     await run('stale-a', 'pubmed', 'running', null);
     await run('stale-a', 'europepmc', 'failed', 2);
+    // An import of a Europe PMC export an hour ago is no search: the schedule is still stale.
+    await run('stale-a', 'europepmc', 'ok', 1, 'import');
     await run('stale-gone', 'pubmed', 'ok', 240);
 
     // 'stale-gone' is no longer configured: serve is given the other two.

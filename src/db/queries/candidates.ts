@@ -25,8 +25,13 @@ export interface Candidate {
 
 export type StatusFilter = WorkStatus | 'all';
 
+/** A review's live works: not merged away into another. */
+export function liveWorks(reviewId: string): SQL {
+  return and(eq(works.reviewId, reviewId), isNull(works.mergedIntoId))!;
+}
+
 export async function listCandidates(db: Db, reviewId: string, status: StatusFilter): Promise<Candidate[]> {
-  const filters: SQL[] = [eq(works.reviewId, reviewId), ne(works.origin, 'seed'), isNull(works.mergedIntoId)];
+  const filters: SQL[] = [liveWorks(reviewId), ne(works.origin, 'seed')];
   if (status !== 'all') filters.push(eq(works.status, status));
   const rows = await db
     .select({

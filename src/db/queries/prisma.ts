@@ -1,5 +1,6 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
+import { liveWorks } from './candidates.js';
 import { searchRuns, works, type WorkStatus } from '../schema/index.js';
 
 export interface CycleRunRow {
@@ -52,6 +53,6 @@ export async function prismaInputs(db: Db, reviewId: string) {
   const [seedRow] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(works)
-    .where(and(eq(works.reviewId, reviewId), eq(works.origin, 'seed'), isNull(works.mergedIntoId)));
+    .where(and(liveWorks(reviewId), eq(works.origin, 'seed')));
   return { runs, worksByCycle, seeds: Number(seedRow?.n ?? 0) };
 }

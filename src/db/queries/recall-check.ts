@@ -1,6 +1,7 @@
-import { and, eq, inArray, isNull, or } from 'drizzle-orm';
+import { and, inArray, or } from 'drizzle-orm';
 import { normalizeDoi, normalizePmid, normalizeTitle } from '../../dedup/normalize.js';
 import type { Db } from '../client.js';
+import { liveWorks } from './candidates.js';
 import { works, type WorkStatus } from '../schema/index.js';
 
 /** A paper the living search should find (protocol `known_relevant`). */
@@ -36,7 +37,7 @@ export async function recallCheck(db: Db, reviewId: string, known: readonly Know
   const rows = await db
     .select({ id: works.id, doi: works.doi, pmid: works.pmid, titleKey: works.titleKey, status: works.status })
     .from(works)
-    .where(and(eq(works.reviewId, reviewId), isNull(works.mergedIntoId), or(...conditions)));
+    .where(and(liveWorks(reviewId), or(...conditions)));
   const found: RecallCheck['found'] = [];
   const missing: KnownPaper[] = [];
   known.forEach((paper, i) => {

@@ -1,6 +1,7 @@
 import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { isSearch, okSearches, watermarkOf } from './runs.js';
 import type { Db } from '../client.js';
+import { liveWorks } from './candidates.js';
 import { type KnownPaper, type RecallCheck, recallCheck } from './recall-check.js';
 import { digests, matchReviews, searchRuns, works, type RunStatus, type WorkStatus, type WorkOrigin } from '../schema/index.js';
 
@@ -59,7 +60,7 @@ export async function reviewStatus(db: Db, reviewId: string, knownRelevant: read
   const counts = await db
     .select({ origin: works.origin, status: works.status, count: sql<number>`count(*)::int` })
     .from(works)
-    .where(and(eq(works.reviewId, reviewId), isNull(works.mergedIntoId)))
+    .where(liveWorks(reviewId))
     .groupBy(works.origin, works.status)
     .orderBy(works.origin, works.status);
   return {
@@ -102,7 +103,7 @@ async function attentionOf(db: Db, reviewId: string): Promise<ReviewStatus['atte
     ambiguousDigests: await count(db.select({ n }).from(digests).where(and(eq(digests.reviewId, reviewId), eq(digests.status, 'ambiguous')))),
     failedDigests: await count(db.select({ n }).from(digests).where(and(eq(digests.reviewId, reviewId), eq(digests.status, 'failed')))),
     uncertainPairs: await count(db.select({ n }).from(matchReviews).where(and(eq(matchReviews.reviewId, reviewId), isNull(matchReviews.decision)))),
-    flaggedWorks: await count(db.select({ n }).from(works).where(and(eq(works.reviewId, reviewId), isNotNull(works.attention), isNull(works.mergedIntoId)))),
+    flaggedWorks: await count(db.select({ n }).from(works).where(and(liveWorks(reviewId), isNotNull(works.attention)))),
   };
 }
 
@@ -110,7 +111,7 @@ export async function flaggedWorks(db: Db, reviewId: string): Promise<ReviewStat
   const rows = await db
     .select({ workId: works.id, title: works.title, status: works.status, origin: works.origin, note: works.attention })
     .from(works)
-    .where(and(eq(works.reviewId, reviewId), isNotNull(works.attention), isNull(works.mergedIntoId)))
+    .where(and(liveWorks(reviewId), isNotNull(works.attention)))
     .orderBy(works.id);
   return rows.map((r) => ({ ...r, note: r.note ?? '' }));
 }
