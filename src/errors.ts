@@ -47,10 +47,6 @@ export function coerceError(thrown: unknown): Error {
   return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown), { cause: thrown });
 }
 
-export function isRetryable(err: unknown): boolean {
-  return err instanceof RetryableError;
-}
-
 /** One line for stderr and run rows: no stack, no newlines. */
 export function oneLine(err: unknown): string {
   return coerceError(err).message.replace(/\s+/g, ' ').trim();

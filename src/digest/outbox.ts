@@ -32,7 +32,6 @@ export function retryDelay(policy: RetryPolicy, attempts: number): number {
 }
 
 export interface OutboxOptions {
-  mailFrom: string;
   /** Host Message-IDs are minted under (PUBLIC_URL's). */
   host: string;
 }

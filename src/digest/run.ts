@@ -67,7 +67,7 @@ export async function runDigestOnce(deps: DigestDeps, protocols: Protocol[]): Pr
   // Decisions made since the last cycle count: the digest lists what they now rank highest.
   for (const protocol of protocols) await refreshRelevance(db, protocol.id, deps.log);
   for (const { protocol, period, planned } of await planDue(deps, protocols)) {
-    const written = await enqueueDigests(db, planned, { mailFrom: deps.env.MAIL_FROM, host: publicHost(deps.env.PUBLIC_URL) });
+    const written = await enqueueDigests(db, planned, { host: publicHost(deps.env.PUBLIC_URL) });
     report.reviews.push({ review: protocol.id, period: period.toISOString(), planned, written });
   }
   report.recovered = await recoverInterrupted(db, deps.mailer);

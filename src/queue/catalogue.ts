@@ -22,7 +22,6 @@ const reviewId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 export const cyclePayload = z.object({ reviewId }).strict();
-export type CyclePayload = z.infer<typeof cyclePayload>;
 
 export const searchPayload = z
   .object({
@@ -42,7 +41,6 @@ export const searchPayload = z
 export type SearchPayload = z.infer<typeof searchPayload>;
 
 export const digestPayload = z.object({ reviewId }).strict();
-export type DigestPayload = z.infer<typeof digestPayload>;
 
 /** Removal keeps recent history for the dashboard and for job-id deduplication of late duplicates. */
 const history = { removeOnComplete: { age: 7 * 86_400, count: 1_000 }, removeOnFail: { age: 30 * 86_400 } };

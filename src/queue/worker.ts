@@ -82,7 +82,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     tuning,
   };
 
-  await syncSchedulers(queues, deps.protocols, log);
+  try {
+    await syncSchedulers(queues, deps.protocols, log);
+  } catch (err) {
+    // Nothing started: let go of Redis, or the failed process would hang on its open connection.
+    await closeQueues(queues).catch(() => {});
+    connection.disconnect();
+    throw err;
+  }
   const sync = setInterval(() => {
     syncSchedulers(queues, deps.protocols, log).catch((err) => log.warn({ err: oneLine(err) }, 'scheduler sync failed; next try later'));
   }, tuning.schedulerSyncMs);

@@ -20,22 +20,25 @@ export function seedKey(s: { doi?: string | undefined; pmid?: string | undefined
  * was declared becomes a seed.
  */
 export async function stageSeeds(db: Db, reviewId: string, source: string, entries: Array<{ record: SourceRecord; note?: string }>): Promise<StageResult> {
-  const result = await stageBatch(db, { reviewId, source, runId: null, origin: 'seed' }, entries.map((e) => e.record));
-  for (const { record, note } of entries) {
-    const [link] = await db
-      .select({ workId: sourceRecords.workId })
-      .from(sourceRecords)
-      .where(and(eq(sourceRecords.reviewId, reviewId), eq(sourceRecords.source, source), eq(sourceRecords.sourceId, record.sourceId)));
-    await db
-      .update(works)
-      .set({ origin: 'seed', status: 'included', updatedAt: sql`now()` })
-      .where(and(eq(works.id, link!.workId), eq(works.status, 'pending')));
-    await db
-      .insert(seeds)
-      .values({ reviewId, seedKey: seedKey(record), doi: normalizeDoi(record.doi) ?? null, pmid: normalizePmid(record.pmid) ?? null, title: record.title || null, note: note ?? null, workId: link!.workId })
-      .onConflictDoNothing();
-  }
-  return result;
+  // One transaction (and the staging lock stageBatch takes in it): no batch sees a seed half made.
+  return db.transaction(async (tx) => {
+    const result = await stageBatch(tx, { reviewId, source, runId: null, origin: 'seed' }, entries.map((e) => e.record));
+    for (const { record, note } of entries) {
+      const [link] = await tx
+        .select({ workId: sourceRecords.workId })
+        .from(sourceRecords)
+        .where(and(eq(sourceRecords.reviewId, reviewId), eq(sourceRecords.source, source), eq(sourceRecords.sourceId, record.sourceId)));
+      await tx
+        .update(works)
+        .set({ origin: 'seed', status: 'included', updatedAt: sql`now()` })
+        .where(and(eq(works.id, link!.workId), eq(works.status, 'pending')));
+      await tx
+        .insert(seeds)
+        .values({ reviewId, seedKey: seedKey(record), doi: normalizeDoi(record.doi) ?? null, pmid: normalizePmid(record.pmid) ?? null, title: record.title || null, note: note ?? null, workId: link!.workId })
+        .onConflictDoNothing();
+    }
+    return result;
+  });
 }
 
 /** Stages the protocol's seeds that are not staged yet. */
