@@ -131,6 +131,26 @@ describe('import FILE... --source NAME', () => {
     expect(await importFiles(db(), [jan, tagged], opts)).toMatchObject({ read: 4, newWorks: 0, duplicates: 4 });
   });
 
+  it('logs what the committed batches of a failed import staged, so PRISMA still adds up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lr-import-fail-'));
+    const file = join(dir, 'embase.ris');
+    const titles = ['Peer-led naloxone in pharmacies', 'Overdose response among sex workers', 'A POISON record the database refuses', 'Never reached'];
+    writeFileSync(file, titles.map((t) => `TY  - JOUR\nTI  - ${t}\nPY  - 2023\nER  - \n`).join(''));
+    // The database refuses the third record's work, as a lost connection or a full disk would.
+    await t.query(`create function refuse_poison() returns trigger language plpgsql as $$ begin if new.title like '%POISON%' then raise exception 'refused by test'; end if; return new; end $$`);
+    await t.query(`create trigger refuse_poison before insert on works for each row execute function refuse_poison()`);
+    try {
+      await expect(importFiles(db(), [file], { reviewId: protocol.id, source: 'embase', as: 'candidates', batchSize: 2 })).rejects.toThrow(/Failed query: insert into "works"/);
+    } finally {
+      await t.query('drop trigger refuse_poison on works; drop function refuse_poison()');
+    }
+    const [run] = await db().select().from(searchRuns).where(eq(searchRuns.source, 'embase'));
+    expect(run).toMatchObject({ status: 'failed', identified: 4, fetched: 2, newWorks: 2, duplicates: 0 });
+    const { runs, worksByCycle } = await prismaInputs(db(), protocol.id);
+    const update = prismaReport(protocol.id, null, runs, worksByCycle).updates.find((u) => u.cycleId === run!.cycleId)!;
+    expect(update).toMatchObject({ fetched: 2, duplicatesRemoved: 0, screened: 2 });
+  });
+
   it('reads every file before staging any: a bad one fails the import with nothing staged and no run logged', async () => {
     const before = { works: await db().select().from(works), runs: await db().select().from(searchRuns) };
     const bad = join(mkdtempSync(join(tmpdir(), 'lr-import-')), 'notes.ris');
