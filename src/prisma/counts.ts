@@ -9,7 +9,7 @@ export interface PrismaCounts {
   fetched: number;
   /**
    * Records removed before screening as duplicates (of this update, earlier ones or seeds),
-   * including works a maintainer later found to be the same as another.
+   * including works found so later: merged by a maintainer, or declared a seed.
    */
   duplicatesRemoved: number;
   /** New works to screen. */
@@ -78,7 +78,7 @@ export function prismaReport(
   for (const w of worksByCycle) {
     const u = updates.get(w.cycleId);
     if (!u) continue;
-    if (w.status === 'merged') {
+    if (w.status === 'duplicate') {
       u.duplicatesRemoved += w.count;
       continue;
     }

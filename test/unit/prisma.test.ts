@@ -18,7 +18,7 @@ describe('PRISMA 2020 counts', () => {
       { cycleId: 'c22', status: 'conflict', count: 2 },
       { cycleId: 'c22', status: 'excluded', count: 12 },
       // Staged as new, then answered "same work" by a maintainer.
-      { cycleId: 'c22', status: 'merged', count: 1 },
+      { cycleId: 'c22', status: 'duplicate', count: 1 },
     ],
   );
 

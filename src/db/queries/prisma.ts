@@ -18,8 +18,11 @@ export interface CycleRunRow {
 
 export interface CycleWorkCount {
   cycleId: string;
-  /** 'merged': staged as new, later found by a maintainer to be another work's duplicate. */
-  status: WorkStatus | 'merged';
+  /**
+   * 'duplicate': staged as new, found later to be another work: merged into it by a maintainer,
+   * or one of the original review's studies once declared as a seed.
+   */
+  status: WorkStatus | 'duplicate';
   count: number;
 }
 
@@ -41,13 +44,13 @@ export async function prismaInputs(db: Db, reviewId: string) {
     .from(searchRuns)
     .where(eq(searchRuns.reviewId, reviewId))
     .orderBy(asc(searchRuns.startedAt), asc(searchRuns.id));
-  const status = sql<CycleWorkCount['status']>`case when ${works.mergedIntoId} is null then ${works.status} else 'merged' end`;
+  const status = sql<CycleWorkCount['status']>`case when ${works.mergedIntoId} is null and ${works.origin} = 'candidate' then ${works.status} else 'duplicate' end`;
   const worksByCycle: CycleWorkCount[] = (
     await db
       .select({ cycleId: searchRuns.cycleId, status, count: sql<number>`count(*)::int` })
       .from(works)
       .innerJoin(searchRuns, eq(works.firstSeenRunId, searchRuns.id))
-      .where(and(eq(works.reviewId, reviewId), eq(works.origin, 'candidate')))
+      .where(eq(works.reviewId, reviewId))
       .groupBy(searchRuns.cycleId, status)
   ).map((r) => ({ ...r, count: Number(r.count) }));
   const [seedRow] = await db
