@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Db } from '../db/client.js';
-import { finishRun, recordProgress } from '../db/queries/runs.js';
+import { finishRun } from '../db/queries/runs.js';
 import { oneLine } from '../errors.js';
 import { ownRun, settleAbandonedRuns } from '../runs/ownership.js';
 import type { SourceRecord } from '../records/types.js';
@@ -63,32 +63,22 @@ export async function importFiles(db: Db, files: string[], opts: ImportOptions):
   };
   await settleAbandonedRuns(db, { reviewId: opts.reviewId, source: opts.source }, 'import');
   return ownRun(db, run, async (owner, runId) => {
-    // What the committed batches staged, written after each: a run that fails or is killed part
-    // way still tells PRISMA what its staged works came from (as a search run does).
-    const counts = { identified: records.length, fetched: 0, newWorks: 0, duplicates: 0, requests: 0, retries: 0 };
+    // Each staged batch adds itself to the run's counts (stageBatch), so a run that fails or is
+    // killed part way still tells PRISMA what its staged works came from.
+    const progress = { identified: records.length, requests: 0, retries: 0 };
     try {
-      const summary = await stageAll(owner, opts, records, runId, files.length, async (s) => {
-        Object.assign(counts, { fetched: s.newWorks + s.duplicates, newWorks: s.newWorks, duplicates: s.duplicates });
-        await recordProgress(owner, runId, counts);
-      });
-      await finishRun(owner, runId, { status: 'ok', ...counts, warnings: [], error: null });
+      const summary = await stageAll(owner, opts, records, runId, files.length);
+      await finishRun(owner, runId, { status: 'ok', ...progress, warnings: [], error: null });
       return summary;
     } catch (err) {
       // Staged batches stay (staging is idempotent): importing the file again completes it.
-      await finishRun(owner, runId, { status: 'failed', ...counts, warnings: [], error: oneLine(err) }).catch(() => {});
+      await finishRun(owner, runId, { status: 'failed', ...progress, warnings: [], error: oneLine(err) }).catch(() => {});
       throw err;
     }
   });
 }
 
-async function stageAll(
-  db: Db,
-  opts: ImportOptions,
-  records: SourceRecord[],
-  runId: number | null,
-  files: number,
-  afterBatch?: (soFar: ImportSummary) => Promise<void>,
-): Promise<ImportSummary> {
+async function stageAll(db: Db, opts: ImportOptions, records: SourceRecord[], runId: number | null, files: number): Promise<ImportSummary> {
   const summary: ImportSummary = { files, read: records.length, newWorks: 0, duplicates: 0, uncertain: 0 };
   const size = opts.batchSize ?? 500;
   for (let i = 0; i < records.length; i += size) {
@@ -100,7 +90,6 @@ async function stageAll(
     summary.newWorks += r.newWorks;
     summary.duplicates += r.duplicates;
     summary.uncertain += r.uncertain;
-    await afterBatch?.(summary);
   }
   return summary;
 }

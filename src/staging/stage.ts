@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, reserveIds } from '../db/client.js';
 import { matchReviews, sourceRecords, workBlockKeys, workRelations, works } from '../db/schema/index.js';
+import { countStaged } from '../db/queries/runs.js';
 import { normalizeRecord } from '../dedup/record.js';
 import { declaredLinks } from '../dedup/relations.js';
 import type { SourceRecord } from '../records/types.js';
@@ -139,6 +140,7 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
     for (const rows of chunks(recordRows, 1000)) await tx.insert(sourceRecords).values(rows);
     for (const l of links) await recordLinks(tx, ctx.reviewId, l.workId, l.plan);
     for (const { workId, why } of reported) await flagIfIncluded(tx, workId, why);
+    if (ctx.runId !== null) await countStaged(tx, ctx.runId, { fetched: records.length, newWorks: result.newWorks, duplicates: result.duplicates });
     return result;
   });
 }

@@ -12,6 +12,8 @@ import { reviewStatus } from '../../src/db/queries/status.js';
 import { searchRuns, seeds, sourceRecords, workRelations, works } from '../../src/db/schema/index.js';
 import { prismaReport } from '../../src/prisma/counts.js';
 import { importFiles } from '../../src/imports/stage-files.js';
+import { NO_FLAGS } from '../../src/records/types.js';
+import { stageSeeds } from '../../src/staging/seeds.js';
 import { packageRoot } from '../../src/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -149,6 +151,19 @@ describe('import FILE... --source NAME', () => {
     const { runs, worksByCycle } = await prismaInputs(db(), protocol.id);
     const update = prismaReport(protocol.id, null, runs, worksByCycle).updates.find((u) => u.cycleId === run!.cycleId)!;
     expect(update).toMatchObject({ fetched: 2, duplicatesRemoved: 0, screened: 2 });
+  });
+
+  it('counts a candidate later declared one of the original studies as a duplicate, not as screened', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lr-import-seed-'));
+    const file = join(dir, 'wos.ris');
+    writeFileSync(file, 'TY  - JOUR\nTI  - Peer overdose response in supportive housing\nDO  - 10.1000/late-seed.1\nPY  - 2020\nER  - \n');
+    await importFiles(db(), [file], { reviewId: protocol.id, source: 'wos', as: 'candidates' });
+    const [run] = await db().select().from(searchRuns).where(eq(searchRuns.source, 'wos'));
+    // The maintainers add it to the protocol's seeds: it was in the original review all along.
+    await stageSeeds(db(), protocol.id, 'protocol', [{ record: { source: 'protocol', sourceId: 'doi:10.1000/late-seed.1', doi: '10.1000/late-seed.1', title: '', authors: [], flags: NO_FLAGS } }]);
+    const { runs, worksByCycle } = await prismaInputs(db(), protocol.id);
+    const update = prismaReport(protocol.id, null, runs, worksByCycle).updates.find((u) => u.cycleId === run!.cycleId)!;
+    expect(update).toMatchObject({ fetched: 1, duplicatesRemoved: 1, screened: 0 });
   });
 
   it('reads every file before staging any: a bad one fails the import with nothing staged and no run logged', async () => {

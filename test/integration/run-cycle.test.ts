@@ -167,7 +167,7 @@ describe('run --once faults', () => {
     const live = ownRun(t.database.db, run, async (db, id) => {
       started(id);
       await new Promise<void>((r) => (release = r));
-      await finishRun(db, id, { status: 'ok', identified: 0, fetched: 0, newWorks: 0, duplicates: 0, requests: 0, retries: 0, warnings: [], error: null });
+      await finishRun(db, id, { status: 'ok', identified: 0, requests: 0, retries: 0, warnings: [], error: null });
     });
     try {
       const id = await liveId;

@@ -37,28 +37,45 @@ export async function startRun(db: Db, run: NewRun & { id?: number }): Promise<n
   return row!.id;
 }
 
-export interface RunOutcome {
-  status: Exclude<RunStatus, 'running'>;
+/** What a run reports of itself. Fetched, new and duplicate records are not here: see countStaged. */
+export interface RunProgress {
   identified: number;
-  fetched: number;
-  newWorks: number;
-  duplicates: number;
   requests: number;
   retries: number;
+}
+
+export interface RunOutcome extends RunProgress {
+  status: Exclude<RunStatus, 'running'>;
   warnings: string[];
   error: string | null;
 }
 
-export async function finishRun(db: Db, id: number, outcome: RunOutcome): Promise<void> {
+export async function finishRun(db: Db, id: number, o: RunOutcome): Promise<void> {
   await db
     .update(searchRuns)
-    .set({ ...outcome, finishedAt: sql`now()` })
+    .set({ status: o.status, identified: o.identified, requests: o.requests, retries: o.retries, warnings: o.warnings, error: o.error, finishedAt: sql`now()` })
     .where(eq(searchRuns.id, id));
 }
 
-/** Counts written as the run goes, so an operator sees progress and a crash leaves a trace. */
-export async function recordProgress(db: Db, id: number, counts: Pick<RunOutcome, 'identified' | 'fetched' | 'newWorks' | 'duplicates' | 'requests' | 'retries'>): Promise<void> {
-  await db.update(searchRuns).set(counts).where(eq(searchRuns.id, id));
+/** Written as the run goes, so an operator sees progress and a crash leaves a trace. */
+export async function recordProgress(db: Db, id: number, p: RunProgress): Promise<void> {
+  await db.update(searchRuns).set({ identified: p.identified, requests: p.requests, retries: p.retries }).where(eq(searchRuns.id, id));
+}
+
+/**
+ * Adds a staged batch to its run's fetched, new and duplicate counts, in the transaction that
+ * staged it: the counts never disagree with what is staged, however the run ends (a kill between
+ * a batch and a separate progress write left staged works that no run had counted).
+ */
+export async function countStaged(tx: Db, id: number, batch: { fetched: number; newWorks: number; duplicates: number }): Promise<void> {
+  await tx
+    .update(searchRuns)
+    .set({
+      fetched: sql`${searchRuns.fetched} + ${batch.fetched}`,
+      newWorks: sql`${searchRuns.newWorks} + ${batch.newWorks}`,
+      duplicates: sql`${searchRuns.duplicates} + ${batch.duplicates}`,
+    })
+    .where(eq(searchRuns.id, id));
 }
 
 export type SearchRunRow = typeof searchRuns.$inferSelect;
