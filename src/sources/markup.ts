@@ -11,7 +11,7 @@ const BLOCK = new Set([
 /** Inside a word: H<sub>2</sub>O. */
 const GLUE = new Set(['sub', 'sup']);
 
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', shy: '\u00ad' };
 
 function decodeEntities(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
@@ -28,9 +28,14 @@ const WORD_CHAR = /[\p{L}\p{N}]/u;
 /**
  * Markup removed, entities decoded, whitespace squashed. An inline tag between two letters
  * becomes a space: some deposits glue formatted words to their neighbours
- * ("targeting<jats:italic>SMARCB1</jats:italic>for").
+ * ("targeting<jats:italic>SMARCB1</jats:italic>for"). Markup that arrives escaped (Europe PMC's
+ * titles: "m&lt;sup&gt;6&lt;/sup&gt;A") is removed once decoded; "&lt;5 mg" stays "<5 mg".
  */
 export function plainText(markup: string): string {
+  return squash(stripTags(decodeEntities(stripTags(markup))));
+}
+
+function stripTags(markup: string): string {
   let out = '';
   let last = 0;
   for (const m of markup.matchAll(TAG)) {
@@ -41,5 +46,5 @@ export function plainText(markup: string): string {
     const next = markup.slice(last).replace(/^(?:<[^>]*>)+/, '').charAt(0);
     if (BLOCK.has(name) || (WORD_CHAR.test(out.slice(-1)) && WORD_CHAR.test(next))) out += ' ';
   }
-  return squash(decodeEntities(out + markup.slice(last)));
+  return out + markup.slice(last);
 }

@@ -9,7 +9,8 @@ import type { SearchStrategy, TermField, TextTerm } from './types.js';
 export function words(text: string): string[] {
   return text
     .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
+    // A soft hyphen or zero-width joiner sits inside a word ("na\u00ADloxone"): not a boundary.
+    .replace(/[\p{M}\u00ad\u200b-\u200d\u2060\ufeff]/gu, '')
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean);

@@ -13,6 +13,8 @@ export interface FakeEutilsOptions {
   failEvery?: { n: number; status: 500 | 429; retryAfter?: string };
   /** Every Nth efetch answers 200 with the body cut in half. */
   truncateEvery?: number;
+  /** Every Nth efetch answers 200 with an HTML page, the one after it with an empty <PubmedArticleSet> (N >= 3). */
+  pageEvery?: number;
   /** Answer 429 when more than this many requests arrived within the last 1000 ms. */
   rateLimitPerSecond?: number;
   /** Answer esearch with an in-band <ERROR> carrying this message. */
@@ -101,6 +103,10 @@ export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEuti
       }
       records = history.pmids.slice(retstart, Math.min(retstart + Number(params.retmax ?? 20), cap));
     }
+    if (opts.pageEvery && efetchCount % opts.pageEvery === 0) {
+      return send(200, '<!DOCTYPE html>\n<html><head><title>Service unavailable</title></head><body><h1>Temporarily unavailable</h1></body></html>');
+    }
+    if (opts.pageEvery && efetchCount % opts.pageEvery === 1 && efetchCount > 1) records = [];
     const body = EFETCH_HEADER + records.map((r) => r.xml).join('\n') + '\n' + EFETCH_FOOTER;
     if (opts.truncateEvery && efetchCount % opts.truncateEvery === 0) {
       entry.status = 200;

@@ -69,8 +69,10 @@ describe('EutilsClient against the fake E-utilities server', () => {
   });
 
   it('splits a window over the cap by date until every part fits, and fetches all records', async () => {
-    const { records, client, fake } = await setup(250, { cap: 100 }, { historyCap: 100, batchSize: 40 });
+    const { records, client, fake } = await setup(250, { cap: 100, phraseNotFound: 'peer navigatr*' }, { historyCap: 100, batchSize: 40 });
     const search = await client.search({ term: 'x', window: WINDOW });
+    // Every part of the window is asked; the query's typo is reported once.
+    expect(search.warnings).toEqual(['PhraseNotFound: peer navigatr*']);
     expect(search.identified).toBe(250);
     const all = (await drain(search.batches)).flat();
     expect(all).toHaveLength(250);
@@ -110,6 +112,16 @@ describe('EutilsClient against the fake E-utilities server', () => {
     expect(last.retries).toBeGreaterThan(0);
     expect(last.requests).toBe(fake.log.length);
   }, 30_000);
+
+  it('retries an HTML page and an empty page answered with 200, and gets every record', async () => {
+    const { records, client, fake } = await setup(30, { pageEvery: 3 }, { batchSize: 10 });
+    const search = await client.search({ term: 'x', window: WINDOW });
+    const pmids = (await drain(search.batches)).flat().map((r) => r.pmid);
+    expect(pmids.sort()).toEqual(records.map((r) => r.pmid).sort());
+    expect(search.warnings).toEqual([]);
+    const efetches = fake.log.filter((l) => l.path.endsWith('efetch.fcgi'));
+    expect(efetches.length).toBeGreaterThan(3);
+  });
 
   it('honours Retry-After on 429 before trying again', async () => {
     const { client, fake } = await setup(5, { failEvery: { n: 2, status: 429, retryAfter: '1' } }, { batchSize: 10 });

@@ -68,7 +68,8 @@ describe('readers', () => {
       'search.ris: no records found in it as RIS (records from "TY  - " to "ER  - ")',
     );
     expect(() => readRecords('x.nbib', 'not medline\n', { source: 's' })).toThrow(/^x\.nbib: no records found in it as MEDLINE\/nbib/);
-    expect(() => readRecords('x.xml', '<?xml version="1.0"?><foo/>', { source: 's' })).toThrow(/^x\.xml: no records found in it as PubMed XML/);
+    expect(() => readRecords('x.xml', '<?xml version="1.0"?><foo/>', { source: 's' })).toThrow('x.xml: not readable as PubMed XML: the document is <foo>, not a <PubmedArticleSet>');
+    expect(() => readRecords('x.xml', '<?xml version="1.0"?><PubmedArticleSet></PubmedArticleSet>', { source: 's' })).toThrow(/^x\.xml: no records found in it as PubMed XML/);
     expect(() => readRecords('notes.txt', 'some notes\nmore notes\n', { source: 's' })).toThrow(
       'notes.txt: not readable as CSV: no title, doi or pmid column in the header (columns: some notes)',
     );

@@ -99,6 +99,11 @@ describe('parseEuropePmcPage envelope', () => {
   it('plainText keeps inline markup joined, separates blocks, decodes entities once', () => {
     expect(plainText('H<sub>2</sub>O<br/>and <i>E.&nbsp;coli</i> &amp;lt; &#x3B1;&#946; &bogus;')).toBe('H2O and E. coli &lt; αβ &bogus;');
   });
+
+  it('plainText removes markup that arrives escaped, as Europe PMC titles carry it, and keeps a real "<"', () => {
+    expect(plainText('METTL5-mediated m&lt;sup&gt;6&lt;/sup&gt;A modification in &lt;i&gt;C. elegans&lt;/i&gt;')).toBe('METTL5-mediated m6A modification in C. elegans');
+    expect(plainText('Doses &lt;5 mg in adults aged &lt;40 years')).toBe('Doses <5 mg in adults aged <40 years');
+  });
 });
 
 describe.skipIf(!hasShared)('recorded Europe PMC responses', () => {

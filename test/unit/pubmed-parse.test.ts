@@ -294,6 +294,13 @@ describe('hostile and broken input', () => {
     expect(() => parsePubmedXmlString(xml)).toThrow(RetryableError);
   });
 
+  it('an error page answered with 200 is RetryableError, not a batch of no records', () => {
+    const page = '<!DOCTYPE html>\n<html><head><title>Service unavailable</title></head><body><h1>Temporarily unavailable</h1></body></html>';
+    expect(() => parsePubmedXmlString(page)).toThrow(RetryableError);
+    expect(() => parsePubmedXmlString(page)).toThrow('the document is <html>, not a <PubmedArticleSet> (an error page?)');
+    expect(parsePubmedXmlString('<?xml version="1.0" ?>\n<PubmedArticleSet>\n</PubmedArticleSet>')).toEqual([]);
+  });
+
   it('truncated bodies throw RetryableError, wherever they are cut', async () => {
     for (const cut of [40, 500, handmade.indexOf('</PubmedArticle>') + 5, handmade.length - 10]) {
       expect(() => parsePubmedXmlString(handmade.slice(0, cut)), `cut at ${cut}`).toThrow(RetryableError);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProtocol } from '../../src/config/protocol.js';
 import { packageRoot } from '../../src/paths.js';
+import { plainText } from '../../src/sources/markup.js';
 import { compileEvaluator, words } from '../../src/strategy/evaluate.js';
 import { iso1Code, medlineCode, medlineFromIso1 } from '../../src/strategy/languages.js';
 import type { SearchStrategy } from '../../src/strategy/types.js';
@@ -10,6 +11,11 @@ const mercer = loadProtocol(join(packageRoot, 'config/reviews/peer-support-overd
 const matches = compileEvaluator(mercer);
 
 describe('local strategy evaluator', () => {
+  it('keeps a word whole across a soft hyphen or zero-width joiner', () => {
+    expect(words('Peer na\u00ADloxone and over\u200Ddose')).toEqual(['peer', 'naloxone', 'and', 'overdose']);
+    expect(words(plainText('na&shy;loxone'))).toEqual(['naloxone']);
+  });
+
   it('splits words on hyphens and punctuation, drops case and diacritics', () => {
     expect(words('Peer-led naloxone: Café résumé')).toEqual(['peer', 'led', 'naloxone', 'cafe', 'resume']);
   });

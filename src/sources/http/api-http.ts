@@ -182,7 +182,9 @@ async function* capBytes(body: Readable, max: number, what: string): AsyncGenera
   }
 }
 
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ERR_CANCELED']);
+// A lost route (EHOSTUNREACH, ENETUNREACH) comes back like a refused connection does; a host that
+// does not exist (ENOTFOUND) is a typo in a base URL.
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ERR_CANCELED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN']);
 
 /** Timeouts, resets, refused connections and cut bodies are transient; our own errors pass. */
 function classifyTransport(what: string, err: unknown, deadlineMs: number | undefined): Error {

@@ -1,5 +1,6 @@
 // NCBI E-utilities client for PubMed: esearch (history server) + efetch in batches, with
 // process-wide rate limiting, bounded retries, deadlines and a response-size cap.
+import { RetryableError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
 import type { DateWindow, SearchProgress } from '../types.js';
 import { checkWindow, halve } from '../date-window.js';
@@ -21,7 +22,7 @@ export interface EutilsClientOptions extends HttpTuning {
   tool: string;
   email?: string;
   apiKey?: string;
-  /** Records per efetch request. Default 200. */
+  /** Records per efetch request. Default 500. */
   batchSize?: number;
   /**
    * How many records of one search NCBI lets us page through (retstart + retmax). PubMed refuses
@@ -91,7 +92,8 @@ export class EutilsClient {
     const plans: WindowPlan[] = [];
     const plan = async (window: DateWindow): Promise<void> => {
       const r = await this.esearch(req.term, window, progress, tell, req.signal);
-      warnings.push(...r.warnings);
+      // Each half of a split window says the same of the query (PhraseNotFound): once is enough.
+      for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
       if (r.count <= this.historyCap) {
         plans.push({ ...r, window });
       } else if (window.from === window.to) {
@@ -122,7 +124,8 @@ export class EutilsClient {
       for (let retstart = 0; retstart < reachable; retstart += this.batchSize) {
         const retmax = Math.min(this.batchSize, reachable - retstart);
         const params = { query_key: p.queryKey, WebEnv: p.webEnv, retstart: String(retstart), retmax: String(retmax) };
-        const records = await this.efetch(params, 'GET', progress, tell, signal);
+        // A page of a search's own results comes back with records; an empty one is NCBI failing.
+        const records = await this.efetch(params, 'GET', progress, tell, signal, { atLeastOne: true });
         got += records.length;
         progress.fetched += records.length;
         tell();
@@ -165,12 +168,14 @@ export class EutilsClient {
     progress: SearchProgress,
     tell: () => void,
     signal?: AbortSignal,
+    expect: { atLeastOne?: boolean } = {},
   ): Promise<SourceRecord[]> {
     const all = { db: 'pubmed', retmode: 'xml', rettype: 'abstract', ...params };
     return this.call('efetch', method, all, progress, tell, signal, async (body) => {
       // the whole batch is parsed before anything is returned: a retry never yields duplicates
       const records: SourceRecord[] = [];
       for await (const r of parsePubmedXml(body, { maxRecordBytes: this.maxRecordBytes })) records.push(r);
+      if (expect.atLeastOne && records.length === 0) throw new RetryableError('efetch returned no records for a page of the search results');
       return records;
     });
   }

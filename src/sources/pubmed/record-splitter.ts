@@ -46,6 +46,10 @@ export class PubmedRecordSplitter {
     });
     env.on('opentag', (tag) => {
       this.envDepth++;
+      // NCBI sometimes answers 200 with an HTML page: that is no batch of zero records.
+      if (!this.rootSeen && tag.name !== 'PubmedArticleSet' && tag.name !== 'eFetchResult') {
+        throw new RetryableError(`the document is <${tag.name}>, not a <PubmedArticleSet> (an error page?)`);
+      }
       this.rootSeen = true;
       if (tag.name === 'ERROR') this.errorText = '';
     });
