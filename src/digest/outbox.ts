@@ -124,6 +124,8 @@ export interface DeliveryReport {
   ambiguous: number[];
   /** Not sent: the recipient unsubscribed or left the review after the digest was written. */
   cancelled: number[];
+  /** The mail server could not be reached or refused the login: nothing more was tried. */
+  serverError?: string;
 }
 
 /** Claims one pending row; null when another process took it first. */
@@ -157,6 +159,7 @@ export async function deliverDue(database: Database, opts: DeliverOptions): Prom
     .where(and(eq(digests.status, 'pending'), lte(digests.nextAttemptAt, sql`now()`), opts.reviewId ? eq(digests.reviewId, opts.reviewId) : undefined))
     .orderBy(asc(digests.nextAttemptAt), asc(digests.id));
   for (const { id } of due) {
+    if (report.serverError) break;
     // The lock is taken before the claim and held until the mark, so a sweeper never mistakes a
     // live send for an interrupted one.
     await database.withAdvisoryLock(sendLock(id), async (db) => {
@@ -175,7 +178,10 @@ export async function deliverDue(database: Database, opts: DeliverOptions): Prom
       try {
         session = await opts.mailer.open();
       } catch (err) {
-        await markFailure(db, { ...waiting, attempts: waiting.attempts + 1 }, err, opts.retry, report);
+        // The server or its settings (a wrong password), not this message: the digest waits for
+        // a retry like any refused attempt, and the others are not tried against it now.
+        report.serverError = oneLine(err);
+        await markFailure(db, { ...waiting, attempts: waiting.attempts + 1 }, err instanceof RetryableError ? err : new RetryableError(report.serverError, { cause: err }), opts.retry, report);
         return;
       }
       let row: typeof digests.$inferSelect | undefined;

@@ -80,6 +80,8 @@ export async function runDigestOnce(deps: DigestDeps, protocols: Protocol[]): Pr
       report.failed.push(...r.failed);
       report.ambiguous.push(...r.ambiguous);
       report.cancelled.push(...r.cancelled);
+      report.serverError ??= r.serverError;
+      if (report.serverError) break;
     }
     const waiting = await db
       .select({ id: digests.id, at: digests.nextAttemptAt })
@@ -88,7 +90,8 @@ export async function runDigestOnce(deps: DigestDeps, protocols: Protocol[]): Pr
       .orderBy(asc(digests.nextAttemptAt));
     report.retrying = waiting.map((w) => w.id);
     const next = waiting[0]?.at;
-    if (!next || new Date(next).getTime() > deadline) break;
+    // The mail server itself refused: waiting for retries would only ask it again.
+    if (report.serverError || !next || new Date(next).getTime() > deadline) break;
     await sleep(Math.max(0, new Date(next).getTime() - Date.now()));
   }
   return report;

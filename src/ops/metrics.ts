@@ -20,6 +20,8 @@ export interface MetricsDeps {
    * source with a successful run.
    */
   protocols?: Protocol[];
+  /** Told of a metric left out of a scrape, and why. */
+  onCollectError?: (metric: string, err: unknown) => void;
 }
 
 
@@ -36,13 +38,14 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
    * is out); living_review_store_up says which store was missing.
    */
   const tolerant =
-    <M extends { reset(): void }>(collect: (this: M) => Promise<void> | void) =>
+    <M extends { reset(): void; name?: string }>(collect: (this: M) => Promise<void> | void) =>
     async function (this: M) {
       this.reset();
       try {
         await collect.call(this);
-      } catch {
+      } catch (err) {
         this.reset();
+        deps.onCollectError?.(this.name ?? 'metric', err);
       }
     };
   new Gauge({ name: 'living_review_store_up', help: 'Whether a store answered at this scrape (1) or not (0): metrics read from it are left out while it is 0', labelNames: ['store'], registers: [registry],

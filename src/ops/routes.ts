@@ -35,6 +35,8 @@ export function opsRoutes(deps: OpsDeps): OpsHandler {
     queues: deps.queues,
     counters: createCounterStore(deps.redis, deps.prefix),
     ...(deps.protocols ? { protocols: deps.protocols } : {}),
+    // A store down shows as living_review_store_up 0; any other cause is a bug worth a log line.
+    onCollectError: (metric, err) => deps.log.warn({ metric, err: (err as Error).message }, 'metric left out of the scrape'),
   });
   const dashboard = dashboardEnabled(deps.dashboard) ? createDashboard(ALL_QUEUES.map((n) => deps.queues[n]), deps.dashboard) : undefined;
   if (!dashboard) deps.log.info('queue dashboard disabled: set DASHBOARD_TOKEN or DASHBOARD_USER and DASHBOARD_PASSWORD');

@@ -77,6 +77,8 @@ export function runResult(row: SearchRunRow): SourceResult {
 export interface WaitOptions {
   pollMs?: number;
   signal?: AbortSignal;
+  /** The queue's Redis connection: an error while it is not ready is Redis away, waited out. */
+  connection?: { readonly status: string };
   /** Redis as the error names it (host:port), and how long it may stay unreachable. */
   redis?: string;
   redisDownMs?: number;
@@ -119,6 +121,8 @@ async function settled(queue: Queue, jobId: string, opts: WaitOptions): Promise<
       downSince = undefined;
       if (state === 'completed' || state === 'failed' || state === 'unknown') return { job, state };
     } catch (err) {
+      // Only Redis going away is waited out; any other error is a bug to show now.
+      if (opts.connection?.status === 'ready') throw err;
       downSince ??= Date.now();
       if (Date.now() - downSince > (opts.redisDownMs ?? 300_000)) {
         throw new Error(`lost Redis at ${opts.redis ?? 'REDIS_URL'} while waiting for job ${jobId} (${(err as Error).message}); the workers may still finish it: see \`status\``);

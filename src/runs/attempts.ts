@@ -1,6 +1,8 @@
+import type { RunStatus } from '../db/schema/index.js';
+
 /** What a search run logs of what it found. */
 export interface RunCounts {
-  status: string;
+  status: RunStatus;
   identified: number;
   fetched: number;
   newWorks: number;

@@ -36,7 +36,8 @@ export async function decideMatch(db: Db, reviewId: string, matchReviewId: numbe
     // Same lock as staging: a batch never sees a half-merged pair.
     await lockStaging(tx, reviewId);
     const [pair] = await tx.select().from(matchReviews).where(and(eq(matchReviews.id, matchReviewId), eq(matchReviews.reviewId, reviewId))).for('update');
-    if (!pair) throw new PermanentError(`match review ${matchReviewId} not found in review ${reviewId}`);
+    // A merge answered meanwhile may have replaced the pair by one about the kept work.
+    if (!pair) throw new PermanentError(`match review ${matchReviewId} not found in review ${reviewId}: another answer may have changed it; reload the page`);
     if (pair.decision) {
       if (pair.decision !== decision) throw new PermanentError(`match review ${matchReviewId} was already decided '${pair.decision}' by ${pair.decidedBy}`);
       return { reviewId: pair.reviewId, decision, recorded: false };

@@ -4,7 +4,7 @@ import { loadEnv } from '../../src/config/env.js';
 import { prismaInputs } from '../../src/db/queries/prisma.js';
 import { prismaReport } from '../../src/prisma/counts.js';
 import { connectRedis } from '../../src/queue/connection.js';
-import { enqueueCycle, waitForCycle } from '../../src/queue/enqueue.js';
+import { enqueueCycle, waitForCycle, type EnqueuedCycle } from '../../src/queue/enqueue.js';
 import { closeQueues, openQueues } from '../../src/queue/queues.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startFakeApi } from '../helpers/fake-api.js';
@@ -45,6 +45,8 @@ async function scenario(redisUrl: string) {
   return {
     api,
     queues,
+    /** As `run --enqueue --wait` waits: on the producer connection, riding out Redis going away. */
+    wait: (cycle: EnqueuedCycle) => waitForCycle(queues.search, db.database.db, cycle, { connection }),
     worker: async (extra: Record<string, string> = {}) => {
       const w = await startWorker({ ...env, ...extra });
       procs.push(w);
@@ -79,7 +81,7 @@ describe('worker faults', () => {
     a.child.kill('SIGKILL');
     await a.exited;
     await s.worker(fastLocks);
-    const result = await waitForCycle(s.queues.search, db.database.db, cycle);
+    const result = await s.wait(cycle);
     expect(result.sources.map((r) => r.status)).toEqual(['ok']);
     // Reported from both attempts: what the first staged is new, not a duplicate of the retry.
     expect(result.sources[0]).toMatchObject({ identified: TOTAL, fetched: TOTAL, new: TOTAL, duplicates: 0 });
@@ -102,7 +104,7 @@ describe('worker faults', () => {
       await w.exited;
     }
     await s.worker(fastLocks);
-    const result = await waitForCycle(s.queues.search, db.database.db, cycle);
+    const result = await s.wait(cycle);
     expect(result.sources.map((r) => [r.status, r.new, r.duplicates])).toEqual([['ok', TOTAL, 0]]);
     expect((await assertStagedOnce('fault-kill2')).map((r) => r.status)).toEqual(['failed', 'failed', 'ok']);
     expect((await Job.fromId(s.queues.search, cycle.jobs[0]!.jobId))!.stalledCounter).toBe(2);
@@ -120,7 +122,7 @@ describe('worker faults', () => {
     const job = await Job.fromId(s.queues.search, cycle.jobs[0]!.jobId);
     expect(await job!.getState()).toBe('waiting');
     await s.worker();
-    const result = await waitForCycle(s.queues.search, db.database.db, cycle);
+    const result = await s.wait(cycle);
     expect(result.sources.map((r) => r.status)).toEqual(['ok']);
     const runs = await assertStagedOnce('fault-term');
     expect(runs.map((r) => r.status)).toEqual(['failed', 'ok']);
@@ -140,7 +142,7 @@ describe('worker faults', () => {
     await redis.kill();
     await new Promise((r) => setTimeout(r, 3000));
     await redis.start();
-    const result = await waitForCycle(s.queues.search, db.database.db, cycle);
+    const result = await s.wait(cycle);
     expect(result.sources.map((r) => r.status)).toEqual(['ok']);
     const runs = await assertStagedOnce('fault-redis');
     expect(runs.filter((r) => r.status === 'ok')).toHaveLength(1);

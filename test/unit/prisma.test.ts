@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { CycleRunRow } from '../../src/db/queries/prisma.js';
 import { prismaReport } from '../../src/prisma/counts.js';
 import { renderPrismaSvg } from '../../src/prisma/svg.js';
 
-const run = (cycleId: string, source: string, identified: number, duplicates: number, newWorks: number) => ({
+const run = (cycleId: string, source: string, identified: number, duplicates: number, newWorks: number): CycleRunRow => ({
   cycleId, source, status: 'ok', identified, fetched: identified, duplicates, newWorks, windowFrom: '2020-10-01', windowTo: '2021-01-01', startedAt: new Date(`2021-01-0${cycleId.length}T00:00:00Z`),
 });
 
@@ -37,7 +38,7 @@ describe('PRISMA 2020 counts', () => {
   });
 
   it('counts a search retried within its cycle once: records its first attempt staged are not duplicates', () => {
-    const failed = { ...run('c3', 'pubmed', 3000, 0, 2000), status: 'failed', fetched: 2000 };
+    const failed: CycleRunRow = { ...run('c3', 'pubmed', 3000, 0, 2000), status: 'failed', fetched: 2000 };
     const retried = run('c3', 'pubmed', 3000, 2000, 1000);
     const [u] = prismaReport('r', null, [failed, retried], [{ cycleId: 'c3', status: 'pending', count: 3000 }]).updates;
     expect(u).toMatchObject({ identified: { pubmed: 3000 }, fetched: 3000, duplicatesRemoved: 0, screened: 3000, windows: { pubmed: { status: 'ok' } } });

@@ -33,6 +33,10 @@ export function digestCommand(): Command {
         const cancelled = r.cancelled.length ? `, cancelled ${r.cancelled.length} (recipient unsubscribed or left)` : '';
         process.stdout.write(`sent ${r.sent.length}, retrying ${r.retrying.length}, failed ${r.failed.length}, ambiguous ${r.ambiguous.length}${cancelled}\n`);
         for (const s of r.recovered) process.stdout.write(`digest ${s.id} was interrupted mid-send: now ${s.status}\n`);
+        if (r.serverError) {
+          process.stderr.write(`living-review: mail server: ${r.serverError}\n`);
+          process.exitCode = 1;
+        }
         // Failed and possibly-duplicated deliveries need a person: say so through the exit status.
         if (r.failed.length || r.ambiguous.length || r.recovered.some((s) => s.status === 'ambiguous')) process.exitCode = 1;
       } finally {

@@ -51,7 +51,7 @@ async function enqueue(ctx: DbContext, reviewId: string, sources: ApiSourceName[
       return;
     }
     process.stderr.write(cycle.jobs.map((j) => `queued ${j.jobId}\n`).join(''));
-    const result = await waitForCycle(queues.search, ctx.database.db, cycle, { signal: abort.signal, redis: describeRedis(ctx.env.REDIS_URL) });
+    const result = await waitForCycle(queues.search, ctx.database.db, cycle, { signal: abort.signal, connection: redis, redis: describeRedis(ctx.env.REDIS_URL) });
     process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : summary(result));
     if (result.sources.some((s) => s.status === 'failed')) process.exitCode = 1;
   } finally {

@@ -1,12 +1,12 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { liveWorks } from './candidates.js';
-import { searchRuns, works, type WorkStatus } from '../schema/index.js';
+import { searchRuns, works, type RunStatus, type WorkStatus } from '../schema/index.js';
 
 export interface CycleRunRow {
   cycleId: string;
   source: string;
-  status: string;
+  status: RunStatus;
   identified: number;
   fetched: number;
   duplicates: number;
