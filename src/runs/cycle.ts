@@ -80,6 +80,13 @@ export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
   return { review: protocol.id, runId: cycleId, sources: results, staged };
 }
 
+const NOTHING = { identified: 0, fetched: 0, newWorks: 0, duplicates: 0 };
+
+/** A source's line of the report: ok without an error, failed with one. */
+function sourceResult(source: string, query: string, window: DateWindow, c: typeof NOTHING, error: string | null): SourceResult {
+  return { source, status: error === null ? 'ok' : 'failed', query, from: window.from, to: window.to, identified: c.identified, fetched: c.fetched, new: c.newWorks, duplicates: c.duplicates, error };
+}
+
 /** The included studies' current records from a source that can look them up; a failure only logs. */
 async function recheck(opts: CycleOptions, source: Source): Promise<void> {
   const log = opts.log.child({ review: opts.protocol.id, source: source.name });
@@ -120,7 +127,7 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
     opts.onSourceError?.(source.name, err);
     const error = oneLine(err);
     log.error({ err: error }, 'search not started');
-    return { source: source.name, status: 'failed', query, from: opts.from ?? '', to: opts.to ?? '', identified: 0, fetched: 0, new: 0, duplicates: 0, error };
+    return sourceResult(source.name, query, { from: opts.from ?? '', to: opts.to ?? '' }, NOTHING, error);
   }
   const run = {
     reviewId: protocol.id,
@@ -168,7 +175,7 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
       await finishRun(db, runId, { status: 'ok', ...counts, warnings, error: null });
       report('done');
       log.info({ runId, ...counts }, 'search finished');
-      return { source: source.name, status: 'ok', query, from: window.from, to: window.to, identified: counts.identified, fetched: counts.fetched, new: counts.newWorks, duplicates: counts.duplicates, error: null };
+      return sourceResult(source.name, query, window, counts, null);
     } catch (err) {
       opts.onSourceError?.(source.name, err);
       const error = oneLine(err);
@@ -177,7 +184,7 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
       await finishRun(db, runId, { status: 'failed', ...counts, warnings, error }).catch((e) => log.warn({ runId, err: oneLine(e) }, 'could not mark the run failed; the next run settles it'));
       report('failed');
       log.error({ runId, err: error, ...counts }, 'search failed');
-      return { source: source.name, status: 'failed', query, from: window.from, to: window.to, identified: counts.identified, fetched: counts.fetched, new: counts.newWorks, duplicates: counts.duplicates, error };
+      return sourceResult(source.name, query, window, counts, error);
     }
   });
 }
