@@ -24,7 +24,6 @@ export interface MetricsDeps {
   onCollectError?: (metric: string, err: unknown) => void;
 }
 
-
 /**
  * Everything is read at scrape time from where the truth lives, so any number of worker
  * processes add up without a push gateway: run counts from Postgres, queue depths from BullMQ,

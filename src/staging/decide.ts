@@ -97,9 +97,9 @@ async function mergeWorks(tx: Db, a: number, b: number): Promise<{ keptWorkId: n
     from (select *, case when work_a = ${move.gone} then work_b else work_a end as o from moved) m
     where o <> ${move.keep}
     on conflict do nothing`);
-  // A seed is always the kept work, so the kept work's origin stands.
-  // From the decisions both works now share, as any new decision would: each reviewer's latest
-  // counts, so two reviewers' votes on the two copies make an agreement or a conflict.
+  // A seed is always the kept work (its origin stands, and it stays included). Otherwise the status
+  // comes from the decisions both works now share, as any new decision would: each reviewer's
+  // latest counts, so two reviewers' votes on the two copies make an agreement or a conflict.
   const [review] = await tx.select({ perRecord: reviews.reviewersPerRecord }).from(reviews).where(eq(reviews.id, kept.reviewId));
   const status: WorkStatus = kept.origin === 'seed' ? 'included' : (await decidedStatus(tx, kept.id, review?.perRecord ?? 1)).status;
   await tx

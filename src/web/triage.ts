@@ -5,12 +5,12 @@ import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
 import { alias } from 'drizzle-orm/pg-core';
 import { answerAmbiguous } from '../digest/outbox.js';
-import { auditLog, DECISIONS, DELIVERY_ANSWERS, digests, MATCH_DECISIONS, matchReviews, reviewers, reviews, screeningDecisions, works, type Channel, type Decision, type DeliveryAnswer, type MatchDecision } from '../db/schema/index.js';
+import { auditLog, DECISIONS, DELIVERY_ANSWERS, digests, MATCH_DECISIONS, matchReviews, reviewers, reviews, screeningDecisions, works, type Channel, type Decision } from '../db/schema/index.js';
 import { liveWorkId, liveWorks } from '../db/queries/candidates.js';
 import { flaggedWorks } from '../db/queries/status.js';
 import { queueFor, summaryColumns, type ReviewerRow } from '../digest/build.js';
 import { PermanentError } from '../errors.js';
-import { signToken, tokenRef, TokenError, TTL, verifyToken, type Claims, type Purpose } from '../links/tokens.js';
+import { signToken, tokenRef, TokenError, TTL, verifyToken, type Claims, type Purpose, type SignInput } from '../links/tokens.js';
 import { signedLink, type LinkSigner } from '../links/urls.js';
 import type { Logger } from '../log.js';
 import { recordDecision } from '../screening/record.js';
@@ -95,11 +95,13 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     }
   }
 
-  /** Per-button tokens: each button press carries its own id, so a resubmitted form is a replay. */
+  /** Per-button tokens, one per choice: each press carries its own id, so a resubmitted form is a replay. */
+  function tokensFor<C extends string>(choices: readonly C[], ttl: number, claims: (choice: C) => Omit<SignInput, 'ttl' | 'now'>): Record<C, string> {
+    return Object.fromEntries(choices.map((c) => [c, signToken(deps.secret, { ...claims(c), ttl, now: now() })])) as Record<C, string>;
+  }
+
   function buttons(purpose: 'decide' | 'resolve', reviewerId: number, workId: number): Record<Decision, string> {
-    return Object.fromEntries(
-      DECISIONS.map((action) => [action, signToken(deps.secret, { purpose, reviewerId, workId, action, ttl: TTL.resolve, now: now() })]),
-    ) as Record<Decision, string>;
+    return tokensFor(DECISIONS, TTL.resolve, (action) => ({ purpose, reviewerId, workId, action }));
   }
 
   /** Uncertain pairs still open, each side shown like a record, with Same/Different buttons. */
@@ -115,9 +117,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       .orderBy(asc(matchReviews.id));
     return rows.map((r) => ({
       ...r,
-      tokens: Object.fromEntries(
-        MATCH_DECISIONS.map((d) => [d, signToken(deps.secret, { purpose: 'match', reviewerId: maintainerId, matchId: r.id, matchDecision: d, ttl: TTL.match, now: now() })]),
-      ) as Record<MatchDecision, string>,
+      tokens: tokensFor(MATCH_DECISIONS, TTL.match, (matchDecision) => ({ purpose: 'match', reviewerId: maintainerId, matchId: r.id, matchDecision })),
     }));
   }
 
@@ -204,11 +204,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     ).map((d) => ({
       ...d,
       ...(d.status === 'ambiguous'
-        ? {
-            tokens: Object.fromEntries(
-              DELIVERY_ANSWERS.map((o) => [o, signToken(deps.secret, { purpose: 'delivery', reviewerId: maintainer.id, digestId: d.id, deliveryAnswer: o, ttl: TTL.delivery, now: now() })]),
-            ) as Record<DeliveryAnswer, string>,
-          }
+        ? { tokens: tokensFor(DELIVERY_ANSWERS, TTL.delivery, (deliveryAnswer) => ({ purpose: 'delivery', reviewerId: maintainer.id, digestId: d.id, deliveryAnswer })) }
         : {}),
     }));
     const note = recordedNote(req);
