@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import { normalizeDoi } from '../dedup/normalize.js';
 import { isCalendarDay } from '../runs/window.js';
 import { medlineCode } from '../strategy/languages.js';
+import { meshProblem, termProblem } from '../strategy/check.js';
 import { API_SOURCES } from '../sources/types.js';
 
 const isoDate = z
@@ -40,16 +41,20 @@ const timeZone = z.string().refine(
 );
 
 const field = z.enum(['tiab', 'title', 'all']);
-const term = z.union([
-  z.string().min(1),
-  z.object({ text: z.string().min(1), field: field.optional() }).strict(),
-]);
+/** A string whose problem (from `problem`) is reported on its own path. */
+const checked = (problem: (text: string) => string | undefined) =>
+  z.string().superRefine((v, ctx) => {
+    const why = problem(v);
+    if (why) ctx.addIssue({ code: 'custom', message: `"${v}": ${why}` });
+  });
+const termText = checked(termProblem);
+const term = z.union([termText, z.object({ text: termText, field: field.optional() }).strict()]);
 const block = z
   .object({
     name: z.string().min(1),
     field: field.default('tiab'),
     terms: z.array(term).default([]),
-    mesh: z.array(z.string().min(1)).default([]),
+    mesh: z.array(checked(meshProblem)).default([]),
   })
   .strict()
   .refine((b) => b.terms.length + b.mesh.length > 0, { message: 'a block needs terms or mesh' })
@@ -65,7 +70,7 @@ const sourceSettings = z
   .object({
     enabled: z.boolean().default(false),
     /** A query in the source's own syntax that replaces the compiled strategy. */
-    query: z.string().min(1).optional(),
+    query: z.string().refine((q) => q.trim() !== '', { message: 'an empty query would search everything in the window: remove it to use the strategy' }).optional(),
   })
   .strict();
 
@@ -171,6 +176,16 @@ export const protocolSchema = z
       if (earlier === undefined) first.set(key, i);
       else ctx.addIssue({ code: 'custom', path: ['reviewers', i, 'email'], message: `${r.email} is already reviewers.${earlier}` });
     });
+    // Crossref always checks records against the strategy, OpenAlex unless its query is the
+    // protocol's own; neither has MeSH, so a block of headings alone would reject every record.
+    const noMesh = (['openalex', 'crossref'] as const).filter((s) => p.sources[s]?.enabled && !(s === 'openalex' && p.sources[s]?.query));
+    if (noMesh.length > 0) {
+      p.strategy.blocks.forEach((b, i) => {
+        if (b.terms.length === 0) {
+          ctx.addIssue({ code: 'custom', path: ['strategy', 'blocks', i, 'terms'], message: `block "${b.name}" has only MeSH headings, which ${noMesh.join(' and ')} cannot search: add terms` });
+        }
+      });
+    }
     if (p.screening.reviewers_per_record === 2 && first.size < 2) {
       ctx.addIssue({ code: 'custom', path: ['screening', 'reviewers_per_record'], message: `2 reviewers per record needs at least 2 reviewers; the protocol names ${first.size}` });
     }

@@ -1,7 +1,9 @@
 // The strategy run locally on a record, for sources whose search is not Boolean (Crossref ranks
 // every record sharing any word) and to check what a source returned against the protocol.
 // Semantics follow PubMed's [tiab]: a term is a phrase of whole words, a trailing `*` truncates the
-// last word; blocks are ANDed, terms within a block ORed, MeSH headings match the record's own.
+// last word; blocks are ANDed, terms within a block ORed, MeSH headings match the record's own
+// descriptors (a qualifier such as /prevention & control is ignored, and headings are not
+// exploded to their narrower ones as PubMed does: list those too).
 import type { SourceRecord } from '../records/types.js';
 import type { SearchStrategy, TermField, TextTerm } from './types.js';
 
@@ -45,7 +47,7 @@ function occursIn(phrase: Phrase, text: readonly string[]): boolean {
 interface RecordText {
   title: string[];
   abstract: string[];
-  /** Title, abstract and keywords: what a source without field search indexes. */
+  /** Title, abstract, keywords and MeSH headings (PubMed's [all] covers MeSH too). */
   all: string[];
   mesh: Set<string>;
 }
@@ -56,9 +58,14 @@ function recordText(r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'm
   return {
     title,
     abstract,
-    all: [...title, ...abstract, ...words((r.keywords ?? []).join(' ; '))],
-    mesh: new Set((r.meshTerms ?? []).map((m) => m.toLowerCase())),
+    all: [...title, ...abstract, ...words([...(r.keywords ?? []), ...(r.meshTerms ?? [])].join(' ; '))],
+    mesh: new Set((r.meshTerms ?? []).map(descriptor)),
   };
+}
+
+/** A heading's descriptor, lower case: "Peer Group/psychology" is "peer group". */
+function descriptor(heading: string): string {
+  return heading.split('/')[0]!.trim().toLowerCase();
 }
 
 function inField(phrase: Phrase, field: TermField, text: RecordText): boolean {
@@ -74,7 +81,7 @@ function inField(phrase: Phrase, field: TermField, text: RecordText): boolean {
 export function compileEvaluator(strategy: SearchStrategy): (r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'meshTerms'>) => boolean {
   const blocks = strategy.blocks.map((b) => ({
     terms: b.terms.map((t) => ({ phrase: phraseOf(t), field: t.field })),
-    mesh: b.mesh.map((m) => m.toLowerCase()),
+    mesh: b.mesh.map(descriptor),
   }));
   return (record) => {
     const text = recordText(record);

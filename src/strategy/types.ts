@@ -3,6 +3,10 @@
  * Each source compiles it to its own syntax (src/strategy/compile/*); sources without Boolean
  * search get a local evaluator instead.
  */
+/**
+ * `all`: every field the source searches (PubMed's [all], Europe PMC's full text, OpenAlex's
+ * default.search); records checked locally are matched on title, abstract, keywords and MeSH.
+ */
 export type TermField = 'tiab' | 'title' | 'all';
 
 export interface TextTerm {

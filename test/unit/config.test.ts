@@ -98,6 +98,48 @@ describe('protocol files', () => {
     ).toThrow('no-source.yaml: sources: enable at least one source');
   });
 
+  it('refuses term and heading texts that the sources would read as syntax, and blank query overrides', () => {
+    const path = variant('syntax', (d) => {
+      d.strategy.blocks[0].terms.push('"peer support*"', 'overdos*[tiab]', 'pe*r', '*', { text: 'NOT', field: 'title' });
+      d.strategy.blocks[1].mesh.push('Peer Group[Mesh:NoExp]');
+      d.sources.pubmed.query = '  ';
+    });
+    let message = '';
+    try {
+      loadProtocol(path, dir);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    const n = parse(readFileSync(shipped, 'utf8')).strategy.blocks[0].terms.length;
+    expect(message.split('\n')).toEqual([
+      `syntax.yaml: strategy.blocks.0.terms.${n}: ""peer support*"": write a phrase without quotes: a term of several words is searched as a phrase`,
+      `syntax.yaml: strategy.blocks.0.terms.${n + 1}: "overdos*[tiab]": field tags such as [tiab] go in \`field\`, not in the term`,
+      `syntax.yaml: strategy.blocks.0.terms.${n + 2}: "pe*r": \`*\` truncates only at the end of a term`,
+      `syntax.yaml: strategy.blocks.0.terms.${n + 3}: "*": a term needs at least one word`,
+      `syntax.yaml: strategy.blocks.0.terms.${n + 4}.text: "NOT": a Boolean operator: blocks are already combined with AND and terms with OR`,
+      `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length}: "Peer Group[Mesh:NoExp]": write the heading alone, e.g. Drug Overdose: each source adds its own field tag`,
+      'syntax.yaml: sources.pubmed.query: an empty query would search everything in the window: remove it to use the strategy',
+    ]);
+  });
+
+  it('refuses a block of MeSH headings alone where Crossref, or OpenAlex without its own query, is enabled', () => {
+    const edit = (d: Record<string, any>) => d.strategy.blocks.push({ name: 'drugs', mesh: ['Naloxone'] });
+    expect(loadProtocol(variant('mesh-pubmed', edit), dir).strategy.blocks).toHaveLength(3);
+    const crossref = variant('mesh-crossref', (d) => {
+      edit(d);
+      d.sources.crossref = { enabled: true };
+      d.sources.openalex = { enabled: true };
+    });
+    expect(() => loadProtocol(crossref, dir)).toThrow(
+      'mesh-crossref.yaml: strategy.blocks.2.terms: block "drugs" has only MeSH headings, which openalex and crossref cannot search: add terms',
+    );
+    const own = variant('mesh-openalex-own', (d) => {
+      edit(d);
+      d.sources.openalex = { enabled: true, query: 'title_and_abstract.search:naloxone' };
+    });
+    expect(loadProtocol(own, dir).sources.openalex?.query).toBe('title_and_abstract.search:naloxone');
+  });
+
   it('names the file for unreadable files and invalid YAML', () => {
     expect(() => loadProtocol(join(dir, 'missing.yaml'), dir)).toThrow('missing.yaml: cannot read protocol file');
     const bad = join(dir, 'broken.yaml');

@@ -46,6 +46,22 @@ describe('local strategy evaluator', () => {
     expect(m({ title: 'Take-home kits' })).toBe(true);
     expect(m({ title: 'Kits', meshTerms: ['naloxone'] })).toBe(true);
   });
+
+  it('reads MeSH for an `all` term, and a heading with a qualifier as its descriptor', () => {
+    const s: SearchStrategy = {
+      reconstructed: false,
+      limits: { languages: [] },
+      blocks: [
+        { name: 'a', mesh: [], terms: [{ text: 'harm reduction', field: 'all' }] },
+        { name: 'b', mesh: ['Drug Overdose/prevention & control'], terms: [] },
+      ],
+    };
+    const m = compileEvaluator(s);
+    expect(m({ title: 'Kits', meshTerms: ['Harm Reduction', 'Drug Overdose'] })).toBe(true);
+    expect(m({ title: 'Kits', abstract: 'harm reduction', meshTerms: ['Overdose'] })).toBe(false);
+    const tiab = compileEvaluator({ ...s, blocks: [{ name: 'a', mesh: [], terms: [{ text: 'harm reduction', field: 'tiab' }] }] });
+    expect(tiab({ title: 'Kits', meshTerms: ['Harm Reduction'] })).toBe(false);
+  });
 });
 
 describe('languages', () => {

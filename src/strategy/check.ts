@@ -1,0 +1,28 @@
+// What a protocol's term and heading texts may hold. Each compiler renders a term its own way, so
+// text that one API would read as syntax (quotes, field tags, operators) would make the sources
+// search different things: such text is refused when the protocol is loaded, not sent.
+import { words } from './evaluate.js';
+
+const OPERATORS = new Set(['and', 'or', 'not']);
+
+/** Why a term's text cannot be compiled the same way for every source, or undefined. */
+export function termProblem(text: string): string | undefined {
+  if (text.includes('"')) return 'write a phrase without quotes: a term of several words is searched as a phrase';
+  if (/[[\]]/.test(text)) return 'field tags such as [tiab] go in `field`, not in the term';
+  const star = text.indexOf('*');
+  if (star !== -1 && star !== text.trimEnd().length - 1) return '`*` truncates only at the end of a term';
+  const w = words(text.replace(/\*\s*$/, ''));
+  if (w.length === 0) return 'a term needs at least one word';
+  if (w.length === 1 && OPERATORS.has(text.trim().toLowerCase())) {
+    return `a Boolean operator: blocks are already combined with AND and terms with OR`;
+  }
+  return undefined;
+}
+
+/** Why a MeSH heading's text is not a heading, or undefined. */
+export function meshProblem(text: string): string | undefined {
+  if (/["[\]]/.test(text)) return 'write the heading alone, e.g. Drug Overdose: each source adds its own field tag';
+  if (text.includes('*')) return 'MeSH headings cannot be truncated';
+  if (words(text).length === 0) return 'a heading needs at least one word';
+  return undefined;
+}
