@@ -124,6 +124,14 @@ export function tokenRef(claims: Pick<Claims, 'j'>): string {
   return claims.j.slice(0, 6);
 }
 
+/**
+ * A lifetime that ends no later than `parent` does: links minted from a page or a decision must not
+ * outlive the link that led there, or one forwarded decision link would open a queue for ever.
+ */
+export function ttlWithin(ttl: number, parent: Pick<Claims, 'e'>, now: Date): number {
+  return Math.max(1, Math.min(ttl, parent.e - Math.floor(now.getTime() / 1000)));
+}
+
 export const TTL = {
   /** Decision links in a digest: a few digest periods. */
   decide: 30 * 86_400,

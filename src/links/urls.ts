@@ -1,4 +1,4 @@
-import { signToken, TTL, type Purpose, type SignInput } from './tokens.js';
+import { signToken, ttlWithin, TTL, type Claims, type Purpose, type SignInput } from './tokens.js';
 
 /** Path prefix of each kind of signed link; the server routes on the same table. */
 export const LINK_PATHS = {
@@ -17,9 +17,10 @@ export interface LinkSigner {
   now?: () => Date;
 }
 
-/** Mints a signed link of the kind's default lifetime. */
-export function signedLink(s: LinkSigner, kind: LinkKind, claims: Omit<SignInput, 'purpose' | 'ttl' | 'now'>): string {
-  const token = signToken(s.secret, { ...claims, purpose: kind, ttl: TTL[kind], now: s.now?.() ?? new Date() });
+/** Mints a signed link of the kind's default lifetime, or less where it must end with `parent`. */
+export function signedLink(s: LinkSigner, kind: LinkKind, claims: Omit<SignInput, 'purpose' | 'ttl' | 'now'>, parent?: Pick<Claims, 'e'>): string {
+  const now = s.now?.() ?? new Date();
+  const token = signToken(s.secret, { ...claims, purpose: kind, ttl: parent ? ttlWithin(TTL[kind], parent, now) : TTL[kind], now });
   return `${s.publicUrl.replace(/\/+$/, '')}${LINK_PATHS[kind]}${token}`;
 }
 

@@ -10,7 +10,7 @@ import { liveWorkId, liveWorks } from '../db/queries/candidates.js';
 import { flaggedWorks } from '../db/queries/status.js';
 import { queueFor, summaryColumns, type ReviewerRow } from '../digest/build.js';
 import { PermanentError } from '../errors.js';
-import { signToken, tokenRef, TokenError, TTL, verifyToken, type Claims, type Purpose, type SignInput } from '../links/tokens.js';
+import { signToken, tokenRef, TokenError, TTL, ttlWithin, verifyToken, type Claims, type Purpose, type SignInput } from '../links/tokens.js';
 import { signedLink, type LinkSigner } from '../links/urls.js';
 import type { Logger } from '../log.js';
 import { recordDecision } from '../screening/record.js';
@@ -100,8 +100,9 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     return Object.fromEntries(choices.map((c) => [c, signToken(deps.secret, { ...claims(c), ttl, now: now() })])) as Record<C, string>;
   }
 
-  function buttons(purpose: 'decide' | 'resolve', reviewerId: number, workId: number): Record<Decision, string> {
-    return tokensFor(DECISIONS, TTL.resolve, (action) => ({ purpose, reviewerId, workId, action }));
+  function buttons(purpose: 'decide' | 'resolve', reviewerId: number, workId: number, page: Claims): Record<Decision, string> {
+    // A decide button also works as an emailed link (/a/): it must not outlive the page's own link.
+    return tokensFor(DECISIONS, ttlWithin(TTL.resolve, page, now()), (action) => ({ purpose, reviewerId, workId, action }));
   }
 
   /** Uncertain pairs still open, each side shown like a record, with Same/Different buttons. */
@@ -152,14 +153,14 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const reviewer = await reviewerOf(claims);
     const outcome = await decide(await req.form(), claims, reviewer, 'email');
     const work = await workOf(claims.w!, reviewer.reviewId);
-    sendPage(res, 200, decidedPage({ work, decision: outcome.decision, recorded: outcome.recorded, status: outcome.status, queueUrl: signedLink(signer, 'queue', { reviewerId: reviewer.id }) }));
+    sendPage(res, 200, decidedPage({ work, decision: outcome.decision, recorded: outcome.recorded, status: outcome.status, queueUrl: signedLink(signer, 'queue', { reviewerId: reviewer.id }, claims) }));
   });
 
   // The reviewer's queue: every work still waiting for their decision.
   app.route('GET', '/q/:token', async (req, res) => {
     const claims = verify(req.params.token!, 'queue');
     const reviewer = await reviewerOf(claims);
-    const items = (await queueFor(db, reviewer)).map((work) => ({ work, tokens: buttons('decide', reviewer.id, work.workId) }));
+    const items = (await queueFor(db, reviewer)).map((work) => ({ work, tokens: buttons('decide', reviewer.id, work.workId, claims) }));
     const nonce = randomBytes(16).toString('base64');
     const note = recordedNote(req);
     sendPage(res, 200, queuePage({ reviewTitle: reviewer.reviewTitle, reviewerName: reviewer.name, items, reasons: reasonsOf(reviewer.protocol), nonce, ...(note ? { recorded: note } : {}) }), { scriptNonce: nonce });
@@ -213,7 +214,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       200,
       conflictsPage({
         reviewTitle: maintainer.reviewTitle,
-        items: conflicts.map((work) => ({ work, votes: votes.filter((v) => v.workId === work.workId), tokens: buttons('resolve', maintainer.id, work.workId) })),
+        items: conflicts.map((work) => ({ work, votes: votes.filter((v) => v.workId === work.workId), tokens: buttons('resolve', maintainer.id, work.workId, claims) })),
         matches: await openMatches(maintainer.reviewId, maintainer.id),
         flagged: await flaggedWorks(db, maintainer.reviewId),
         problems,

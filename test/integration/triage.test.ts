@@ -302,6 +302,27 @@ describe('emailed action links', () => {
   });
 });
 
+describe('links minted from links', () => {
+  const expiry = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')).e as number;
+
+  it('a decision link hands out a queue link, and the queue page buttons, that end when it ends', async () => {
+    const [w, other] = await stage(ctx, 'tri', [record(61, { title: 'Forwarded study' }), record(62, { title: 'Next study' })]);
+    // A digest link from 29 days ago, good for one more day.
+    const old = signToken(TEST_SECRET, { purpose: 'decide', reviewerId: ids.bob!, workId: w!, action: 'maybe', ttl: 30 * 86_400, now: new Date(Date.now() - 29 * 86_400_000) });
+    const ends = expiry(old);
+    for (const _ of [1, 2]) {
+      const page = await (await post(onServer(server, `https://lr.example.org/a/${old}`))).text();
+      const queue = page.match(/href="https:\/\/lr\.example\.org\/q\/([^"]+)"/)![1]!;
+      expect(expiry(queue)).toBeLessThanOrEqual(ends);
+      const html = await (await fetch(onServer(server, `https://lr.example.org/q/${queue}`))).text();
+      const buttons = [...html.slice(html.indexOf('Next study')).matchAll(/name="t" value="([^"]+)"/g)].map((m) => m[1]!);
+      expect(buttons.length).toBeGreaterThan(0);
+      for (const b of buttons) expect(expiry(b)).toBeLessThanOrEqual(ends);
+    }
+    expect((await decisionsOf(other!)).length).toBe(0);
+  });
+});
+
 describe('unsubscribe (RFC 8058)', () => {
   it('GET confirms without change; one-click POST unsubscribes with 200 and no redirect', async () => {
     const url = onServer(server, signedLink(signer, 'unsubscribe', { reviewerId: ids.ann! }));
