@@ -32,6 +32,21 @@ export function authorized(req: IncomingMessage, auth: DashboardAuth): boolean {
   return false;
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A request another site's page made: Fetch metadata says so, or the Origin is not this host. */
+export function crossSite(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return origin === 'null' || new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
+
 export function dashboardEnabled(auth: DashboardAuth): boolean {
   return Boolean(auth.token || (auth.user && auth.password));
 }
@@ -44,6 +59,14 @@ export function createDashboard(queues: Queue[], auth: DashboardAuth): RequestLi
   const app = express();
   app.disable('x-powered-by');
   app.use(DASHBOARD_PATH, (req, res, next) => {
+    // The browser resends basic-auth credentials on any site's form posts, and would show these
+    // pages framed by another site: only same-origin requests may change anything.
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('content-security-policy', "frame-ancestors 'none'");
+    if (!SAFE_METHODS.has(req.method) && crossSite(req)) {
+      res.status(403).type('text/plain').send('cross-site request refused\n');
+      return;
+    }
     if (authorized(req, auth)) return next();
     res.setHeader('www-authenticate', 'Basic realm="living-review queues", charset="UTF-8"');
     res.status(401).type('text/plain').send('authentication required\n');

@@ -170,6 +170,19 @@ describe('ops routes', () => {
     const basic = await fetch(`${base}/admin/queues`, { headers: { authorization: `Basic ${Buffer.from('ops:a-long-password').toString('base64')}` } });
     expect(basic.status).toBe(200);
 
+    expect(basic.headers.get('x-frame-options')).toBe('DENY');
+
+    // Another site's form, riding the browser's basic-auth credentials, adds no job.
+    const auth = `Basic ${Buffer.from('ops:a-long-password').toString('base64')}`;
+    const add = (headers: Record<string, string>) =>
+      fetch(`${base}/admin/queues/api/queues/digest/add`, { method: 'POST', headers: { authorization: auth, ...headers }, body: JSON.stringify({ name: 'probe', data: {} }) });
+    const waiting = async () => (await (await fetch(`${base}/admin/queues/api/queues?activeQueue=digest&status=waiting`, { headers: { authorization: auth } })).text()).split('"probe"').length - 1;
+    expect((await add({ 'content-type': 'text/plain', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await add({ 'content-type': 'text/plain', origin: 'https://evil.example' })).status).toBe(403);
+    expect(await waiting()).toBe(0);
+    expect((await add({ 'content-type': 'application/json', origin: base, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    expect(await waiting()).toBe(1);
+
     const off = await serve({});
     expect((await fetch(`${off}/admin/queues`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
   });
