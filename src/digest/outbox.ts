@@ -6,6 +6,15 @@ import type { PlannedDigest } from './build.js';
 import { AmbiguousSendError, type MailSession, type Mailer } from './transport.js';
 
 /**
+ * `"Name" <email>`. A quote or backslash in the name would end or escape the quoted string, and
+ * the rest would be read as the address (a name ending in `\` sent the digest elsewhere).
+ */
+export function mailbox(name: string, email: string): string {
+  const display = name.replace(/["\\\r\n]/g, '').trim();
+  return display ? `"${display}" <${email}>` : email;
+}
+
+/**
  * The digest outbox. A digest is written here before anything is sent, then claimed, sent and
  * marked. States: pending → sending → sent; sending → pending (definitely not accepted: retried with
  * backoff), → failed (5xx, or out of attempts), → ambiguous (the server may hold it); pending →
@@ -57,7 +66,7 @@ export async function enqueueDigests(db: Db, planned: PlannedDigest[], opts: Out
           period: p.period.toISOString(),
           status: 'pending',
           messageId: digestMessageId(id, opts.host),
-          recipient: p.reviewer.name ? `"${p.reviewer.name.replaceAll('"', '')}" <${p.reviewer.email}>` : p.reviewer.email,
+          recipient: mailbox(p.reviewer.name, p.reviewer.email),
           subject: p.rendered.subject,
           text: p.rendered.text,
           html: p.rendered.html,

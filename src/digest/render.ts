@@ -90,14 +90,14 @@ function summaryLine(m: DigestModel): string {
 }
 
 const FLAGGED_INTRO = 'Works of the review a retraction or correction has reached (check that its findings still hold):';
-const flaggedLine = (f: NonNullable<DigestModel['flagged']>[number]) => `work ${f.workId} (${f.status}) ${oneLine(f.title)}: ${f.note}`;
+const flaggedLine = (f: NonNullable<DigestModel['flagged']>[number]) => `work ${f.workId} (${f.status}) ${oneLine(f.title)}: ${oneLine(f.note)}`;
 
 function citation(r: DigestRecord): string {
   return [r.journal, r.year].filter((v) => v !== null && v !== '').join(', ');
 }
 
 export function renderText(m: DigestModel): string {
-  const lines = [digestSubject(m), `Digest of ${periodLabel(m)} for ${m.reviewer.name}`, '', summaryLine(m), ''];
+  const lines = [digestSubject(m), `Digest of ${periodLabel(m)} for ${oneLine(m.reviewer.name)}`, '', summaryLine(m), ''];
   if (m.flagged?.length) lines.push(FLAGGED_INTRO, ...m.flagged.map((f) => `- ${flaggedLine(f)}`), '');
   if (m.records.length === 0) lines.push('No new records need your decision this period.', '');
   m.records.forEach((r, i) => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NO_FLAGS } from '../../src/records/types.js';
 import { workCard } from '../../src/web/pages.js';
+import addressparser from 'nodemailer/lib/addressparser';
+import { mailbox } from '../../src/digest/outbox.js';
 import { abstractLead, authorLine, doiUrl, renderDigest, type DigestModel, type DigestRecord } from '../../src/digest/render.js';
 
 const evil = '<script>alert(1)</script>';
@@ -131,5 +133,21 @@ describe('digest rendering', () => {
     );
     expect(d.html).toContain('<li>work 12 (included) Take-home naloxone &lt;script&gt;alert(1)&lt;/script&gt;: retraction-of work 45</li>');
     expect(renderDigest(model([])).text).not.toContain('retraction or correction');
+  });
+
+  it('keeps the text part\'s lines whole whatever the reviewer\'s name', () => {
+    const d = renderDigest(model([], { reviewer: { name: 'Ann\r\nBcc: x', email: 'ann@example.org', role: 'reviewer' } }));
+    expect(d.text.split('\n')[1]).toMatch(/ for Ann Bcc: x$/);
+  });
+});
+
+describe('digest recipient', () => {
+  it('sends to the reviewer\'s address whatever quotes or backslashes the name holds', () => {
+    for (const name of ['Ann \\', 'Ann\\" <attacker@evil.com>, \\', 'O"Brien, Ann', 'Ann <a@b>', '']) {
+      const [parsed, ...rest] = addressparser(mailbox(name, 'ann@example.org')) as Array<{ address: string }>;
+      expect(rest).toEqual([]);
+      expect(parsed!.address).toBe('ann@example.org');
+    }
+    expect(mailbox('Ann Reviewer', 'ann@example.org')).toBe('"Ann Reviewer" <ann@example.org>');
   });
 });
