@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { liveWorkId } from '../db/queries/candidates.js';
 import { auditLog, reviewers, reviews, screeningDecisions, works, type Channel, type Decision, type WorkStatus } from '../db/schema/index.js';
 import { PermanentError } from '../errors.js';
-import { type DecisionFact, workStatus } from './rules.js';
+import { type DecisionFact, isResolved, workStatus } from './rules.js';
 
 export interface DecisionInput {
   workId: number;
@@ -25,6 +25,8 @@ export interface DecisionOutcome {
   decision: Decision;
   statusBefore: WorkStatus;
   status: WorkStatus;
+  /** A maintainer has resolved the work: a reviewer's vote is kept but the resolution stands. */
+  resolved: boolean;
 }
 
 /**
@@ -64,7 +66,8 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
         .select({ id: screeningDecisions.id, decision: screeningDecisions.decision })
         .from(screeningDecisions)
         .where(eq(screeningDecisions.tokenId, input.tokenId!));
-      return { workId, recorded: false, decisionId: previous!.id, decision: previous!.decision, statusBefore: work.status, status: work.status };
+      const resolved = isResolved(await decisionFacts(tx, work.id));
+      return { workId, recorded: false, decisionId: previous!.id, decision: previous!.decision, statusBefore: work.status, status: work.status, resolved };
     }
     const { facts, status } = await decidedStatus(tx, work.id, work.perRecord);
     if (status !== work.status) {
@@ -88,17 +91,22 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
         decisionId: inserted.id,
       },
     });
-    return { workId, recorded: true, decisionId: inserted.id, decision: input.decision, statusBefore: work.status, status };
+    return { workId, recorded: true, decisionId: inserted.id, decision: input.decision, statusBefore: work.status, status, resolved: isResolved(facts) };
   });
 }
 
-/** A candidate's decisions, in order, and the status they give it. */
-export async function decidedStatus(db: Db, workId: number, reviewersPerRecord: number): Promise<{ facts: DecisionFact[]; status: WorkStatus }> {
-  const facts = await db
+/** A candidate's decisions, in order. */
+export function decisionFacts(db: Db, workId: number): Promise<DecisionFact[]> {
+  return db
     .select({ seq: screeningDecisions.id, reviewerId: screeningDecisions.reviewerId, decision: screeningDecisions.decision, channel: screeningDecisions.channel })
     .from(screeningDecisions)
     .where(eq(screeningDecisions.workId, workId))
     .orderBy(asc(screeningDecisions.id));
+}
+
+/** A candidate's decisions, in order, and the status they give it. */
+export async function decidedStatus(db: Db, workId: number, reviewersPerRecord: number): Promise<{ facts: DecisionFact[]; status: WorkStatus }> {
+  const facts = await decisionFacts(db, workId);
   return { facts, status: workStatus(facts, reviewersPerRecord === 2 ? 2 : 1) };
 }
 

@@ -9,35 +9,38 @@ export interface DecisionFact {
   seq: number;
 }
 
-const SINGLE: Record<Decision, WorkStatus> = { include: 'included', exclude: 'excluded', maybe: 'maybe' };
-
 /**
  * The status a work's decisions give it.
  *
- * - A maintainer resolution (channel `maintainer`) is final: the latest one sets the status.
- * - One reviewer per record: the latest decision sets the status.
- * - Two reviewers per record: each reviewer's latest decision counts; until two reviewers have
- *   decided the work stays pending. All include → included, all exclude → excluded. `maybe` means
- *   "keep it for the full text", so include/maybe and maybe/maybe give `maybe` (nobody wants it
- *   dropped), while exclude against include or maybe is a `conflict` for a maintainer to resolve.
+ * - A maintainer resolution (channel `maintainer`) is final: the latest one sets the status, and
+ *   reviewers' later votes leave it (a maintainer changes it by resolving again).
+ * - Otherwise each reviewer's latest decision counts, and the work stays pending until
+ *   `reviewersPerRecord` reviewers have decided it. All include → included, all exclude →
+ *   excluded. `maybe` means "keep it for the full text", so include/maybe and maybe/maybe give
+ *   `maybe` (nobody wants it dropped), while exclude against include or maybe is a `conflict` for
+ *   a maintainer to resolve, also with one reviewer per record when a second one disagrees (from
+ *   a digest written before the first decided): a later vote never silently overturns another.
  */
 export function workStatus(decisions: readonly DecisionFact[], reviewersPerRecord: 1 | 2): WorkStatus {
   const ordered = [...decisions].sort((a, b) => a.seq - b.seq);
   const resolution = ordered.filter((d) => d.channel === 'maintainer').at(-1);
-  if (resolution) return SINGLE[resolution.decision];
+  if (resolution) return RESOLVED[resolution.decision];
   const latest = new Map<number, Decision>();
   for (const d of ordered) latest.set(d.reviewerId, d.decision);
-  if (reviewersPerRecord === 1) {
-    const last = ordered.at(-1);
-    return last ? SINGLE[last.decision] : 'pending';
-  }
   const votes = [...latest.values()];
-  if (votes.length < 2) return 'pending';
+  if (votes.length < reviewersPerRecord) return 'pending';
   if (votes.every((v) => v === 'include')) return 'included';
   if (votes.every((v) => v === 'exclude')) return 'excluded';
   if (votes.includes('exclude')) return 'conflict';
   return 'maybe';
 }
+
+/** Whether a maintainer has resolved the work: their next decision on it resolves it again. */
+export function isResolved(decisions: readonly Pick<DecisionFact, 'channel'>[]): boolean {
+  return decisions.some((d) => d.channel === 'maintainer');
+}
+
+const RESOLVED: Record<Decision, WorkStatus> = { include: 'included', exclude: 'excluded', maybe: 'maybe' };
 
 /** Joins a protocol exclusion reason and free text into the one stored reason. */
 export function composeReason(code: string | undefined, text: string | undefined, allowed: readonly string[]): string | null {

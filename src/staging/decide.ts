@@ -65,7 +65,7 @@ export async function decideMatch(db: Db, reviewId: string, matchReviewId: numbe
  * screening decisions, seeds, block keys, relations and open questions. The merged row stays,
  * pointing at the kept one.
  */
-async function mergeWorks(tx: Db, a: number, b: number): Promise<{ keptWorkId: number; mergedWorkId: number }> {
+async function mergeWorks(tx: Db, a: number, b: number): Promise<{ keptWorkId: number; mergedWorkId: number; statusBefore: { kept: WorkStatus; merged: WorkStatus }; status: WorkStatus }> {
   // Row locks, as recordDecision takes: a decision on either work lands before or after the merge.
   const rows = await tx.select().from(works).where(or(eq(works.id, a), eq(works.id, b))).for('update');
   const [x, y] = [rows.find((w) => w.id === a), rows.find((w) => w.id === b)];
@@ -114,5 +114,6 @@ async function mergeWorks(tx: Db, a: number, b: number): Promise<{ keptWorkId: n
     })
     .where(eq(works.id, kept.id));
   await tx.update(works).set({ mergedIntoId: kept.id, updatedAt: sql`now()` }).where(eq(works.id, gone.id));
-  return { keptWorkId: kept.id, mergedWorkId: gone.id };
+  // In the audit log: a merge can settle a work (two copies' includes) with no decision of its own.
+  return { keptWorkId: kept.id, mergedWorkId: gone.id, statusBefore: { kept: kept.status, merged: gone.status }, status };
 }

@@ -75,12 +75,17 @@ ${p.action === 'include' ? '' : reasonFields(p.reasons, 'c')}
   );
 }
 
-export function decidedPage(p: { work: WorkView; decision: Decision; recorded: boolean; status: WorkStatus; queueUrl: string }): string {
+export function decidedPage(p: { work: WorkView; decision: Decision; recorded: boolean; status: WorkStatus; resolved: boolean; queueUrl: string }): string {
+  // The queue lists only records still waiting, so a change of mind goes through the email's links.
+  const notes = [
+    p.recorded ? '' : 'This link had already been used, so nothing new was recorded. To change your decision, use another of this record\'s links in your digest.',
+    p.resolved ? 'A maintainer has resolved this record; your decision is kept, and their resolution stands.' : '',
+  ].filter(Boolean).join(' ');
   return layout(
     'Decision recorded',
     html`<h1>${p.recorded ? `Recorded: ${LABEL[p.decision]}` : `Already recorded: ${LABEL[p.decision]}`}</h1>
 <div class="card">${workCard(p.work, { status: p.status })}</div>
-<p>${p.recorded ? '' : 'This link had already been used, so nothing new was recorded. To change your decision, use your queue. '}<a href="${p.queueUrl}">Open your screening queue</a></p>`,
+<p>${notes ? `${notes} ` : ''}<a href="${p.queueUrl}">Open your screening queue</a></p>`,
   );
 }
 

@@ -6,13 +6,19 @@ let seq = 0;
 const d = (reviewerId: number, decision: Decision, channel: Channel = 'email'): DecisionFact => ({ reviewerId, decision, channel, seq: ++seq });
 
 describe('screening rules', () => {
-  it('one reviewer per record: the latest decision sets the status', () => {
+  it('one reviewer per record: the reviewer\'s latest decision sets the status', () => {
     expect(workStatus([], 1)).toBe('pending');
     expect(workStatus([d(1, 'include')], 1)).toBe('included');
     expect(workStatus([d(1, 'exclude')], 1)).toBe('excluded');
     expect(workStatus([d(1, 'maybe')], 1)).toBe('maybe');
     expect(workStatus([d(1, 'include'), d(1, 'exclude')], 1)).toBe('excluded');
-    expect(workStatus([d(1, 'exclude'), d(2, 'include')], 1)).toBe('included');
+  });
+
+  it('one reviewer per record: a second reviewer who disagrees makes a conflict, not a silent overturn', () => {
+    expect(workStatus([d(1, 'exclude'), d(2, 'include')], 1)).toBe('conflict');
+    expect(workStatus([d(1, 'include'), d(2, 'include')], 1)).toBe('included');
+    expect(workStatus([d(1, 'include'), d(2, 'maybe')], 1)).toBe('maybe');
+    expect(workStatus([d(1, 'exclude'), d(2, 'include'), d(2, 'exclude')], 1)).toBe('excluded');
   });
 
   it('two reviewers per record: pending until two reviewers decided', () => {

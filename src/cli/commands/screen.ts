@@ -4,8 +4,8 @@ import { loadContext, openDbContext } from '../../context.js';
 import { liveWorkId } from '../../db/queries/candidates.js';
 import { DECISIONS, works, type Decision } from '../../db/schema/index.js';
 import { PermanentError } from '../../errors.js';
-import { findReviewer, recordDecision } from '../../screening/record.js';
-import { composeReason } from '../../screening/rules.js';
+import { decisionFacts, findReviewer, recordDecision } from '../../screening/record.js';
+import { composeReason, isResolved } from '../../screening/rules.js';
 import { oneOf } from '../options.js';
 
 function candidateId(value: string): number {
@@ -33,10 +33,14 @@ export function screenCommand(): Command {
         if (!reviewer) throw new PermanentError(`screen: ${opts.reviewer} is not a reviewer of ${work.reviewId}`);
         const reasons = ctx.protocols.find((p) => p.id === work.reviewId)?.screening.exclusion_reasons ?? [];
         const reason = composeReason(undefined, opts.reason, reasons);
-        const channel = reviewer.role === 'maintainer' && work.status === 'conflict' ? 'maintainer' : 'cli';
+        // A maintainer's decision on a conflict resolves it, and so does one on a work they
+        // resolved before (the only way to correct a resolution).
+        const resolves = reviewer.role === 'maintainer' && (work.status === 'conflict' || isResolved(await decisionFacts(db, live!)));
+        const channel = resolves ? 'maintainer' : 'cli';
         const outcome = await recordDecision(db, { workId, reviewerId: reviewer.id, decision, reason, channel, tokenId: null });
         const merged = outcome.workId === workId ? '' : ` (merged into candidate ${outcome.workId})`;
-        process.stdout.write(`candidate ${workId}${merged}: ${decision} by ${reviewer.email} (${channel}); status ${outcome.statusBefore} -> ${outcome.status}\n`);
+        const stands = outcome.resolved && !resolves ? ' (a maintainer resolved it: their resolution stands)' : '';
+        process.stdout.write(`candidate ${workId}${merged}: ${decision} by ${reviewer.email} (${channel}); status ${outcome.statusBefore} -> ${outcome.status}${stands}\n`);
       } finally {
         await ctx.close();
       }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { and, eq, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, notInArray, sql } from 'drizzle-orm';
 import type { Protocol } from '../../config/protocol.js';
+import { decidedStatus } from '../../screening/record.js';
 import type { Db } from '../client.js';
-import { auditLog, reviewers, reviews } from '../schema/index.js';
+import { auditLog, reviewers, reviews, screeningDecisions, works } from '../schema/index.js';
 
 function protocolHash(p: Protocol): string {
   const { file: _file, ...rest } = p;
@@ -16,7 +17,7 @@ function protocolHash(p: Protocol): string {
 export async function syncProtocol(db: Db, p: Protocol): Promise<void> {
   await db.transaction(async (tx) => {
     const hash = protocolHash(p);
-    const [existing] = await tx.select({ hash: reviews.protocolHash }).from(reviews).where(eq(reviews.id, p.id));
+    const [existing] = await tx.select({ hash: reviews.protocolHash, perRecord: reviews.reviewersPerRecord }).from(reviews).where(eq(reviews.id, p.id));
     if (existing?.hash === hash) return;
     await tx
       .insert(reviews)
@@ -57,6 +58,8 @@ export async function syncProtocol(db: Db, p: Protocol): Promise<void> {
           ? and(eq(reviewers.reviewId, p.id), notInArray(reviewers.email, emails))
           : eq(reviewers.reviewId, p.id),
       );
+    const perRecord = p.screening.reviewers_per_record;
+    const restatused = existing && existing.perRecord !== perRecord ? await restatus(tx, p.id, perRecord) : undefined;
     await tx.insert(auditLog).values({
       reviewId: p.id,
       actor: 'system',
@@ -64,7 +67,31 @@ export async function syncProtocol(db: Db, p: Protocol): Promise<void> {
       action: existing ? 'protocol.updated' : 'protocol.registered',
       entity: 'review',
       entityId: p.id,
-      details: { file: p.file, hash },
+      details: { file: p.file, hash, ...(restatused ? { reviewersPerRecord: { from: existing!.perRecord, to: perRecord }, restatused } : {}) },
     });
   });
+}
+
+/**
+ * Recomputes the status of every decided candidate after `reviewers_per_record` changed: a work one
+ * of two reviewers included is included once one is enough. Returns how many works changed.
+ */
+async function restatus(tx: Db, reviewId: string, perRecord: number): Promise<number> {
+  const decided = await tx
+    .selectDistinct({ id: works.id, status: works.status })
+    .from(works)
+    .innerJoin(screeningDecisions, eq(screeningDecisions.workId, works.id))
+    .where(and(eq(works.reviewId, reviewId), eq(works.origin, 'candidate'), isNull(works.mergedIntoId)))
+    .orderBy(asc(works.id));
+  let changed = 0;
+  for (const w of decided) {
+    // The row lock orders this after any decision being recorded on the work.
+    const [row] = await tx.select({ status: works.status }).from(works).where(eq(works.id, w.id)).for('update');
+    const { status } = await decidedStatus(tx, w.id, perRecord);
+    if (row && status !== row.status) {
+      await tx.update(works).set({ status, updatedAt: sql`now()` }).where(eq(works.id, w.id));
+      changed++;
+    }
+  }
+  return changed;
 }

@@ -1,0 +1,94 @@
+// Screening decisions over a work's life: resolutions a maintainer corrects, votes after a
+// resolution, a change of reviewers_per_record, and what a merge does to a status.
+import { writeFileSync, readFileSync } from 'node:fs';
+import { and, desc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import type { DbContext } from '../../src/context.js';
+import { auditLog, matchReviews, reviewers, works } from '../../src/db/schema/index.js';
+import { recordDecision } from '../../src/screening/record.js';
+import { decideMatch } from '../../src/staging/decide.js';
+import { runCli } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
+
+let t: TestDatabase;
+let ctx: DbContext;
+let env: NodeJS.ProcessEnv;
+let file: string;
+let ids: Record<string, number>;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  file = writeProtocol({
+    id: 'flow',
+    reviewersPerRecord: 2,
+    reviewers: [
+      { name: 'Ann', email: 'ann@example.org' },
+      { name: 'Bob', email: 'bob@example.org' },
+      { name: 'Mia', email: 'mia@example.org', role: 'maintainer' },
+    ],
+  });
+  env = reviewEnv(t.url, file);
+  ctx = await openReview(env);
+  const people = await db().select().from(reviewers).where(eq(reviewers.reviewId, 'flow'));
+  ids = Object.fromEntries(people.map((p) => [p.email.split('@')[0]!, p.id]));
+});
+afterAll(async () => {
+  await ctx.close();
+  await t.drop();
+});
+
+const db = () => ctx.database.db;
+const statusOf = async (id: number) => (await db().select({ s: works.status }).from(works).where(eq(works.id, id)))[0]!.s;
+const vote = (who: string, workId: number, decision: 'include' | 'exclude' | 'maybe') =>
+  recordDecision(db(), { workId, reviewerId: ids[who]!, decision, reason: null, channel: 'email', tokenId: null });
+
+describe('screening workflow', () => {
+  it('a maintainer corrects their own resolution from the CLI; a reviewer\'s later vote is kept and told it does not count', async () => {
+    const [w] = await stage(ctx, 'flow', [record(1)]);
+    await vote('ann', w!, 'exclude');
+    await vote('bob', w!, 'maybe');
+    expect(await statusOf(w!)).toBe('conflict');
+    const resolve = await runCli(['screen', String(w), 'exclude', '--reviewer', 'mia@example.org'], env);
+    expect(resolve.stdout).toBe(`candidate ${w}: exclude by mia@example.org (maintainer); status conflict -> excluded\n`);
+    // A mis-click corrected: the resolution is replaced, not ignored.
+    const again = await runCli(['screen', String(w), 'include', '--reviewer', 'mia@example.org'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`candidate ${w}: include by mia@example.org (maintainer); status excluded -> included\n`);
+    expect(await statusOf(w!)).toBe('included');
+    const late = await runCli(['screen', String(w), 'exclude', '--reviewer', 'ann@example.org'], env);
+    expect(late.stdout).toBe(`candidate ${w}: exclude by ann@example.org (cli); status included -> included (a maintainer resolved it: their resolution stands)\n`);
+    expect((await vote('bob', w!, 'exclude')).resolved).toBe(true);
+  });
+
+  it('reviewers_per_record 2 -> 1 settles the works one reviewer decided, and is audited', async () => {
+    const [one, two, none] = await stage(ctx, 'flow', [record(11), record(12), record(13)]);
+    await vote('ann', one!, 'include');
+    await vote('bob', two!, 'exclude');
+    expect([await statusOf(one!), await statusOf(two!), await statusOf(none!)]).toEqual(['pending', 'pending', 'pending']);
+    const doc = parse(readFileSync(file, 'utf8'));
+    doc.screening.reviewers_per_record = 1;
+    writeFileSync(file, stringify(doc));
+    const reopened = await openReview(env);
+    await reopened.close();
+    expect([await statusOf(one!), await statusOf(two!), await statusOf(none!)]).toEqual(['included', 'excluded', 'pending']);
+    const [audit] = await db().select().from(auditLog).where(and(eq(auditLog.reviewId, 'flow'), eq(auditLog.action, 'protocol.updated'))).orderBy(desc(auditLog.id)).limit(1);
+    expect(audit!.details).toMatchObject({ reviewersPerRecord: { from: 2, to: 1 }, restatused: expect.any(Number) });
+    // And back: one reviewer's include is again one vote of two.
+    doc.screening.reviewers_per_record = 2;
+    writeFileSync(file, stringify(doc));
+    await (await openReview(env)).close();
+    expect(await statusOf(one!)).toBe('pending');
+  });
+
+  it('a merge that settles a work says so in the audit log', async () => {
+    const [a, b] = await stage(ctx, 'flow', [record(21, { title: 'Copy one of a study', doi: '10.1000/m.21a' }), record(22, { title: 'Copy two of a study', doi: '10.1000/m.21b' })]);
+    await vote('ann', a!, 'include');
+    await vote('bob', b!, 'include');
+    const [pair] = await db().insert(matchReviews).values({ reviewId: 'flow', workA: a!, workB: b!, score: 0.8, reason: 'test' }).returning();
+    await decideMatch(db(), 'flow', pair!.id, 'same', 'mia@example.org');
+    const [audit] = await db().select().from(auditLog).where(and(eq(auditLog.reviewId, 'flow'), eq(auditLog.action, 'works.merged')));
+    expect(audit!.details).toMatchObject({ keptWorkId: a, mergedWorkId: b, statusBefore: { kept: 'pending', merged: 'pending' }, status: 'included' });
+  });
+});
