@@ -1,11 +1,18 @@
 import type { Candidate } from '../db/queries/candidates.js';
 import { pageSpan } from './pages.js';
 
-// TeX's special characters, each written so that it prints as itself.
-const TEX: Record<string, string> = { '\\': '\\textbackslash{}', '~': '\\textasciitilde{}', '^': '\\textasciicircum{}' };
+// TeX's special characters, each written so that it prints as itself (< and > print as ¡ and ¿
+// in the default OT1 font encoding).
+const TEX: Record<string, string> = {
+  '\\': '\\textbackslash{}',
+  '~': '\\textasciitilde{}',
+  '^': '\\textasciicircum{}',
+  '<': '\\textless{}',
+  '>': '\\textgreater{}',
+};
 
 function escape(s: string): string {
-  return s.replace(/[\\{}&%$#_~^]/g, (c) => TEX[c] ?? `\\${c}`);
+  return s.replace(/[\\{}&%$#_~^<>]/g, (c) => TEX[c] ?? `\\${c}`);
 }
 
 /** `tex` is already escaped. */
@@ -31,7 +38,8 @@ export function renderBibtex(candidates: Candidate[]): string {
       });
       return (
         `@article{${key},\n` +
-        field('title', c.title) +
+        // Double braces keep the title's case as published: styles otherwise lower "HIV", "Ohio".
+        texField('title', c.title ? `{${escape(c.title)}}` : undefined) +
         texField('author', authors.join(' and ')) +
         field('journal', c.journal) +
         field('year', c.year) +
@@ -41,6 +49,7 @@ export function renderBibtex(candidates: Candidate[]): string {
         // Verbatim to biblatex and to hyperref's \url: escaping would print the backslashes.
         texField('doi', c.doi?.replace(/[{}]/g, '')) +
         field('pmid', c.pmid) +
+        field('pmcid', c.pmcid) +
         field('abstract', c.abstract) +
         `}\n`
       );

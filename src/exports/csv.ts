@@ -1,15 +1,27 @@
 import type { Candidate } from '../db/queries/candidates.js';
 import { formatAuthor } from './authors.js';
 
-/** RFC 4180: quote when needed, double inner quotes, CRLF line ends. */
+/** RFC 4180: quote when needed, double inner quotes. */
 export function csvField(value: string | number | null | undefined): string {
   const s = value === null || value === undefined ? '' : String(value);
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/**
+ * A text a spreadsheet would run as a formula (=, +, -, @, tab or CR first) with a leading
+ * apostrophe, as OWASP advises: titles and names in an export come from third parties. Numbers
+ * such as -3 are left alone.
+ */
+function defused(value: string | number | null | undefined): string | number | null | undefined {
+  return typeof value === 'string' && /^[=+\-@\t\r]/.test(value) && !/^[+-]?\d+(\.\d+)?$/.test(value) ? `'${value}` : value;
+}
+
+/** One CRLF-ended row. */
 export function csvRow(values: (string | number | null | undefined)[]): string {
   return values.map(csvField).join(',') + '\r\n';
 }
+
+const spreadsheetRow = (values: (string | number | null | undefined)[]) => csvRow(values.map(defused));
 
 const COLUMNS = ['id', 'title', 'authors', 'year', 'journal', 'doi', 'pmid', 'sources', 'status', 'first_seen', 'volume', 'issue', 'pages', 'pmcid', 'abstract'];
 
@@ -18,7 +30,7 @@ export function renderCsv(candidates: Candidate[]): string {
     csvRow(COLUMNS) +
     candidates
       .map((c) =>
-        csvRow([
+        spreadsheetRow([
           c.id,
           c.title,
           c.authors.map(formatAuthor).join('; '),

@@ -17,6 +17,8 @@ export function renderRis(candidates: Candidate[]): string {
         // A group author ends with a comma (EndNote's convention), so readers take it as one name.
         c.authors.map((a) => line('AU', a.collective ? `${a.family},` : [a.family, a.given ?? a.initials].filter(Boolean).join(', '))).join('') +
         line('PY', c.year) +
+        // T2 is the journal of a JOUR record in RIS readers (reflib, Zotero); JO is kept for older ones.
+        line('T2', c.journal) +
         line('JO', c.journal) +
         line('VL', c.volume) +
         line('IS', c.issue) +
@@ -24,6 +26,7 @@ export function renderRis(candidates: Candidate[]): string {
         line('EP', pages?.last) +
         line('DO', c.doi) +
         line('AN', c.pmid ? `PMID:${c.pmid}` : null) +
+        line('C2', c.pmcid) +
         line('AB', c.abstract) +
         line('N1', `living-review status: ${c.status}; sources: ${c.sources.join(';')}`) +
         'ER  - \r\n'

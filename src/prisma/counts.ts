@@ -8,6 +8,11 @@ export interface PrismaCounts {
   /** Records received and parsed. */
   fetched: number;
   /**
+   * Identified but never received (deleted or withdrawn ids, a search that failed part way): PRISMA's
+   * "removed for other reasons", so that identified = not retrieved + duplicates + screened.
+   */
+  notRetrieved: number;
+  /**
    * Records removed before screening as duplicates (of this update, earlier ones or seeds),
    * including works found so later: merged by a maintainer, or declared a seed.
    */
@@ -28,19 +33,20 @@ export interface PrismaUpdate extends PrismaCounts {
 
 export interface PrismaReport {
   review: string;
-  /** Studies in the original review (protocol), and seeds stored. */
+  /** Studies in the original review: the protocol's `original_search.included`, else the seeds stored. */
   previousStudies: number | null;
   updates: PrismaUpdate[];
   cumulative: PrismaCounts;
 }
 
 function empty(): PrismaCounts {
-  return { identified: {}, fetched: 0, duplicatesRemoved: 0, screened: 0, excluded: 0, included: 0, awaiting: 0 };
+  return { identified: {}, fetched: 0, notRetrieved: 0, duplicatesRemoved: 0, screened: 0, excluded: 0, included: 0, awaiting: 0 };
 }
 
 function add(into: PrismaCounts, c: PrismaCounts): void {
   for (const [s, n] of Object.entries(c.identified)) into.identified[s] = (into.identified[s] ?? 0) + n;
   into.fetched += c.fetched;
+  into.notRetrieved += c.notRetrieved;
   into.duplicatesRemoved += c.duplicatesRemoved;
   into.screened += c.screened;
   into.excluded += c.excluded;
@@ -72,6 +78,7 @@ export function prismaReport(
     const c = combineAttempts(tries);
     u.identified[last.source] = c.identified;
     u.fetched += c.fetched;
+    u.notRetrieved += Math.max(0, c.identified - c.fetched);
     u.duplicatesRemoved += c.duplicates;
     u.windows[last.source] = { from: last.windowFrom, to: last.windowTo, status: last.status };
   }

@@ -40,7 +40,9 @@ export function renderPrismaSvg(title: string, previous: number | null, c: Prism
   const idLines = [`Records identified from databases (n = ${identifiedTotal}):`, ...sources.map(([s, n]) => `  ${sourceLabel(s)} (n = ${n})`)];
   parts.push(box({ x: left, y: 60, w, lines: idLines }));
   const idBottom = 60 + idLines.length * LINE + 16;
-  parts.push(box({ x: right, y: 60, w, lines: ['Records removed before screening:', `  Duplicate records (n = ${c.duplicatesRemoved})`] }));
+  parts.push(
+    box({ x: right, y: 60, w, lines: ['Records removed before screening:', `  Duplicate records (n = ${c.duplicatesRemoved})`, `  Not retrieved from the source (n = ${c.notRetrieved})`] }),
+  );
   parts.push(arrow(left + w, 90, right, 90));
   const screenY = idBottom + 40;
   parts.push(arrow(left + w / 2, idBottom, left + w / 2, screenY));

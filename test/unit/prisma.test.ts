@@ -33,8 +33,26 @@ describe('PRISMA 2020 counts', () => {
     for (const u of [...report.updates, report.cumulative]) expect(u.fetched - u.duplicatesRemoved).toBe(u.screened);
   });
 
+  it('accounts for records identified but never received, so the boxes add up', () => {
+    // 22 counted, 21 returned (a withdrawn PMID); then a failed search whose window the next cycle covers again.
+    const short = { ...run('c1', 'pubmed', 22, 1, 20), fetched: 21 };
+    const failed: CycleRunRow = { ...run('c22', 'pubmed', 600, 0, 500), status: 'failed', fetched: 500 };
+    const next = run('c333', 'pubmed', 700, 500, 200);
+    const r = prismaReport('r', null, [short, failed, next], [
+      { cycleId: 'c1', status: 'pending', count: 20 },
+      { cycleId: 'c22', status: 'pending', count: 500 },
+      { cycleId: 'c333', status: 'pending', count: 200 },
+    ]);
+    expect(r.updates.map((u) => u.notRetrieved)).toEqual([1, 100, 0]);
+    for (const u of [...r.updates, r.cumulative]) {
+      const identified = Object.values(u.identified).reduce((a, b) => a + b, 0);
+      expect(u.notRetrieved + u.duplicatesRemoved + u.screened).toBe(identified);
+    }
+    expect(renderPrismaSvg('t', null, r.cumulative)).toContain('Not retrieved from the source (n = 101)');
+  });
+
   it('adds updates up cumulatively', () => {
-    expect(report.cumulative).toEqual({ identified: { pubmed: 120, europepmc: 50 }, fetched: 170, duplicatesRemoved: 61, screened: 109, excluded: 92, included: 4, awaiting: 13 });
+    expect(report.cumulative).toEqual({ identified: { pubmed: 120, europepmc: 50 }, fetched: 170, notRetrieved: 0, duplicatesRemoved: 61, screened: 109, excluded: 92, included: 4, awaiting: 13 });
   });
 
   it('counts a search retried within its cycle once: records its first attempt staged are not duplicates', () => {

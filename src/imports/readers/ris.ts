@@ -31,6 +31,8 @@ export function readRis(text: string, opts: { source: string; idPrefix?: string 
       pages: sp && ep && ep !== sp ? `${sp}-${ep}` : sp,
       doi: first(r, 'DO') ?? all(r, 'UR', 'L3').find((u) => /doi\.org\/10\./i.test(u)),
       pmid,
+      // C2 holds the PMCID in this project's RIS export.
+      ...(/^PMC\d+$/i.test(first(r, 'C2') ?? '') ? { pmcid: first(r, 'C2')!.toUpperCase() } : {}),
       abstract: first(r, 'AB', 'N2'),
       ...splitIsbnIssn(first(r, 'SN')),
       language: all(r, 'LA'),

@@ -28,7 +28,8 @@ export function parseTagged(text: string): TaggedRecord[] {
       last = values;
     } else if (line.trim() === '') {
       if (!current.has('TY')) flush(); // MEDLINE separates records by blank lines; RIS by ER
-    } else if (last && /^\s/.test(line)) {
+    } else if (last && (/^\s/.test(line) || current.has('TY'))) {
+      // MEDLINE indents continuation lines; RIS writers often wrap a long abstract unindented.
       last[last.length - 1] = `${last[last.length - 1]} ${line.trim()}`.trim();
     }
   }
