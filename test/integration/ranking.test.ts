@@ -1,5 +1,8 @@
 // Relevance ranking against real Postgres: trained on a review's decisions, written to
 // works.relevance, followed by the reviewer queue and the digest, run by the cycle and the digest.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +19,7 @@ import { runCycle } from '../../src/runs/cycle.js';
 import { findReviewer, recordDecision } from '../../src/screening/record.js';
 import type { Source } from '../../src/sources/types.js';
 import { stageSeeds } from '../../src/staging/seeds.js';
+import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
 
@@ -192,6 +196,18 @@ describe('relevance ranking', () => {
     const failures = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'relevance ranking failed; order unchanged');
     expect(failures).toHaveLength(2);
     expect(failures[0].err).toMatch(/relevance writes refused/);
+  });
+
+  it('an import scores the works it staged, as a cycle does', async () => {
+    const { ctx, db, screened, relevance } = await setup('rk-import');
+    await screened(6, 6);
+    expect((await updateRelevance(db, 'rk-import')).kind).toBe('ranked');
+    const file = join(mkdtempSync(join(tmpdir(), 'lr-rank-')), 'embase.ris');
+    writeFileSync(file, `TY  - JOUR\r\nTI  - Peer naloxone trainers in shelters\r\nAB  - ${ON_TOPIC}\r\nPY  - 2025\r\nER  - \r\n`);
+    const r = await runCli(['import', file, '--source', 'embase'], { ...ctx.env });
+    expect(r.code, r.stderr).toBe(0);
+    const [imported] = await db.select({ id: works.id }).from(works).where(eq(works.title, 'Peer naloxone trainers in shelters'));
+    expect((await relevance([imported!.id])).get(imported!.id)).not.toBeNull();
   });
 });
 

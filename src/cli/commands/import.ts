@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadContext, openDbContext } from '../../context.js';
 import { importFiles, importSummaryLine } from '../../imports/stage-files.js';
+import { refreshRelevance } from '../../ranking/update.js';
 import { oneOf } from '../options.js';
 
 /** Shown in status, exports (`sources`) and PRISMA: a name, not blank or a list. */
@@ -24,6 +25,8 @@ export function importCommand(): Command {
       try {
         const summary = await importFiles(ctx.database.db, files, { reviewId: protocol.id, source: opts.source, as: opts.as });
         process.stdout.write(importSummaryLine(summary, protocol.id));
+        // As a cycle does: new works get a score now, not at the bottom of the queue until the next one.
+        await refreshRelevance(ctx.database.db, protocol.id, ctx.log);
       } finally {
         await ctx.close();
       }
