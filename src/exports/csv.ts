@@ -23,7 +23,7 @@ export function csvRow(values: (string | number | null | undefined)[]): string {
 
 const spreadsheetRow = (values: (string | number | null | undefined)[]) => csvRow(values.map(defused));
 
-const COLUMNS = ['id', 'title', 'authors', 'year', 'journal', 'doi', 'pmid', 'sources', 'status', 'first_seen', 'volume', 'issue', 'pages', 'pmcid', 'abstract'];
+const COLUMNS = ['id', 'title', 'authors', 'year', 'journal', 'doi', 'pmid', 'sources', 'status', 'first_seen', 'volume', 'issue', 'pages', 'pmcid', 'abstract', 'exclusion_reasons'];
 
 export function renderCsv(candidates: Candidate[]): string {
   return (
@@ -46,6 +46,7 @@ export function renderCsv(candidates: Candidate[]): string {
           c.pages,
           c.pmcid,
           c.abstract,
+          c.exclusionReasons.join('; '),
         ]),
       )
       .join('')

@@ -28,7 +28,7 @@ export function renderRis(candidates: Candidate[]): string {
         line('AN', c.pmid ? `PMID:${c.pmid}` : null) +
         line('C2', c.pmcid) +
         line('AB', c.abstract) +
-        line('N1', `living-review status: ${c.status}; sources: ${c.sources.join(';')}`) +
+        line('N1', `living-review status: ${c.status}; sources: ${c.sources.join(';')}${c.exclusionReasons.length ? `; exclusion reasons: ${c.exclusionReasons.join('; ')}` : ''}`) +
         'ER  - \r\n'
       );
     })

@@ -74,7 +74,7 @@ describe('run --once against the E-utilities fake', () => {
     const r = await runCli(['export', '--format', 'csv'], env());
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('id,title,authors,year,journal,doi,pmid,sources,status,first_seen,volume,issue,pages,pmcid,abstract');
+    expect(lines[0]).toBe('id,title,authors,year,journal,doi,pmid,sources,status,first_seen,volume,issue,pages,pmcid,abstract,exclusion_reasons');
     expect(lines).toHaveLength(N + 1);
     expect(r.stdout).not.toContain('34831839');
     expect(lines.filter((l) => /,pubmed,pending,/.test(l))).toHaveLength(N);

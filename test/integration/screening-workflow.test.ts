@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { DbContext } from '../../src/context.js';
 import { auditLog, matchReviews, reviewers, works } from '../../src/db/schema/index.js';
+import { listCandidates } from '../../src/db/queries/candidates.js';
+import { renderCsv } from '../../src/exports/csv.js';
 import { recordDecision } from '../../src/screening/record.js';
 import { decideMatch } from '../../src/staging/decide.js';
 import { runCli } from '../helpers/cli.js';
@@ -90,5 +92,18 @@ describe('screening workflow', () => {
     await decideMatch(db(), 'flow', pair!.id, 'same', 'mia@example.org');
     const [audit] = await db().select().from(auditLog).where(and(eq(auditLog.reviewId, 'flow'), eq(auditLog.action, 'works.merged')));
     expect(audit!.details).toMatchObject({ keptWorkId: a, mergedWorkId: b, statusBefore: { kept: 'pending', merged: 'pending' }, status: 'included' });
+  });
+
+  it('exports the reasons of the decisions that exclude a work', async () => {
+    const [w, kept] = await stage(ctx, 'flow', [record(31), record(32)]);
+    await recordDecision(db(), { workId: w!, reviewerId: ids.ann!, decision: 'include', reason: null, channel: 'email', tokenId: null });
+    await recordDecision(db(), { workId: w!, reviewerId: ids.ann!, decision: 'exclude', reason: 'not English', channel: 'email', tokenId: null });
+    await recordDecision(db(), { workId: w!, reviewerId: ids.bob!, decision: 'exclude', reason: 'not peer-involved: a pharmacy programme', channel: 'email', tokenId: null });
+    await recordDecision(db(), { workId: kept!, reviewerId: ids.ann!, decision: 'exclude', reason: 'changed my mind later', channel: 'email', tokenId: null });
+    await recordDecision(db(), { workId: kept!, reviewerId: ids.ann!, decision: 'include', reason: null, channel: 'email', tokenId: null });
+    const rows = await listCandidates(db(), 'flow', 'all');
+    expect(rows.find((c) => c.id === w)!.exclusionReasons).toEqual(['not English', 'not peer-involved: a pharmacy programme']);
+    expect(rows.find((c) => c.id === kept)!.exclusionReasons).toEqual([]);
+    expect(renderCsv(rows.filter((c) => c.id === w))).toMatch(/,not English; not peer-involved: a pharmacy programme\r\n$/);
   });
 });

@@ -24,6 +24,7 @@ const work = (over: Partial<Candidate> = {}): Candidate => ({
   status: 'pending',
   origin: 'candidate',
   firstSeen: new Date('2026-01-01T00:00:00Z'),
+  exclusionReasons: [],
   ...over,
 });
 

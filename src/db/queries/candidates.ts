@@ -21,6 +21,8 @@ export interface Candidate {
   status: WorkStatus;
   origin: 'candidate' | 'seed';
   firstSeen: Date;
+  /** Reasons of the reviewers' latest decisions that exclude the work (protocol codes or free text). */
+  exclusionReasons: string[];
 }
 
 export type StatusFilter = WorkStatus | 'all';
@@ -52,6 +54,11 @@ export async function listCandidates(db: Db, reviewId: string, status: StatusFil
       firstSeen: works.firstSeenAt,
       // Written out: drizzle renders bare column names inside sql``, which a subquery would rebind.
       sources: sql<string[]>`array(select distinct sr.source from source_records sr where sr.work_id = "works"."id" order by 1)`,
+      exclusionReasons: sql<string[]>`array(
+        select distinct l.reason from (
+          select distinct on (sd.reviewer_id) sd.decision, sd.reason from screening_decisions sd
+          where sd.work_id = "works"."id" order by sd.reviewer_id, sd.id desc) l
+        where l.decision = 'exclude' and l.reason is not null order by 1)`,
     })
     .from(works)
     .where(and(...filters))
