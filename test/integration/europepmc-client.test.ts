@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PermanentError } from '../../src/errors.js';
@@ -143,5 +145,27 @@ describe('EuropePmcClient against the fake Europe PMC server', () => {
     expect((await drain(search.batches)).map((b) => b.length)).toEqual([10, 10, 5]);
     expect(fake.log[0]!.params.query).toBe('((TITLE_ABS:"peer support" OR KW:"Peer Group") AND LANG:eng) AND FIRST_IDATE:[2024-01-01 TO 2024-01-31]');
     expect(maxInWindow(fake.log.map((l) => l.t))).toBe(1);
+  });
+
+  it('fails, instead of paging for ever, when Europe PMC hands back a cursor it gave before', async () => {
+    // An upstream that always answers a full page, its cursor going A, B, A, B...
+    const result = TEMPLATES.slice(0, 2);
+    let requests = 0;
+    const server = createServer((req, res) => {
+      requests++;
+      const sent = new URL(req.url ?? '/', 'http://x').searchParams.get('cursorMark');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ hitCount: 4, nextCursorMark: sent === 'A' ? 'B' : 'A', resultList: { result } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = new EuropePmcClient({ baseUrl: `http://127.0.0.1:${port}`, pageSize: 2, rateLimiter: createRateLimiter({ perSecond: 1000, marginMs: 0 }), retry: FAST_RETRY });
+      const search = await client.search({ query: 'peer', window: WINDOW });
+      await expect(drain(search.batches)).rejects.toThrow(/Europe PMC returned a cursor it had returned before, after 2 pages/);
+      expect(requests).toBe(3);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

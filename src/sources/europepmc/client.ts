@@ -1,5 +1,6 @@
 // Europe PMC REST search: one query per window on the first index date, paged with cursorMark,
 // resultType=core in JSON. Every request goes through ApiHttp (limiter, retries, deadline, cap).
+import { cursorTrail } from '../cursor.js';
 import type { SourceRecord } from '../../records/types.js';
 import type { DateWindow, SearchProgress, SourceSearch } from '../types.js';
 import { ApiHttp, type HttpTuning, pageSize, readJson } from '../http/api-http.js';
@@ -71,6 +72,7 @@ export class EuropePmcClient {
   ): AsyncGenerator<SourceRecord[]> {
     let page = first;
     let sent = '*';
+    const follow = cursorTrail('Europe PMC');
     for (;;) {
       warnings.push(...page.warnings);
       if (page.records.length > 0) {
@@ -81,7 +83,7 @@ export class EuropePmcClient {
       // The last page is short, or carries no cursor, or echoes the one it was sent.
       const next = page.nextCursorMark;
       if (page.records.length + page.warnings.length < this.pageSize || !next || next === sent) break;
-      sent = next;
+      sent = follow(next);
       page = await this.page(query, sent, progress, tell, signal);
     }
     if (progress.fetched !== progress.identified) {

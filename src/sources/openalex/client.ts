@@ -1,5 +1,6 @@
 // OpenAlex works client: GET /works with the created-date window and the search filters in
 // `filter`, cursor paging, one batch per page. All HTTP goes through ApiHttp.
+import { cursorTrail } from '../cursor.js';
 import { PermanentError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
 import { ApiHttp, type HttpTuning, pageSize, readJson } from '../http/api-http.js';
@@ -105,6 +106,7 @@ export class OpenAlexClient {
     let page = first;
     let returned = 0;
     let dropped = 0;
+    const follow = cursorTrail('OpenAlex');
     for (let n = 1; ; n++) {
       returned += page.results.length;
       const records: SourceRecord[] = [];
@@ -123,7 +125,7 @@ export class OpenAlexClient {
       // The documented end: an empty page with a null cursor. The last full page still carries a
       // cursor, so "fewer than per_page" is not the test; either sign alone ends the walk.
       if (page.results.length === 0 || page.nextCursor === null) break;
-      page = await this.page(filter, page.nextCursor, progress, tell, req.signal);
+      page = await this.page(filter, follow(page.nextCursor), progress, tell, req.signal);
     }
     if (dropped > 0) {
       warnings.push(`${dropped} of ${returned} works OpenAlex returned do not match the strategy (OpenAlex stems words and matches truncated phrases as separate words) and were dropped`);
