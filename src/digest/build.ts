@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, sql, type SQL } from 'drizzle-orm';
 import type { BuildAliasTable } from 'drizzle-orm/pg-core';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
@@ -48,13 +48,21 @@ export async function newForReviewer(db: Db, reviewer: ReviewerRow): Promise<{ r
     // 13 s on 70,000 pending works and 200 digests (77 ms so).
     sql`${works.id}::text not in (select unnest(g.work_ids) from ${digests} g where g.reviewer_id = ${reviewer.id} and g.status not in ('failed', 'cancelled'))`,
   );
-  const records = await db.select(recordColumns).from(works).where(where).orderBy(...DIGEST_ORDER).limit(DIGEST_PAGE);
-  const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(works).where(where);
-  return { records, total: Number(count?.n ?? 0) };
+  return firstOf(db, where, DIGEST_PAGE);
 }
 
-export async function queueFor(db: Db, reviewer: ReviewerRow): Promise<WorkSummary[]> {
-  return db.select(recordColumns).from(works).where(needsDecision(reviewer.id, reviewer.reviewId)).orderBy(...DIGEST_ORDER);
+/** Records a queue page shows: one page renders in a moment however long the queue grows. */
+export const QUEUE_PAGE = 50;
+
+/** The reviewer's best-ranked waiting works; each decision makes room for the next. */
+export function queueFor(db: Db, reviewer: ReviewerRow): Promise<{ records: WorkSummary[]; total: number }> {
+  return firstOf(db, needsDecision(reviewer.id, reviewer.reviewId), QUEUE_PAGE);
+}
+
+async function firstOf(db: Db, where: SQL | undefined, limit: number): Promise<{ records: WorkSummary[]; total: number }> {
+  const records = await db.select(recordColumns).from(works).where(where).orderBy(...DIGEST_ORDER).limit(limit);
+  const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(works).where(where);
+  return { records, total: Number(count?.n ?? 0) };
 }
 
 export interface PlannedDigest {

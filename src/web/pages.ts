@@ -112,11 +112,13 @@ const QUEUE_SCRIPT = `
   });
 })();`;
 
-export function queuePage(p: { reviewTitle: string; reviewerName: string; items: QueueItem[]; reasons: readonly string[]; nonce: string; recorded?: string }): string {
+/** `items` are the first of the `waiting` records, best-ranked first. */
+export function queuePage(p: { reviewTitle: string; reviewerName: string; items: QueueItem[]; waiting: number; reasons: readonly string[]; nonce: string; recorded?: string }): string {
+  const shown = p.waiting > p.items.length ? ` (the first ${p.items.length} are shown; each decision brings the next)` : '';
   return layout(
     `Screening queue: ${p.reviewTitle}`,
     html`<h1>Your screening queue</h1>
-<p class="meta">${p.reviewTitle} &middot; ${p.reviewerName} &middot; ${p.items.length} record(s) waiting</p>
+<p class="meta">${p.reviewTitle} &middot; ${p.reviewerName} &middot; ${p.waiting} record(s) waiting${shown}</p>
 ${p.recorded ? html`<p class="note">${p.recorded}</p>` : ''}
 <p class="note">Keys: <kbd>i</kbd> include, <kbd>e</kbd> exclude, <kbd>m</kbd> maybe (the highlighted record). The buttons work without JavaScript.</p>
 ${p.items.length === 0 ? html`<div class="card">Nothing waits for your decision.</div>` : ''}

@@ -160,10 +160,11 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
   app.route('GET', '/q/:token', async (req, res) => {
     const claims = verify(req.params.token!, 'queue');
     const reviewer = await reviewerOf(claims);
-    const items = (await queueFor(db, reviewer)).map((work) => ({ work, tokens: buttons('decide', reviewer.id, work.workId, claims) }));
+    const queue = await queueFor(db, reviewer);
+    const items = queue.records.map((work) => ({ work, tokens: buttons('decide', reviewer.id, work.workId, claims) }));
     const nonce = randomBytes(16).toString('base64');
     const note = recordedNote(req);
-    sendPage(res, 200, queuePage({ reviewTitle: reviewer.reviewTitle, reviewerName: reviewer.name, items, reasons: reasonsOf(reviewer.protocol), nonce, ...(note ? { recorded: note } : {}) }), { scriptNonce: nonce });
+    sendPage(res, 200, queuePage({ reviewTitle: reviewer.reviewTitle, reviewerName: reviewer.name, items, waiting: queue.total, reasons: reasonsOf(reviewer.protocol), nonce, ...(note ? { recorded: note } : {}) }), { scriptNonce: nonce });
   });
   app.route('POST', '/q/:token', async (req, res) => {
     const page = verify(req.params.token!, 'queue');

@@ -89,7 +89,7 @@ describe('relevance ranking', () => {
     const [maybe] = await stage(contexts.at(-1)!, 'rk-main', [onTopic('Peer naloxone programmes: a maybe')]);
     await decide([maybe!], 'maybe');
     // Before any model the queue is newest first: the off-topic works lead.
-    expect((await queueFor(db, reviewer)).map((w) => w.workId)).toEqual([...irrelevant, ...relevant]);
+    expect((await queueFor(db, reviewer)).records.map((w) => w.workId)).toEqual([...irrelevant, ...relevant]);
 
     expect(await updateRelevance(db, 'rk-main')).toEqual({ kind: 'ranked', trained: { includes: 6, excludes: 6 }, scored: 4 });
     const r = await relevance([...relevant, ...irrelevant, maybe!]);
@@ -97,7 +97,7 @@ describe('relevance ranking', () => {
     expect(Math.min(...relevant.map((id) => r.get(id)!))).toBeGreaterThan(Math.max(...irrelevant.map((id) => r.get(id)!)));
     expect(r.get(maybe!)).toBeNull();
 
-    const queue = (await queueFor(db, reviewer)).map((w) => w.workId);
+    const queue = (await queueFor(db, reviewer)).records.map((w) => w.workId);
     expect(new Set(queue.slice(0, 2))).toEqual(new Set(relevant));
     expect(new Set(queue.slice(2))).toEqual(new Set(irrelevant));
     expect((await newForReviewer(db, reviewer)).records.map((w) => w.workId)).toEqual(queue);
@@ -127,7 +127,7 @@ describe('relevance ranking', () => {
 
     expect(await updateRelevance(db, 'rk-few')).toEqual({ kind: 'ranked', trained: { includes: MIN_PER_CLASS - 1, excludes: 6 }, scored: 0 });
     expect([...(await relevance([...relevant, ...irrelevant])).values()]).toEqual([null, null, null, null]);
-    expect((await queueFor(db, reviewer)).map((w) => w.workId)).toEqual([...irrelevant, ...relevant]);
+    expect((await queueFor(db, reviewer)).records.map((w) => w.workId)).toEqual([...irrelevant, ...relevant]);
   });
 
   it('works the same on the embedded default (PGlite)', async () => {
@@ -135,7 +135,7 @@ describe('relevance ranking', () => {
     expect(ctx.database.kind).toBe('pglite');
     const { relevant } = await screened(6, 6);
     expect(await updateRelevance(db, 'rk-pglite')).toEqual({ kind: 'ranked', trained: { includes: 6, excludes: 6 }, scored: 4 });
-    expect(new Set((await queueFor(db, reviewer)).slice(0, 2).map((w) => w.workId))).toEqual(new Set(relevant));
+    expect(new Set((await queueFor(db, reviewer)).records.slice(0, 2).map((w) => w.workId))).toEqual(new Set(relevant));
   });
 
   it("seeds (the original review's included studies) count as includes", async () => {

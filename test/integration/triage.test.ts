@@ -6,6 +6,7 @@ import { auditLog, digests, matchReviews, reviewers, screeningDecisions, works }
 import { reviewStatus } from '../../src/db/queries/status.js';
 import { signToken } from '../../src/links/tokens.js';
 import { signedLink } from '../../src/links/urls.js';
+import { QUEUE_PAGE } from '../../src/digest/build.js';
 import { decideMatch } from '../../src/staging/decide.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
@@ -320,6 +321,17 @@ describe('links minted from links', () => {
       for (const b of buttons) expect(expiry(b)).toBeLessThanOrEqual(ends);
     }
     expect((await decisionsOf(other!)).length).toBe(0);
+  });
+});
+
+describe('a long queue', () => {
+  it('shows the first page of what waits, best-ranked first, and says how many wait', async () => {
+    await stage(ctx, 'tri', Array.from({ length: QUEUE_PAGE + 5 }, (_, i) => record(100 + i, { title: `Long queue study ${i}` })));
+    const html = await (await fetch(onServer(server, signedLink(signer, 'queue', { reviewerId: ids.mia! })))).text();
+    const waiting = Number(/(\d+) record\(s\) waiting/.exec(html)![1]);
+    expect(waiting).toBeGreaterThanOrEqual(QUEUE_PAGE + 5);
+    expect(html).toContain(`(the first ${QUEUE_PAGE} are shown; each decision brings the next)`);
+    expect(html.split('class="card item"').length - 1).toBe(QUEUE_PAGE);
   });
 });
 
