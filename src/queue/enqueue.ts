@@ -71,6 +71,7 @@ export function runResult(row: SearchRunRow): SourceResult {
     new: row.newWorks,
     duplicates: row.duplicates,
     error: row.status === 'running' ? 'still running' : row.error,
+    warnings: row.warnings,
   };
 }
 
@@ -99,7 +100,7 @@ export async function waitForCycle(queue: Queue, db: Db, cycle: EnqueuedCycle, o
     const attempts = await cycleRuns(db, cycleId, source);
     const last = attempts.at(-1);
     if (!last) {
-      sources.push({ source, status: 'failed', query: '', from: '', to: '', identified: 0, fetched: 0, new: 0, duplicates: 0, error: job?.failedReason ?? 'the job ended without a run' });
+      sources.push({ source, status: 'failed', query: '', from: '', to: '', identified: 0, fetched: 0, new: 0, duplicates: 0, error: job?.failedReason ?? 'the job ended without a run', warnings: [] });
       continue;
     }
     const counts = combineAttempts(attempts);

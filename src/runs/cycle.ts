@@ -23,6 +23,8 @@ export interface SourceResult {
   new: number;
   duplicates: number;
   error: string | null;
+  /** The run's warnings (search_runs.warnings): what the search warns of (a phrase PubMed did not find, records counted but not returned), then notes on single records. */
+  warnings: string[];
 }
 
 /** The `run --once --json` object of the contract. */
@@ -83,8 +85,8 @@ export async function runCycle(opts: CycleOptions): Promise<CycleResult> {
 const NOTHING = { identified: 0, fetched: 0, newWorks: 0, duplicates: 0 };
 
 /** A source's line of the report: ok without an error, failed with one. */
-function sourceResult(source: string, query: string, window: DateWindow, c: typeof NOTHING, error: string | null): SourceResult {
-  return { source, status: error === null ? 'ok' : 'failed', query, from: window.from, to: window.to, identified: c.identified, fetched: c.fetched, new: c.newWorks, duplicates: c.duplicates, error };
+function sourceResult(source: string, query: string, window: DateWindow, c: typeof NOTHING, error: string | null, warnings: string[] = []): SourceResult {
+  return { source, status: error === null ? 'ok' : 'failed', query, from: window.from, to: window.to, identified: c.identified, fetched: c.fetched, new: c.newWorks, duplicates: c.duplicates, error, warnings };
 }
 
 /** The included studies' current records from a source that can look them up; a failure only logs. */
@@ -171,11 +173,13 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
         report('search');
       }
       counts.identified = search.identified;
-      warnings.push(...(search.warnings ?? []));
+      const notes = search.warnings ?? [];
+      warnings.unshift(...notes);
       await finishRun(db, runId, { status: 'ok', ...counts, warnings, error: null });
       report('done');
-      log.info({ runId, ...counts }, 'search finished');
-      return sourceResult(source.name, query, window, counts, null);
+      for (const w of notes) log.warn({ runId, warning: w }, 'search warning');
+      log.info({ runId, ...counts, warnings: warnings.length }, 'search finished');
+      return sourceResult(source.name, query, window, counts, null, warnings);
     } catch (err) {
       opts.onSourceError?.(source.name, err);
       const error = oneLine(err);
@@ -184,7 +188,7 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
       await finishRun(db, runId, { status: 'failed', ...counts, warnings, error }).catch((e) => log.warn({ runId, err: oneLine(e) }, 'could not mark the run failed; the next run settles it'));
       report('failed');
       log.error({ runId, err: error, ...counts }, 'search failed');
-      return sourceResult(source.name, query, window, counts, error);
+      return sourceResult(source.name, query, window, counts, error, warnings);
     }
   });
 }

@@ -67,7 +67,10 @@ export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEuti
     }
     const from = (params.mindate ?? '0000/00/00').replaceAll('/', '-');
     const to = (params.maxdate ?? '9999/99/99').replaceAll('/', '-');
-    const hits = opts.records.filter((r) => r.edat >= from && r.edat <= to);
+    // The client narrows a day over the cap with "(term) AND lo:hi[uid]".
+    const uids = /AND (\d+):(\d+)\[uid\]$/.exec(params.term ?? '');
+    const inUids = (pmid: string) => !uids || (Number(pmid) >= Number(uids[1]) && Number(pmid) <= Number(uids[2]));
+    const hits = opts.records.filter((r) => r.edat >= from && r.edat <= to && inUids(r.pmid));
     const webEnv = `MCID_fake${histories.size + 1}`;
     histories.set(webEnv, { pmids: hits });
     const retmax = Number(params.retmax ?? 20);

@@ -83,14 +83,19 @@ describe('EutilsClient against the fake E-utilities server', () => {
     expect(fake.log.every((l) => Number(l.params.retstart ?? 0) < 100)).toBe(true);
   });
 
-  it('a single day over the cap fetches what it can and warns', async () => {
+  it('splits a single day over the cap by PMID range and fetches all of it', async () => {
     const records = cloneCorpus({ templates: TEMPLATES, n: 30, from: '2024-03-05', to: '2024-03-05' });
     fake = await startFakeEutils({ records, cap: 20 });
     const client = new EutilsClient({ baseUrl: fake.baseUrl, tool: 't', historyCap: 20, batchSize: 8, rateLimiter: createRateLimiter({ perSecond: 1000 }), retry: FAST_RETRY });
-    const search = await client.search({ term: 'x', window: { from: '2024-03-01', to: '2024-03-10' } });
+    const search = await client.search({ term: 'peer[tiab]', window: { from: '2024-03-01', to: '2024-03-10' } });
     expect(search.identified).toBe(30);
-    expect((await drain(search.batches)).flat()).toHaveLength(20);
-    expect(search.warnings).toEqual(['2024-03-05: 30 records in one day exceed the 20 PubMed lets us page through; only the first 20 are fetched']);
+    const all = (await drain(search.batches)).flat();
+    expect(new Set(all.map((r) => r.pmid))).toEqual(new Set(records.map((r) => r.pmid)));
+    expect(all).toHaveLength(30);
+    expect(search.warnings).toEqual([]);
+    const terms = fake.log.filter((l) => l.path.endsWith('esearch.fcgi')).map((l) => l.params.term!);
+    expect(terms.filter((t) => t.endsWith('[uid]')).every((t) => /^\(peer\[tiab\]\) AND \d+:\d+\[uid\]$/.test(t))).toBe(true);
+    expect(fake.log.every((l) => Number(l.params.retstart ?? 0) < 20)).toBe(true);
   });
 
   it('completes under faults (every 3rd request 500, truncated bodies) and the fake\'s 3 req/s limit, never exceeding 3 req/s', async () => {

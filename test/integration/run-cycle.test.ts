@@ -213,13 +213,14 @@ describe('run --once search warnings', () => {
   });
   afterAll(async () => t.drop());
 
-  it("keeps the search's own warnings (PhraseNotFound) in the run row", async () => {
+  it("keeps the search's own warnings (PhraseNotFound) in the run row and shows them in the run's report", async () => {
     const fake = await startFakeEutils({ records: corpus(3, '2022-06-01', '2022-06-01'), phraseNotFound: 'peer navigatr*' });
     try {
       const r = await runCli(['run', '--once', '--sources', 'pubmed', '--from', '2022-06-01', '--to', '2022-06-01'], { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl });
       expect(r.code, r.stderr).toBe(0);
       const rows = await t.database.db.execute(sql`select warnings from search_runs order by id desc limit 1`);
       expect((rows as unknown as { rows: { warnings: string[] }[] }).rows[0]!.warnings).toContain('PhraseNotFound: peer navigatr*');
+      expect(r.stdout).toMatch(/^pubmed 2022-06-01\.\.2022-06-01: ok, .*\n  warning: PhraseNotFound: peer navigatr\*\n/m);
     } finally {
       await fake.close();
     }

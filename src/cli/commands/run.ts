@@ -20,11 +20,15 @@ interface RunOptions {
   json?: boolean;
 }
 
+const SHOWN_WARNINGS = 5;
+
 function summary(r: CycleResult): string {
   const lines = r.sources.map(
     (s) =>
       `${s.source} ${s.from}..${s.to}: ${s.status}, identified ${s.identified}, fetched ${s.fetched}, new ${s.new}, duplicates ${s.duplicates}` +
-      (s.error ? ` (${s.error})` : ''),
+      (s.error ? ` (${s.error})` : '') +
+      s.warnings.slice(0, SHOWN_WARNINGS).map((w) => `\n  warning: ${w}`).join('') +
+      (s.warnings.length > SHOWN_WARNINGS ? `\n  … and ${s.warnings.length - SHOWN_WARNINGS} more warning(s) (--json lists them all)` : ''),
   );
   return `${lines.join('\n')}\nstaged ${r.staged} new candidate(s) for ${r.review} (run ${r.runId})\n`;
 }

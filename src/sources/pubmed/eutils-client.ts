@@ -47,8 +47,7 @@ export interface PubmedSearch {
   /** One array per efetch batch, yielded only once the whole batch has parsed. */
   batches: AsyncIterable<SourceRecord[]>;
   /**
-   * Things a reviewer should know: PhraseNotFound notes, single days over the cap (only the
-   * first historyCap records of such a day are fetched), fewer records returned than counted.
+   * Things a reviewer should know: PhraseNotFound notes, fewer records returned than counted.
    * Filled as the search and its batches run.
    */
   warnings: string[];
@@ -82,7 +81,8 @@ export class EutilsClient {
 
   /**
    * Plans the search (esearch per window, halving windows whose count exceeds historyCap down to
-   * single days) and returns the identified total with a lazy iterable of efetch batches.
+   * single days, and a day over it by PMID range) and returns the identified total with a lazy
+   * iterable of efetch batches.
    */
   async search(req: PubmedSearchRequest): Promise<PubmedSearch> {
     checkWindow(req.window);
@@ -90,19 +90,21 @@ export class EutilsClient {
     const tell = () => req.onProgress?.({ ...progress });
     const warnings: string[] = [];
     const plans: WindowPlan[] = [];
-    const plan = async (window: DateWindow): Promise<void> => {
-      const r = await this.esearch(req.term, window, progress, tell, req.signal);
+    const plan = async (window: DateWindow, uids?: UidRange): Promise<void> => {
+      const term = uids ? `(${req.term}) AND ${uids.from}:${uids.to}[uid]` : req.term;
+      const r = await this.esearch(term, window, progress, tell, req.signal);
       // Each half of a split window says the same of the query (PhraseNotFound): once is enough.
       for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
       if (r.count <= this.historyCap) {
-        plans.push({ ...r, window });
-      } else if (window.from === window.to) {
-        warnings.push(
-          `${window.from}: ${r.count} records in one day exceed the ${this.historyCap} PubMed lets us page through; only the first ${this.historyCap} are fetched`,
-        );
-        plans.push({ ...r, window });
-      } else {
+        if (r.count > 0 || !uids) plans.push({ ...r, window });
+      } else if (window.from !== window.to) {
         for (const half of halve(window)) await plan(half);
+      } else if (!uids || uids.to > uids.from) {
+        // One day over the cap: PMID ranges split it further, as no date can.
+        for (const half of halveUids(uids ?? ALL_PMIDS)) await plan(window, half);
+      } else {
+        warnings.push(`${window.from}: PMID ${uids.from} counted ${r.count} times; only the first ${this.historyCap} are fetched`);
+        plans.push({ ...r, window });
       }
     };
     await plan(req.window);
@@ -200,6 +202,19 @@ export class EutilsClient {
       consume,
     });
   }
+}
+
+interface UidRange {
+  from: number;
+  to: number;
+}
+
+/** Every PMID there is or will be for years (they passed 40,000,000 in 2025). */
+const ALL_PMIDS: UidRange = { from: 1, to: 999_999_999 };
+
+function halveUids(r: UidRange): [UidRange, UidRange] {
+  const mid = Math.floor((r.from + r.to) / 2);
+  return [{ from: r.from, to: mid }, { from: mid + 1, to: r.to }];
 }
 
 /** E-utilities date parameter form, YYYY/MM/DD. */
