@@ -2,7 +2,10 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import { ConfigError } from '../errors.js';
 import { migrationsFolder } from '../paths.js';
 import { type Database, queryRows } from './client.js';
 
@@ -23,12 +26,36 @@ async function appliedCount(database: Database): Promise<number> {
   return Number(counted?.n ?? 0);
 }
 
+/** Creation times (drizzle's `when`, stored as created_at) of the migrations this code ships. */
+function shippedMigrations(): Set<number> {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  return new Set(journal.entries.map((e) => e.when));
+}
+
+/**
+ * Refuses a database that a newer living-review migrated: this code would read and write a schema
+ * it does not know (an older digest filter would take a newer status for "sent" and hide works).
+ */
+async function refuseNewerSchema(database: Database): Promise<void> {
+  if ((await appliedCount(database)) === 0) return;
+  const shipped = shippedMigrations();
+  const rows = await queryRows<{ created_at: string | number }>(database.db, sql`select created_at from drizzle.__drizzle_migrations order by created_at`);
+  const unknown = rows.map((r) => Number(r.created_at)).filter((when) => !shipped.has(when));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `the database was migrated by a newer living-review (${unknown.length} migration(s) this version does not have, the first of ${new Date(unknown[0]!).toISOString().slice(0, 10)}): upgrade living-review`,
+    );
+  }
+}
+
 /**
  * Applies pending migrations under a Postgres advisory lock, so two processes starting together
- * do not both migrate: the second waits, then finds nothing to do.
+ * do not both migrate: the second waits, then finds nothing to do. A database a newer version
+ * migrated is refused before anything is done.
  */
 export async function migrate(database: Database): Promise<MigrationResult> {
   return database.withAdvisoryLock(MIGRATION_LOCK_KEY, async (db) => {
+    await refuseNewerSchema(database);
     const before = await appliedCount(database);
     if (database.kind === 'postgres') {
       await migratePg(db as unknown as NodePgDatabase, { migrationsFolder });

@@ -91,6 +91,20 @@ describe('Postgres', () => {
     }
   });
 
+  it('refuses a database a newer version migrated, before changing anything, and the CLI says so in one line', async () => {
+    const t = await createTestDatabase();
+    created.push(t);
+    await queryRows(t.database.db, sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('from-a-newer-version', 1893456000000)`);
+    await expect(migrate(t.database)).rejects.toThrow(
+      'the database was migrated by a newer living-review (1 migration(s) this version does not have, the first of 2030-01-01): upgrade living-review',
+    );
+    const r = await runCli(['status'], { DATABASE_URL: t.url });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('living-review: the database was migrated by a newer living-review (1 migration(s) this version does not have, the first of 2030-01-01): upgrade living-review\n');
+    await queryRows(t.database.db, sql`delete from drizzle.__drizzle_migrations where hash = 'from-a-newer-version'`);
+    expect((await migrate(t.database)).applied).toBe(0);
+  });
+
   it("fails a lock holder's work, not the process, when Postgres terminates its connection", async () => {
     const t = await createTestDatabase();
     created.push(t);
