@@ -7,5 +7,5 @@ export const TEST_SECRET = 'living-review-test-secret-not-for-production';
 export function requireSecret(env: { APP_SECRET?: string | undefined }, nodeEnv = process.env.NODE_ENV): string {
   if (env.APP_SECRET) return env.APP_SECRET;
   if (nodeEnv === 'test') return TEST_SECRET;
-  throw new ConfigError('APP_SECRET is not set: it signs the links in digests; set it to a random string of at least 16 characters');
+  throw new ConfigError('APP_SECRET is not set: it signs the links in digests and on the triage pages; set it to a random string of at least 16 characters (openssl rand -hex 32)');
 }

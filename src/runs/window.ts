@@ -37,12 +37,15 @@ export interface WindowInput {
  * records the source added late to days already searched; deduplication absorbs the repeats.
  */
 export function nextWindow(input: WindowInput): DateWindow {
-  const from =
-    input.from ??
-    (input.watermark ? maxDay(addDays(input.watermark, -input.overlapDays), input.updateFrom) : input.updateFrom);
+  const from = input.from ?? nextWindowStart(input);
   const to = minDay(input.to ?? input.today, input.today);
   if (from > to) throw new PermanentError(`the window is empty: from ${from} is after to ${to}`);
   return { from, to };
+}
+
+/** The first day the next run without `--from` searches. */
+export function nextWindowStart(input: Pick<WindowInput, 'watermark' | 'updateFrom' | 'overlapDays'>): string {
+  return input.watermark ? maxDay(addDays(input.watermark, -input.overlapDays), input.updateFrom) : input.updateFrom;
 }
 
 function maxDay(a: string, b: string): string {

@@ -108,14 +108,14 @@ describe('EuropePmcClient against the fake Europe PMC server', () => {
     const { client, fake } = await setup(5);
     const err = await client.search({ query: 'TITLE_ABS:(naloxone', window: WINDOW }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentError);
-    expect((err as Error).message).toMatch(/^europepmc search HTTP 400: \{"errCode":400,"errMsg":"Invalid query: \(TITLE_ABS:\(naloxone\) AND FIRST_IDATE/);
+    expect((err as Error).message).toMatch(/^europepmc search HTTP 400 from 127\.0\.0\.1:\d+: \{"errCode":400,"errMsg":"Invalid query: \(TITLE_ABS:\(naloxone\) AND FIRST_IDATE/);
     expect(fake.log).toHaveLength(1);
   });
 
   it('gives up after maxAttempts of 500s, naming the last cause', async () => {
     const faults = Object.fromEntries([1, 2, 3].map((n) => [n, { status: 503 }]));
     const { client, fake } = await setup(5, { faults }, { retry: { ...FAST_RETRY, maxAttempts: 3 } });
-    await expect(client.search({ query: 'x', window: WINDOW })).rejects.toThrow(/^europepmc search failed after 3 attempts: europepmc search HTTP 503/);
+    await expect(client.search({ query: 'x', window: WINDOW })).rejects.toThrow(/^europepmc search failed after 3 attempts: europepmc search HTTP 503 from 127\.0\.0\.1:\d+/);
     expect(fake.log).toHaveLength(3);
   });
 

@@ -99,6 +99,6 @@ describe('run --once --sources openalex against the OpenAlex fake', () => {
     expect(r.code).toBe(1);
     const src = JSON.parse(r.stdout).sources[0];
     expect(src).toMatchObject({ source: 'openalex', status: 'failed' });
-    expect(src.error).toMatch(/openalex works HTTP 401: .*Invalid or missing API key/);
+    expect(src.error).toMatch(/openalex works HTTP 401 from 127\.0\.0\.1:\d+: .*Invalid or missing API key/);
   });
 });

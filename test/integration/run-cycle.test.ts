@@ -91,7 +91,9 @@ describe('run --once against the E-utilities fake', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('starts the next window where the last successful one ended, minus the overlap', async () => {
+  it('starts the next window where the last successful one ended, minus the overlap, as status says', async () => {
+    const status = await runCli(['status'], env());
+    expect(status.stdout).toMatch(/^  pubmed: last run ok 2021-01-01\.\.2021-01-31 .*; next window starts 2021-01-24$/m);
     const r = await runCli(['run', '--once', '--json', '--sources', 'pubmed', '--to', '2021-02-15'], env());
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).sources[0]).toMatchObject({ from: '2021-01-24', to: '2021-02-15' });

@@ -3,8 +3,11 @@ import { loadContext, openDbContext } from '../../context.js';
 import type { KnownPaper } from '../../db/queries/recall-check.js';
 import { reviewStatus, type ReviewStatus } from '../../db/queries/status.js';
 import { queueState, type QueueState } from '../../queue/state.js';
+import { nextWindowStart } from '../../runs/window.js';
 
-function render(s: ReviewStatus): string {
+type StatusView = ReviewStatus & { sources: (ReviewStatus['sources'][number] & { nextWindowFrom: string })[] };
+
+function render(s: StatusView): string {
   const lines = [`review ${s.review}`];
   if (s.sources.length === 0) lines.push('  no search run yet');
   for (const r of s.sources) {
@@ -12,7 +15,7 @@ function render(s: ReviewStatus): string {
       `  ${r.source}: last run ${r.status} ${r.windowFrom}..${r.windowTo}` +
         ` identified ${r.identified}, fetched ${r.fetched}, new ${r.newWorks}, duplicates ${r.duplicates}` +
         (r.error ? ` (error: ${r.error})` : '') +
-        `; next window starts after ${r.watermark ?? 'update_from'}`,
+        `; next window starts ${r.nextWindowFrom}`,
     );
   }
   for (const i of s.imports) {
@@ -59,8 +62,13 @@ export function statusCommand(): Command {
       const ctx = await openDbContext(loadContext());
       try {
         const ids = opts.review ? [ctx.protocol(opts.review).id] : ctx.protocols.map((p) => p.id);
-        const all = [];
-        for (const id of ids) all.push(await reviewStatus(ctx.database.db, id, ctx.protocol(id).known_relevant));
+        const all: StatusView[] = [];
+        for (const id of ids) {
+          const p = ctx.protocol(id);
+          const s = await reviewStatus(ctx.database.db, id, p.known_relevant);
+          const window = { updateFrom: p.update_from, overlapDays: p.window_overlap_days };
+          all.push({ ...s, sources: s.sources.map((r) => ({ ...r, nextWindowFrom: nextWindowStart({ ...window, watermark: r.watermark }) })) });
+        }
         const queues = await queueState(ctx.env.REDIS_URL, ctx.env.QUEUE_PREFIX);
         process.stdout.write(
           opts.json

@@ -57,9 +57,11 @@ export class ApiHttp {
   private readonly maxResponseBytes: number;
   private readonly retry: RetryPolicy;
   private readonly onResponse: ((status: number | 'error') => void) | undefined;
+  private readonly host: string;
 
   constructor(opts: ApiHttpOptions) {
     const baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.host = new URL(baseUrl).host;
     this.http = axios.create({
       baseURL: `${baseUrl}/`,
       timeout: opts.requestTimeoutMs ?? 30_000,
@@ -99,7 +101,7 @@ export class ApiHttp {
         const stopBody = () => body.destroy(new RetryableError(`${what} body not received within ${this.attemptDeadlineMs} ms`));
         combined.addEventListener('abort', stopBody, { once: true });
         try {
-          await checkStatus(what, res, req.explain);
+          await checkStatus(what, this.host, res, req.explain);
           return await req.consume(capBytes(body, this.maxResponseBytes, what));
         } finally {
           combined.removeEventListener('abort', stopBody);
@@ -142,12 +144,13 @@ export async function readJson(body: AsyncIterable<Uint8Array>, what: string): P
 }
 
 /** Maps HTTP status to our error types; 2xx passes. */
-async function checkStatus(what: string, res: AxiosResponse<Readable>, explain?: ApiRequest<unknown>['explain']): Promise<void> {
+/** `host` is named: a 404 from a mistyped mirror URL should say whose 404 it is. */
+async function checkStatus(what: string, host: string, res: AxiosResponse<Readable>, explain?: ApiRequest<unknown>['explain']): Promise<void> {
   const status = res.status;
   if (status >= 200 && status < 300) return;
   const text = await readText(res.data, explain ? 8192 : 300);
   const excerpt = explain?.(status, text) ?? excerptOf(text);
-  const message = `${what} HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`;
+  const message = `${what} HTTP ${status} from ${host}${excerpt ? `: ${excerpt}` : ''}`;
   if (status === 429) {
     const header = res.headers['retry-after'];
     throw new RateLimitedError(message, parseRetryAfter(typeof header === 'string' ? header : undefined) ?? 0);
