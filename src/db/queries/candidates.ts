@@ -32,38 +32,58 @@ export function liveWorks(reviewId: string): SQL {
   return and(eq(works.reviewId, reviewId), isNull(works.mergedIntoId))!;
 }
 
+/** A review's candidates in export order (first seen, then id). */
 export async function listCandidates(db: Db, reviewId: string, status: StatusFilter): Promise<Candidate[]> {
-  const filters: SQL[] = [liveWorks(reviewId), ne(works.origin, 'seed')];
-  if (status !== 'all') filters.push(eq(works.status, status));
-  const rows = await db
-    .select({
-      id: works.id,
-      title: works.title,
-      authors: works.authors,
-      year: works.year,
-      journal: works.journal,
-      volume: works.volume,
-      issue: works.issue,
-      pages: works.pages,
-      doi: works.doi,
-      pmid: works.pmid,
-      pmcid: works.pmcid,
-      abstract: works.abstract,
-      status: works.status,
-      origin: works.origin,
-      firstSeen: works.firstSeenAt,
-      // Written out: drizzle renders bare column names inside sql``, which a subquery would rebind.
-      sources: sql<string[]>`array(select distinct sr.source from source_records sr where sr.work_id = "works"."id" order by 1)`,
-      exclusionReasons: sql<string[]>`array(
-        select distinct l.reason from (
-          select distinct on (sd.reviewer_id) sd.decision, sd.reason from screening_decisions sd
-          where sd.work_id = "works"."id" order by sd.reviewer_id, sd.id desc) l
-        where l.decision = 'exclude' and l.reason is not null order by 1)`,
-    })
-    .from(works)
-    .where(and(...filters))
-    .orderBy(asc(works.firstSeenAt), asc(works.id));
-  return rows.map((r) => ({ ...r, firstSeen: new Date(r.firstSeen) }));
+  const all: Candidate[] = [];
+  for await (const page of candidatePages(db, reviewId, status)) all.push(...page);
+  return all;
+}
+
+/**
+ * The same in pages of `size`, each read after the last row of the one before (keyset on the
+ * exact first-seen time, not a millisecond Date), so an export of any size holds one page.
+ */
+export async function* candidatePages(db: Db, reviewId: string, status: StatusFilter, size = 1000): AsyncGenerator<Candidate[]> {
+  let after: { seen: string; id: number } | undefined;
+  for (;;) {
+    const filters: SQL[] = [liveWorks(reviewId), ne(works.origin, 'seed')];
+    if (status !== 'all') filters.push(eq(works.status, status));
+    if (after) filters.push(sql`(${works.firstSeenAt}, ${works.id}) > (${after.seen}::timestamptz, ${after.id})`);
+    const rows = await db
+      .select({
+        id: works.id,
+        title: works.title,
+        authors: works.authors,
+        year: works.year,
+        journal: works.journal,
+        volume: works.volume,
+        issue: works.issue,
+        pages: works.pages,
+        doi: works.doi,
+        pmid: works.pmid,
+        pmcid: works.pmcid,
+        abstract: works.abstract,
+        status: works.status,
+        origin: works.origin,
+        firstSeen: works.firstSeenAt,
+        seen: sql<string>`${works.firstSeenAt}::text`,
+        // Written out: drizzle renders bare column names inside sql``, which a subquery would rebind.
+        sources: sql<string[]>`array(select distinct sr.source from source_records sr where sr.work_id = "works"."id" order by 1)`,
+        exclusionReasons: sql<string[]>`array(
+          select distinct l.reason from (
+            select distinct on (sd.reviewer_id) sd.decision, sd.reason from screening_decisions sd
+            where sd.work_id = "works"."id" order by sd.reviewer_id, sd.id desc) l
+          where l.decision = 'exclude' and l.reason is not null order by 1)`,
+      })
+      .from(works)
+      .where(and(...filters))
+      .orderBy(asc(works.firstSeenAt), asc(works.id))
+      .limit(size);
+    if (rows.length > 0) yield rows.map(({ seen: _seen, ...r }) => ({ ...r, firstSeen: new Date(r.firstSeen) }));
+    if (rows.length < size) return;
+    const last = rows.at(-1)!;
+    after = { seen: last.seen, id: last.id };
+  }
 }
 
 /**
