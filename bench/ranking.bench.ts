@@ -139,7 +139,7 @@ const half = shuffle(largest.texts.map((_, i) => i), prng(7));
 const decided = half.slice(0, largest.texts.length / 2);
 const pending = half.slice(largest.texts.length / 2).map((i) => largest.texts[i]!);
 const t0 = performance.now();
-const ranking = rank(decided.map((i) => ({ text: largest.texts[i]!, label: largest.included[i] ? 'include' : 'exclude' })), pending);
+const ranking = await rank(decided.map((i) => ({ text: largest.texts[i]!, label: largest.included[i] ? 'include' : 'exclude' })), pending);
 console.log(
   `train + score on ${largest.name} (rank(), as updateRelevance calls it): ${decided.length} decided (${ranking.trained.includes} includes), ${pending.length} scored in ${((performance.now() - t0) / 1000).toFixed(2)} s`,
 );

@@ -73,7 +73,7 @@ export async function updateRelevance(db: Db, reviewId: string): Promise<Relevan
   const text = (r: WorkText): RankText => ({ title: r.title, abstract: r.abstract, keywords: r.keywords, mesh: r.mesh });
   const labelled: LabelledText[] = rows.flatMap((r) => (r.label ? [{ text: text(r), label: r.label }] : []));
   const pending = rows.filter((r) => r.label === null);
-  const ranking = rank(labelled, pending.map(text));
+  const ranking = await rank(labelled, pending.map(text));
   const scores = ranking.kind === 'model' ? pending.map((r, i) => ({ id: r.id, relevance: ranking.scores[i]! })) : null;
   await writeScores(db, reviewId, scores, state);
   return { kind: 'ranked', trained: ranking.trained, scored: scores?.length ?? 0 };

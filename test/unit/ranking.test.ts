@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitTfidf, terms, type RankText } from '../../src/ranking/features.js';
-import { trainLogistic } from '../../src/ranking/logistic.js';
+import { DEFAULT_LOGISTIC, probability, trainLogistic } from '../../src/ranking/logistic.js';
 import { MIN_PER_CLASS, rank, type LabelledText } from '../../src/ranking/ranker.js';
 
 const text = (title: string, abstract: string | null = null, over: Partial<RankText> = {}): RankText => ({ title, abstract, keywords: [], mesh: [], ...over });
@@ -58,8 +58,8 @@ describe('logistic regression', () => {
 });
 
 describe('ranker', () => {
-  it('ranks texts like the includes above texts like the excludes, with scores in [0,1]', () => {
-    const ranking = rank(labelled, pool);
+  it('ranks texts like the includes above texts like the excludes, with scores in [0,1]', async () => {
+    const ranking = await rank(labelled, pool);
     if (ranking.kind !== 'model') throw new Error('expected a model');
     expect(ranking.trained).toEqual({ includes: 6, excludes: 6 });
     const scores = ranking.scores;
@@ -68,26 +68,40 @@ describe('ranker', () => {
     expect(Math.min(naloxone, overdose)).toBeGreaterThan(Math.max(knee, arthroplasty));
   });
 
-  it('gives the same scores whatever order the decisions come in', () => {
-    const a = rank(labelled, pool);
-    const b = rank([...labelled].reverse(), [...pool].reverse());
+  it('gives the same scores whatever order the decisions come in', async () => {
+    const a = await rank(labelled, pool);
+    const b = await rank([...labelled].reverse(), [...pool].reverse());
     if (a.kind !== 'model' || b.kind !== 'model') throw new Error('expected models');
     expect([...b.scores].reverse()).toEqual(a.scores);
   });
 
-  it(`cold start: no model below ${MIN_PER_CLASS} includes and ${MIN_PER_CLASS} excludes`, () => {
+  it(`cold start: no model below ${MIN_PER_CLASS} includes and ${MIN_PER_CLASS} excludes`, async () => {
     const includes = labelled.filter((l) => l.label === 'include');
     const excludes = labelled.filter((l) => l.label === 'exclude');
-    expect(rank([], pool)).toEqual({ kind: 'cold-start', trained: { includes: 0, excludes: 0 } });
-    expect(rank([...includes.slice(0, MIN_PER_CLASS - 1), ...excludes], pool)).toEqual({ kind: 'cold-start', trained: { includes: MIN_PER_CLASS - 1, excludes: 6 } });
-    expect(rank([...includes, ...excludes.slice(0, MIN_PER_CLASS - 1)], pool).kind).toBe('cold-start');
-    expect(rank([...includes.slice(0, MIN_PER_CLASS), ...excludes.slice(0, MIN_PER_CLASS)], pool).kind).toBe('model');
+    expect(await rank([], pool)).toEqual({ kind: 'cold-start', trained: { includes: 0, excludes: 0 } });
+    expect(await rank([...includes.slice(0, MIN_PER_CLASS - 1), ...excludes], pool)).toEqual({ kind: 'cold-start', trained: { includes: MIN_PER_CLASS - 1, excludes: 6 } });
+    expect((await rank([...includes, ...excludes.slice(0, MIN_PER_CLASS - 1)], pool)).kind).toBe('cold-start');
+    expect((await rank([...includes.slice(0, MIN_PER_CLASS), ...excludes.slice(0, MIN_PER_CLASS)], pool)).kind).toBe('model');
   });
 
-  it('a decided work with no text (a seed known by DOI only) does not count towards the minimum', () => {
+  it('a decided work with no text (a seed known by DOI only) does not count towards the minimum', async () => {
     const includes = labelled.filter((l) => l.label === 'include').slice(0, MIN_PER_CLASS - 1);
     const excludes = labelled.filter((l) => l.label === 'exclude');
     const empty: LabelledText = { text: text(''), label: 'include' };
-    expect(rank([...includes, empty, ...excludes], pool)).toEqual({ kind: 'cold-start', trained: { includes: MIN_PER_CLASS - 1, excludes: 6 } });
+    expect(await rank([...includes, empty, ...excludes], pool)).toEqual({ kind: 'cold-start', trained: { includes: MIN_PER_CLASS - 1, excludes: 6 } });
+  });
+
+  it('on a long pool gives the event loop back between slices, with the scores of one fit over the whole corpus', async () => {
+    const big = Array.from({ length: 1_300 }, (_, i) => text(`${i % 2 ? 'Peer naloxone outreach' : 'Knee surgery recovery'} number ${i}`, `Abstract ${i % 7} of outcomes.`));
+    let pauses = 0;
+    const ranking = await rank(labelled, big, async () => {
+      pauses++;
+    });
+    if (ranking.kind !== 'model') throw new Error('expected a model');
+    expect(pauses).toBeGreaterThanOrEqual(4);
+    // The one-pass recipe: vocabulary over labelled + pool, train on the labelled rows, score the rest.
+    const { size, vectors } = fitTfidf([...labelled.map((l) => l.text), ...big]);
+    const model = trainLogistic(vectors.slice(0, labelled.length), labelled.map((l) => l.label === 'include'), size, DEFAULT_LOGISTIC);
+    expect(ranking.scores).toEqual(vectors.slice(labelled.length).map((x) => probability(model, x)));
   });
 });
