@@ -8,6 +8,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, queryRows, withSessionLock, type Database } from '../../src/db/client.js';
 import { loadProtocol } from '../../src/config/protocol.js';
 import { migrate } from '../../src/db/migrate.js';
+import { prismaInputs } from '../../src/db/queries/prisma.js';
 import { syncProtocol } from '../../src/db/queries/reviews.js';
 import { watermark } from '../../src/db/queries/runs.js';
 import { reviewStatus } from '../../src/db/queries/status.js';
@@ -103,6 +104,27 @@ describe('Postgres', () => {
     expect(r.stderr).toBe('living-review: the database was migrated by a newer living-review (1 migration(s) this version does not have, the first of 2030-01-01): upgrade living-review\n');
     await queryRows(t.database.db, sql`delete from drizzle.__drizzle_migrations where hash = 'from-a-newer-version'`);
     expect((await migrate(t.database)).applied).toBe(0);
+  });
+
+  it('migration 0010 gives works imported before imports were logged a run, so PRISMA counts them', async () => {
+    const t = await createTestDatabase();
+    created.push(t);
+    const { db } = t.database;
+    await syncProtocol(db, protocol);
+    // As an import before e01491a left them: candidate works and their records, no run.
+    const [a, b] = await db
+      .insert(works)
+      .values([1, 2].map((n) => ({ reviewId: protocol.id, origin: 'candidate' as const, status: n === 1 ? ('included' as const) : ('pending' as const), title: `Old import ${n}`, titleKey: `old import ${n}`, flags: NO_FLAGS, firstSeenAt: new Date('2026-11-20T10:00:00Z') })))
+      .returning({ id: works.id });
+    for (const w of [a!, b!]) {
+      await queryRows(db, sql`insert into source_records (review_id, source, source_id, payload_hash, work_id, record, match_method) values (${protocol.id}, 'cinahl', ${`old-${w.id}`}, 'h', ${w.id}, '{}'::jsonb, 'new')`);
+    }
+    expect((await prismaInputs(db, protocol.id)).worksByCycle).toEqual([]);
+    await queryRows(db, sql.raw(readFileSync(join(migrationsFolder, '0010_backfill_import_runs.sql'), 'utf8')));
+    const runs = await db.select().from(searchRuns).where(eq(searchRuns.reviewId, protocol.id));
+    expect(runs).toMatchObject([{ source: 'cinahl', trigger: 'import', status: 'ok', windowFrom: '2026-11-20', identified: 2, fetched: 2, newWorks: 2 }]);
+    const counted = (await prismaInputs(db, protocol.id)).worksByCycle.sort((x, y) => x.status.localeCompare(y.status));
+    expect(counted.map((c) => [c.status, c.count])).toEqual([['included', 1], ['pending', 1]]);
   });
 
   it("fails a lock holder's work, not the process, when Postgres terminates its connection", async () => {

@@ -19,7 +19,9 @@ function corpus(n: number, from: string, to: string): FakeEuropePmcRecord[] {
   return [...records, { firstIndexDate: from, result: seed }];
 }
 
-describe('run --once --sources europepmc against the Europe PMC fake', () => {
+// 1,501 records staged by a child process at Europe PMC's 1 request a second: about 35 s on a
+// loaded 2-core machine, so more than the default minute of headroom.
+describe('run --once --sources europepmc against the Europe PMC fake', { timeout: 180_000 }, () => {
   let t: TestDatabase;
   let fake: FakeEuropePmc;
   const N = 1500;
