@@ -112,13 +112,15 @@ const QUEUE_SCRIPT = `
   });
 })();`;
 
+/** " (the first N are shown)" when a list holds fewer items than wait. */
+const firstShown = (shown: number, total: number) => (total > shown ? ` (the first ${shown} are shown; each answer brings the next)` : '');
+
 /** `items` are the first of the `waiting` records, best-ranked first. */
 export function queuePage(p: { reviewTitle: string; reviewerName: string; items: QueueItem[]; waiting: number; reasons: readonly string[]; nonce: string; recorded?: string }): string {
-  const shown = p.waiting > p.items.length ? ` (the first ${p.items.length} are shown; each decision brings the next)` : '';
   return layout(
     `Screening queue: ${p.reviewTitle}`,
     html`<h1>Your screening queue</h1>
-<p class="meta">${p.reviewTitle} &middot; ${p.reviewerName} &middot; ${p.waiting} record(s) waiting${shown}</p>
+<p class="meta">${p.reviewTitle} &middot; ${p.reviewerName} &middot; ${p.waiting} record(s) waiting${firstShown(p.items.length, p.waiting)}</p>
 ${p.recorded ? html`<p class="note">${p.recorded}</p>` : ''}
 <p class="note">Keys: <kbd>i</kbd> include, <kbd>e</kbd> exclude, <kbd>m</kbd> maybe (the highlighted record). The buttons work without JavaScript.</p>
 ${p.items.length === 0 ? html`<div class="card">Nothing waits for your decision.</div>` : ''}
@@ -169,8 +171,11 @@ export interface FlaggedWork {
 
 export function conflictsPage(p: {
   reviewTitle: string;
+  /** The first conflicts and open pairs, and how many there are. */
   items: ConflictItem[];
+  conflictCount: number;
   matches: MatchItem[];
+  matchCount: number;
   flagged: FlaggedWork[];
   problems: DigestProblem[];
   reasons: readonly string[];
@@ -179,7 +184,7 @@ export function conflictsPage(p: {
   return layout(
     `Conflicts: ${p.reviewTitle}`,
     html`<h1>Conflicts to resolve</h1>
-<p class="meta">${p.reviewTitle} &middot; ${p.items.length} conflict(s)</p>
+<p class="meta">${p.reviewTitle} &middot; ${p.conflictCount} conflict(s)${firstShown(p.items.length, p.conflictCount)}</p>
 ${p.recorded ? html`<p class="note">${p.recorded}</p>` : ''}
 ${p.items.length === 0 ? html`<div class="card">No conflicts.</div>` : ''}
 ${p.items.map(
@@ -189,7 +194,7 @@ ${p.items.map(
 <div class="actions">${reasonFields(p.reasons, String(it.work.workId))}</div></form>`,
 )}
 <h1>Possible duplicates</h1>
-<p class="meta">The deduplicator kept these pairs apart because it was not sure. Your answer is remembered: &ldquo;Same work&rdquo; merges them (decisions carry over), &ldquo;Different works&rdquo; never proposes the pair again.</p>
+<p class="meta">${p.matchCount} pair(s)${firstShown(p.matches.length, p.matchCount)}. The deduplicator kept these pairs apart because it was not sure. Your answer is remembered: &ldquo;Same work&rdquo; merges them (decisions carry over), &ldquo;Different works&rdquo; never proposes the pair again.</p>
 ${p.matches.length === 0 ? html`<div class="card">None.</div>` : ''}
 ${p.matches.map(
   (m) => html`<form method="post" class="card"><input type="hidden" name="kind" value="match">

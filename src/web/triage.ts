@@ -8,7 +8,7 @@ import { answerAmbiguous } from '../digest/outbox.js';
 import { auditLog, DECISIONS, DELIVERY_ANSWERS, digests, MATCH_DECISIONS, matchReviews, reviewers, reviews, screeningDecisions, works, type Channel, type Decision } from '../db/schema/index.js';
 import { liveWorkId, liveWorks } from '../db/queries/candidates.js';
 import { flaggedWorks } from '../db/queries/status.js';
-import { queueFor, summaryColumns, type ReviewerRow } from '../digest/build.js';
+import { QUEUE_PAGE, queueFor, summaryColumns, type ReviewerRow } from '../digest/build.js';
 import { PermanentError } from '../errors.js';
 import { signToken, tokenRef, TokenError, TTL, ttlWithin, verifyToken, type Claims, type Purpose, type SignInput } from '../links/tokens.js';
 import { signedLink, type LinkSigner } from '../links/urls.js';
@@ -106,20 +106,25 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
   }
 
   /** Uncertain pairs still open, each side shown like a record, with Same/Different buttons. */
-  async function openMatches(reviewId: string, maintainerId: number): Promise<MatchItem[]> {
+  async function openMatches(reviewId: string, maintainerId: number): Promise<{ items: MatchItem[]; total: number }> {
     const a = alias(works, 'a');
     const b = alias(works, 'b');
+    const open = and(eq(matchReviews.reviewId, reviewId), isNull(matchReviews.decision), isNull(a.mergedIntoId), isNull(b.mergedIntoId));
+    const pairs = () => db.select({ n: sql<number>`count(*)::int` }).from(matchReviews).innerJoin(a, eq(a.id, matchReviews.workA)).innerJoin(b, eq(b.id, matchReviews.workB)).where(open);
     const rows = await db
       .select({ id: matchReviews.id, score: matchReviews.score, reason: matchReviews.reason, a: summaryColumns(a), b: summaryColumns(b) })
       .from(matchReviews)
       .innerJoin(a, eq(a.id, matchReviews.workA))
       .innerJoin(b, eq(b.id, matchReviews.workB))
-      .where(and(eq(matchReviews.reviewId, reviewId), isNull(matchReviews.decision), isNull(a.mergedIntoId), isNull(b.mergedIntoId)))
-      .orderBy(asc(matchReviews.id));
-    return rows.map((r) => ({
+      .where(open)
+      .orderBy(asc(matchReviews.id))
+      .limit(QUEUE_PAGE);
+    const [count] = await pairs();
+    const items = rows.map((r) => ({
       ...r,
       tokens: tokensFor(MATCH_DECISIONS, TTL.match, (matchDecision) => ({ purpose: 'match', reviewerId: maintainerId, matchId: r.id, matchDecision })),
     }));
+    return { items, total: Number(count?.n ?? 0) };
   }
 
   /** A button's token must belong to the page's reviewer. */
@@ -179,11 +184,11 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
   app.route('GET', '/c/:token', async (req, res) => {
     const claims = verify(req.params.token!, 'conflicts');
     const maintainer = await reviewerOf(claims, 'maintainer');
-    const conflicts = await db
-      .select(summaryColumns(works))
-      .from(works)
-      .where(and(liveWorks(maintainer.reviewId), eq(works.status, 'conflict')))
-      .orderBy(asc(works.id));
+    // A page at a time, as the queue: each answer makes room for the next.
+    const inConflict = and(liveWorks(maintainer.reviewId), eq(works.status, 'conflict'));
+    const conflicts = await db.select(summaryColumns(works)).from(works).where(inConflict).orderBy(asc(works.id)).limit(QUEUE_PAGE);
+    const [conflictCount] = await db.select({ n: sql<number>`count(*)::int` }).from(works).where(inConflict);
+    const matches = await openMatches(maintainer.reviewId, maintainer.id);
     const votes = conflicts.length
       ? await db
           .selectDistinctOn([screeningDecisions.workId, screeningDecisions.reviewerId], {
@@ -216,7 +221,9 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       conflictsPage({
         reviewTitle: maintainer.reviewTitle,
         items: conflicts.map((work) => ({ work, votes: votes.filter((v) => v.workId === work.workId), tokens: buttons('resolve', maintainer.id, work.workId, claims) })),
-        matches: await openMatches(maintainer.reviewId, maintainer.id),
+        conflictCount: Number(conflictCount?.n ?? 0),
+        matches: matches.items,
+        matchCount: matches.total,
         flagged: await flaggedWorks(db, maintainer.reviewId),
         problems,
         reasons: reasonsOf(maintainer.protocol),

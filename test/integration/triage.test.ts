@@ -7,6 +7,7 @@ import { reviewStatus } from '../../src/db/queries/status.js';
 import { signToken } from '../../src/links/tokens.js';
 import { signedLink } from '../../src/links/urls.js';
 import { QUEUE_PAGE } from '../../src/digest/build.js';
+import { recordDecision } from '../../src/screening/record.js';
 import { decideMatch } from '../../src/staging/decide.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
@@ -330,8 +331,21 @@ describe('a long queue', () => {
     const html = await (await fetch(onServer(server, signedLink(signer, 'queue', { reviewerId: ids.mia! })))).text();
     const waiting = Number(/(\d+) record\(s\) waiting/.exec(html)![1]);
     expect(waiting).toBeGreaterThanOrEqual(QUEUE_PAGE + 5);
-    expect(html).toContain(`(the first ${QUEUE_PAGE} are shown; each decision brings the next)`);
+    expect(html).toContain(`(the first ${QUEUE_PAGE} are shown; each answer brings the next)`);
     expect(html.split('class="card item"').length - 1).toBe(QUEUE_PAGE);
+  });
+
+  it('the conflicts page shows the first page of conflicts and says how many there are', async () => {
+    const disputed = await stage(ctx, 'tri', Array.from({ length: QUEUE_PAGE + 2 }, (_, i) => record(200 + i, { title: `Long dispute ${i}` })));
+    for (const workId of disputed) {
+      await recordDecision(db(), { workId, reviewerId: ids.ann!, decision: 'include', reason: null, channel: 'email', tokenId: null });
+      await recordDecision(db(), { workId, reviewerId: ids.bob!, decision: 'exclude', reason: null, channel: 'email', tokenId: null });
+    }
+    const html = await (await fetch(onServer(server, signedLink(signer, 'conflicts', { reviewerId: ids.mia! })))).text();
+    const count = Number(/(\d+) conflict\(s\)/.exec(html)![1]);
+    expect(count).toBeGreaterThanOrEqual(QUEUE_PAGE + 2);
+    expect(html).toContain(`${count} conflict(s) (the first ${QUEUE_PAGE} are shown; each answer brings the next)`);
+    expect(html.split('Resolve: Include').length - 1).toBe(QUEUE_PAGE);
   });
 });
 
