@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import { loadContext, openDbContext } from '../../context.js';
 import { candidatePages, type StatusFilter } from '../../db/queries/candidates.js';
@@ -20,7 +20,7 @@ export function exportCommand(): Command {
       try {
         const protocol = ctx.protocol(opts.review);
         const chunks = exportChunks(opts.format, candidatePages(ctx.database.db, protocol.id, opts.status));
-        if (opts.out) await writeFileAtomically(opts.out, chunks);
+        if (opts.out) await writeExport(opts.out, chunks);
         else for await (const chunk of chunks) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
       } finally {
         await ctx.close();
@@ -28,19 +28,26 @@ export function exportCommand(): Command {
     });
 }
 
-/** Written beside the target and renamed over it at the end: a failed export leaves the last good file. */
-async function writeFileAtomically(path: string, chunks: AsyncIterable<string>): Promise<void> {
-  const partial = `${path}.partial-${process.pid}`;
-  const file = await open(partial, 'w').catch((err: NodeJS.ErrnoException) => {
+/**
+ * A regular file (or a new one) is written beside itself and renamed over at the end, so a failed
+ * export leaves the last good file; through a symlink, the file it points to. Anything else
+ * (/dev/stdout, a FIFO) is written as it is: renaming over it would replace the device.
+ */
+async function writeExport(path: string, chunks: AsyncIterable<string>): Promise<void> {
+  const target = await realpath(path).catch(() => path);
+  const existing = await stat(target).catch(() => undefined);
+  const direct = existing !== undefined && !existing.isFile();
+  const written = direct ? target : `${target}.partial-${process.pid}`;
+  const file = await open(written, 'w').catch((err: NodeJS.ErrnoException) => {
     throw new PermanentError(`--out ${path}: cannot write there (${err.code ?? err.message})`);
   });
   try {
     for await (const chunk of chunks) await file.write(chunk);
     await file.close();
-    await rename(partial, path);
+    if (!direct) await rename(written, target);
   } catch (err) {
     await file.close().catch(() => {});
-    await rm(partial, { force: true });
+    if (!direct) await rm(written, { force: true });
     throw err;
   }
 }

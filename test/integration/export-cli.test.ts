@@ -1,0 +1,63 @@
+// `export --out` onto what is already there: a file is replaced whole, a symlink's file is written
+// and the link stays, and a FIFO (like /dev/stdout) is written through, never renamed over.
+import { spawn, spawnSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbContext } from '../../src/context.js';
+import { runCli } from '../helpers/cli.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
+
+let t: TestDatabase;
+let ctx: DbContext;
+let env: NodeJS.ProcessEnv;
+const dir = mkdtempSync(join(tmpdir(), 'lr-export-'));
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  env = reviewEnv(t.url, writeProtocol({ id: 'exp', reviewers: [{ name: 'Ann', email: 'ann@example.org' }] }));
+  ctx = await openReview(env);
+  await stage(ctx, 'exp', [record(1), record(2), record(3)]);
+});
+afterAll(async () => {
+  await ctx.close();
+  await t.drop();
+});
+
+const rows = (csv: string) => csv.trim().split('\r\n').length - 1;
+
+describe('export --out', () => {
+  it('replaces a file whole and writes through a symlink, leaving the link and no partial file', async () => {
+    const real = join(dir, 'real.csv');
+    const link = join(dir, 'link.csv');
+    writeFileSync(real, 'old\n');
+    symlinkSync(real, link);
+    const r = await runCli(['export', '--format', 'csv', '--out', link], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(rows(readFileSync(real, 'utf8'))).toBe(3);
+    expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
+  });
+
+  it('writes into a FIFO, as into /dev/stdout, instead of renaming a file over it', async () => {
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const reader = spawn('cat', [fifo]);
+    let out = '';
+    reader.stdout.on('data', (d) => (out += String(d)));
+    const done = new Promise((resolve) => reader.on('close', resolve));
+    const r = await runCli(['export', '--format', 'csv', '--out', fifo], env);
+    await done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(rows(out)).toBe(3);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('names the path it cannot write', async () => {
+    const r = await runCli(['export', '--format', 'csv', '--out', join(dir, 'missing', 'x.csv')], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`living-review: --out ${join(dir, 'missing', 'x.csv')}: cannot write there (ENOENT)\n`);
+  });
+});
