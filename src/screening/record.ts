@@ -37,13 +37,18 @@ export interface DecisionOutcome {
  */
 export async function recordDecision(db: Db, input: DecisionInput): Promise<DecisionOutcome> {
   return db.transaction(async (tx) => {
+    // The review row first (shared), then the work's: a change of reviewers_per_record (an update
+    // of that row, then every decided work, in syncProtocol) and a decision take them in the same
+    // order, so the decision either commits before the restatus sees it or reads the new value.
+    const [owner] = await tx.select({ reviewId: works.reviewId }).from(works).where(eq(works.id, input.workId));
+    const [review] = owner ? await tx.select({ perRecord: reviews.reviewersPerRecord }).from(reviews).where(eq(reviews.id, owner.reviewId)).for('share') : [];
     const workId = (await liveWorkId(tx, input.workId, { lock: true })) ?? input.workId;
-    const [work] = await tx
-      .select({ id: works.id, reviewId: works.reviewId, origin: works.origin, status: works.status, perRecord: reviews.reviewersPerRecord })
+    const [row] = await tx
+      .select({ id: works.id, reviewId: works.reviewId, origin: works.origin, status: works.status })
       .from(works)
-      .innerJoin(reviews, eq(reviews.id, works.reviewId))
       .where(eq(works.id, workId))
-      .for('update', { of: works });
+      .for('update');
+    const work = row && review ? { ...row, perRecord: review.perRecord } : undefined;
     if (!work) throw new PermanentError(`no candidate with id ${input.workId}`);
     if (work.origin !== 'candidate') {
       const merged = workId === input.workId ? '' : ` (merged into ${workId})`;

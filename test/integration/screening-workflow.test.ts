@@ -1,10 +1,13 @@
 // Screening decisions over a work's life: resolutions a maintainer corrects, votes after a
 // resolution, a change of reviewers_per_record, and what a merge does to a status.
 import { writeFileSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { and, asc, desc, eq, isNull, ne } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { DbContext } from '../../src/context.js';
+import { loadProtocol } from '../../src/config/protocol.js';
+import { syncProtocol } from '../../src/db/queries/reviews.js';
 import { auditLog, matchReviews, reviewers, works } from '../../src/db/schema/index.js';
 import { candidatePages, listCandidates } from '../../src/db/queries/candidates.js';
 import { renderCsv } from '../../src/exports/csv.js';
@@ -82,6 +85,23 @@ describe('screening workflow', () => {
     writeFileSync(file, stringify(doc));
     await (await openReview(env)).close();
     expect(await statusOf(one!)).toBe('pending');
+  });
+
+  it('decisions recorded while reviewers_per_record changes all end with the new rule', async () => {
+    const ws = await stage(ctx, 'flow', Array.from({ length: 40 }, (_, i) => record(400 + i)));
+    const doc = parse(readFileSync(file, 'utf8'));
+    doc.screening.reviewers_per_record = 1;
+    const one = join(dirname(file), 'flow-one.yaml');
+    writeFileSync(one, stringify(doc));
+    const decisions = (async () => {
+      for (const w of ws) await vote('ann', w, 'include');
+    })();
+    // The change lands while the decisions are being recorded.
+    await new Promise((r) => setTimeout(r, 30));
+    await syncProtocol(db(), loadProtocol(one));
+    await decisions;
+    expect(new Set(await Promise.all(ws.map(statusOf)))).toEqual(new Set(['included']));
+    await syncProtocol(db(), loadProtocol(file));
   });
 
   it('a merge that settles a work says so in the audit log', async () => {

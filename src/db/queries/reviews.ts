@@ -85,11 +85,21 @@ async function restatus(tx: Db, reviewId: string, perRecord: number): Promise<nu
     .orderBy(asc(works.id));
   let changed = 0;
   for (const w of decided) {
-    // The row lock orders this after any decision being recorded on the work.
+    // The reviews row updated before this holds off new decisions (recordDecision reads it FOR
+    // SHARE first); this row lock waits for one already under way.
     const [row] = await tx.select({ status: works.status }).from(works).where(eq(works.id, w.id)).for('update');
     const { status } = await decidedStatus(tx, w.id, perRecord);
     if (row && status !== row.status) {
       await tx.update(works).set({ status, updatedAt: sql`now()` }).where(eq(works.id, w.id));
+      await tx.insert(auditLog).values({
+        reviewId,
+        actor: 'system',
+        channel: 'cli',
+        action: 'screening.restatused',
+        entity: 'work',
+        entityId: String(w.id),
+        details: { reviewersPerRecord: perRecord, statusBefore: row.status, status },
+      });
       changed++;
     }
   }
