@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { oneLine } from '../errors.js';
+import { ConfigError, oneLine } from '../errors.js';
 import { dedupeCommand } from './commands/dedupe.js';
 import { digestCommand } from './commands/digest.js';
 import { exportCommand } from './commands/export.js';
@@ -39,7 +39,9 @@ export async function main(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    process.stderr.write(`living-review: ${oneLine(err)}\n`);
+    // One line; a protocol's several problems are kept apart by "; ", not run together.
+    const message = err instanceof ConfigError ? err.message.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter(Boolean).join('; ') : oneLine(err);
+    process.stderr.write(`living-review: ${message}\n`);
     return 1;
   }
 }

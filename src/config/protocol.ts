@@ -47,7 +47,12 @@ const checked = (problem: (text: string) => string | undefined) =>
     const why = problem(v);
     if (why) ctx.addIssue({ code: 'custom', message: `"${v}": ${why}` });
   });
-const termText = checked(termProblem);
+// A phrase in quotes, as protocols wrote them before terms were checked: every compiler dropped
+// the quotes, so they are dropped here and the phrase checked as any other.
+const termText = z
+  .string()
+  .transform((v) => v.trim().replace(/^"([^"]*)"(\*?)$/, '$1$2'))
+  .pipe(checked(termProblem));
 const term = z.union([termText, z.object({ text: termText, field: field.optional() }).strict()]);
 const block = z
   .object({
@@ -156,7 +161,7 @@ export const protocolSchema = z
       .default([]),
     screening: z
       .object({
-        reviewers_per_record: z.union([z.literal(1), z.literal(2)]).default(1),
+        reviewers_per_record: z.union([z.literal(1), z.literal(2)], { error: 'expected 1 or 2' }).default(1),
         exclusion_reasons: z.array(z.string().min(1)).default([]),
         nothing_new_notes: z.boolean().default(false),
       })

@@ -13,9 +13,13 @@ export function termProblem(text: string): string | undefined {
   if (star !== -1 && star !== text.trimEnd().length - 1) return '`*` truncates only at the end of a term';
   const w = words(text.replace(/\*\s*$/, ''));
   if (w.length === 0) return 'a term needs at least one word';
+  if (star !== -1 && !/[\p{L}\p{N}]\*\s*$/u.test(text)) return '`*` must follow the letters it truncates, as in overdos*';
   if (w.length === 1 && OPERATORS.has(text.trim().toLowerCase())) {
     return `a Boolean operator: blocks are already combined with AND and terms with OR`;
   }
+  // Upper case, PubMed reads them as operators; elsewhere they would be searched as words of a phrase.
+  const op = text.split(/\s+/).find((t) => OPERATORS.has(t.toLowerCase()) && t === t.toUpperCase());
+  if (op) return `${op} inside a term: write each alternative as its own term (terms of a block are ORed)`;
   return undefined;
 }
 

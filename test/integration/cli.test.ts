@@ -70,7 +70,7 @@ describe('living-review CLI', () => {
     writeFileSync(file, 'id: x\n');
     const r = await runCli(['status'], { REVIEW_CONFIG: file, DATABASE_URL: t.url });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^living-review: .*x\.yaml: title: .*x\.yaml: citation: /);
+    expect(r.stderr).toMatch(/^living-review: .*x\.yaml: title: [^;]*; .*x\.yaml: citation: /);
     expect(r.stderr.split('\n')).toHaveLength(2);
   });
 });

@@ -100,7 +100,7 @@ describe('protocol files', () => {
 
   it('refuses term and heading texts that the sources would read as syntax, and blank query overrides', () => {
     const path = variant('syntax', (d) => {
-      d.strategy.blocks[0].terms.push('"peer support*"', 'overdos*[tiab]', 'pe*r', '*', { text: 'NOT', field: 'title' });
+      d.strategy.blocks[0].terms.push('peer "support"', 'overdos*[tiab]', 'pe*r', '*', { text: 'NOT', field: 'title' }, 'peer *', 'narcan OR naloxone');
       d.strategy.blocks[1].mesh.push('Peer Group[Mesh:NoExp]');
       d.sources.pubmed.query = '  ';
     });
@@ -112,14 +112,21 @@ describe('protocol files', () => {
     }
     const n = parse(readFileSync(shipped, 'utf8')).strategy.blocks[0].terms.length;
     expect(message.split('\n')).toEqual([
-      `syntax.yaml: strategy.blocks.0.terms.${n}: ""peer support*"": write a phrase without quotes: a term of several words is searched as a phrase`,
+      `syntax.yaml: strategy.blocks.0.terms.${n}: "peer "support"": write a phrase without quotes: a term of several words is searched as a phrase`,
       `syntax.yaml: strategy.blocks.0.terms.${n + 1}: "overdos*[tiab]": field tags such as [tiab] go in \`field\`, not in the term`,
       `syntax.yaml: strategy.blocks.0.terms.${n + 2}: "pe*r": \`*\` truncates only at the end of a term`,
       `syntax.yaml: strategy.blocks.0.terms.${n + 3}: "*": a term needs at least one word`,
       `syntax.yaml: strategy.blocks.0.terms.${n + 4}.text: "NOT": a Boolean operator: blocks are already combined with AND and terms with OR`,
+      `syntax.yaml: strategy.blocks.0.terms.${n + 5}: "peer *": \`*\` must follow the letters it truncates, as in overdos*`,
+      `syntax.yaml: strategy.blocks.0.terms.${n + 6}: "narcan OR naloxone": OR inside a term: write each alternative as its own term (terms of a block are ORed)`,
       `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length}: "Peer Group[Mesh:NoExp]": write the heading alone, e.g. Drug Overdose: each source adds its own field tag`,
       'syntax.yaml: sources.pubmed.query: an empty query would search everything in the window: remove it to use the strategy',
     ]);
+  });
+
+  it('reads a phrase in quotes, as protocols wrote them before terms were checked, as the phrase', () => {
+    const p = loadProtocol(variant('quoted', (d) => d.strategy.blocks[0].terms.push('"peer navigator"', '"peer support*"', 'do not resuscitate')), dir);
+    expect(p.strategy.blocks[0]!.terms.slice(-3).map((t) => t.text)).toEqual(['peer navigator', 'peer support*', 'do not resuscitate']);
   });
 
   it('refuses a block of MeSH headings alone where Crossref, or OpenAlex without its own query, is enabled', () => {
