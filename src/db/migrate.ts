@@ -43,7 +43,7 @@ async function refuseNewerSchema(database: Database): Promise<void> {
   const unknown = rows.map((r) => Number(r.created_at)).filter((when) => !shipped.has(when));
   if (unknown.length > 0) {
     throw new ConfigError(
-      `the database was migrated by a newer living-review (${unknown.length} migration(s) this version does not have, the first of ${new Date(unknown[0]!).toISOString().slice(0, 10)}): upgrade living-review`,
+      `the database holds ${unknown.length} migration(s) this living-review does not ship (the first dated ${Number.isFinite(unknown[0]) && unknown[0]! > 0 ? new Date(unknown[0]!).toISOString().slice(0, 10) : 'unknown'}): a newer version migrated it; run that version or upgrade`,
     );
   }
 }

@@ -27,7 +27,8 @@ function field(name: string, value: string | number | null | undefined): string 
 export function renderBibtex(candidates: Candidate[]): string {
   return candidates
     .map((c) => {
-      const first = c.authors[0]?.family.replace(/[^A-Za-z]/g, '') ?? 'anon';
+      // Müller is Muller in the key, not Mller: BibTeX keys are ASCII.
+      const first = c.authors[0]?.family.normalize('NFKD').replace(/[^A-Za-z]/g, '') ?? 'anon';
       const key = `${first}${c.year ?? ''}lr${c.id}`;
       const pages = pageSpan(c.pages);
       // A group author, or any name with no given part, in braces is one name to BibTeX, not a

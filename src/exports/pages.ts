@@ -2,7 +2,8 @@
  * First and last page of a stored page string, the last written out in full as reference managers
  * expect ("217-64" → 217, 264); anything after the range ("; author reply 2243-5") is dropped.
  */
-const PAGE = /^[A-Za-z]{0,3}\d+[A-Za-z]?$/;
+// 217, e123, S45, xii (roman front matter), 1234.e5 (Elsevier's e-pages).
+const PAGE = /^(?:[A-Za-z]{0,3}\d+[A-Za-z]?|[ivxlcdm]+|\d+\.e\d+)$/i;
 
 export function pageSpan(raw: string | null | undefined): { first: string; last?: string } | undefined {
   const s = raw?.trim();

@@ -7,7 +7,7 @@ import { RetryableError } from '../errors.js';
 export function cursorTrail(api: string): (cursor: string) => string {
   const followed = new Set<string>();
   return (cursor) => {
-    if (followed.has(cursor)) throw new RetryableError(`${api} returned a cursor it had returned before, after ${followed.size} pages: paging stopped`);
+    if (followed.has(cursor)) throw new RetryableError(`${api} returned a cursor it had returned before, after ${followed.size + 1} pages: paging stopped`);
     followed.add(cursor);
     return cursor;
   };

@@ -97,11 +97,11 @@ describe('Postgres', () => {
     created.push(t);
     await queryRows(t.database.db, sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('from-a-newer-version', 1893456000000)`);
     await expect(migrate(t.database)).rejects.toThrow(
-      'the database was migrated by a newer living-review (1 migration(s) this version does not have, the first of 2030-01-01): upgrade living-review',
+      'the database holds 1 migration(s) this living-review does not ship (the first dated 2030-01-01): a newer version migrated it; run that version or upgrade',
     );
     const r = await runCli(['status'], { DATABASE_URL: t.url });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('living-review: the database was migrated by a newer living-review (1 migration(s) this version does not have, the first of 2030-01-01): upgrade living-review\n');
+    expect(r.stderr).toBe('living-review: the database holds 1 migration(s) this living-review does not ship (the first dated 2030-01-01): a newer version migrated it; run that version or upgrade\n');
     await queryRows(t.database.db, sql`delete from drizzle.__drizzle_migrations where hash = 'from-a-newer-version'`);
     expect((await migrate(t.database)).applied).toBe(0);
   });

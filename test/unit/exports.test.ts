@@ -37,6 +37,8 @@ describe('pageSpan', () => {
     expect(pageSpan('S12-S15')).toEqual({ first: 'S12', last: 'S15' });
     expect(pageSpan('e102700')).toEqual({ first: 'e102700' });
     expect(pageSpan('e123-e130')).toEqual({ first: 'e123', last: 'e130' });
+    expect(pageSpan('xii-xiv')).toEqual({ first: 'xii', last: 'xiv' });
+    expect(pageSpan('1234.e1-1234.e5')).toEqual({ first: '1234.e1', last: '1234.e5' });
     // An Elsevier article id is not a range from S0002 to 9165(25)00279-5.
     expect(pageSpan('S0002-9165(25)00279-5')).toEqual({ first: 'S0002-9165(25)00279-5' });
     expect(pageSpan('  ')).toBeUndefined();
@@ -69,8 +71,8 @@ describe('RIS export', () => {
   });
 
   it('reads an abstract a RIS writer wrapped over unindented lines', () => {
-    const ris = 'TY  - JOUR\r\nTI  - Wrapped\r\nAB  - Line one of abstract.\r\nLine two of abstract.\r\n\r\nLine three.\r\nER  - \r\n';
-    expect(readRecords('w.ris', ris, { source: 'export' })[0]!.abstract).toBe('Line one of abstract. Line two of abstract. Line three.');
+    const ris = 'TY  - JOUR\r\nTI  - Wrapped\r\nAB  - Line one of abstract.\r\nLine two of abstract.\r\n\r\nLine three, among people living with\r\nHIV - positive status was common.\r\nER  - \r\n';
+    expect(readRecords('w.ris', ris, { source: 'export' })[0]!.abstract).toBe('Line one of abstract. Line two of abstract. Line three, among people living with HIV - positive status was common.');
   });
 });
 
@@ -78,6 +80,7 @@ describe('BibTeX export', () => {
   it('escapes TeX specials, braces a group author and gives pages as a full range', () => {
     const bib = renderBibtex([work()]);
     expect(bib).toMatch(/^@article\{Mercer2021lr7,\n/);
+    expect(renderBibtex([work({ authors: [{ family: 'Müller', initials: 'K' }] })])).toMatch(/^@article\{Muller2021lr7,\n/);
     expect(bib).toContain('  title = {{Peer-delivered naloxone \\& overdose response: 50\\% of sites\\_in\\_study}},\n');
     expect(bib).toContain('  author = {Mercer, Fiona and {Peer Network Study Group}},\n');
     expect(bib).toContain('  pages = {1116--1122},\n');

@@ -4,6 +4,8 @@
 export type TaggedRecord = Map<string, string[]>;
 
 const LINE = /^([A-Z][A-Z0-9]{1,3})\s*-(?: (.*)|$)/;
+/** Inside a RIS record tags have two characters: "HIV - positive" on a wrapped line is text. */
+const RIS_LINE = /^([A-Z][A-Z0-9])\s+-(?: (.*)|$)/;
 
 export function parseTagged(text: string): TaggedRecord[] {
   const out: TaggedRecord[] = [];
@@ -15,7 +17,7 @@ export function parseTagged(text: string): TaggedRecord[] {
     last = undefined;
   };
   for (const line of text.split(/\r\n|\n|\r/)) {
-    const m = LINE.exec(line);
+    const m = (current.has('TY') ? RIS_LINE : LINE).exec(line);
     if (m) {
       const tag = m[1]!;
       if (tag === 'ER') {

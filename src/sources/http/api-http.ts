@@ -143,8 +143,7 @@ export async function readJson(body: AsyncIterable<Uint8Array>, what: string): P
   }
 }
 
-/** Maps HTTP status to our error types; 2xx passes. */
-/** `host` is named: a 404 from a mistyped mirror URL should say whose 404 it is. */
+/** Maps HTTP status to our error types; 2xx passes. The message names `host`: a 404 from a mistyped mirror URL says whose 404 it is. */
 async function checkStatus(what: string, host: string, res: AxiosResponse<Readable>, explain?: ApiRequest<unknown>['explain']): Promise<void> {
   const status = res.status;
   if (status >= 200 && status < 300) return;
