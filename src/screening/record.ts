@@ -23,6 +23,8 @@ export interface DecisionOutcome {
   decisionId: number;
   /** The decision stored under the token (differs from the input only on a replay). */
   decision: Decision;
+  /** The reviewer's latest decision on the work: on a replay, maybe not this token's any more. */
+  standing: Decision;
   statusBefore: WorkStatus;
   status: WorkStatus;
   /** A maintainer has resolved the work: a reviewer's vote is kept but the resolution stands. */
@@ -71,8 +73,9 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
         .select({ id: screeningDecisions.id, decision: screeningDecisions.decision })
         .from(screeningDecisions)
         .where(eq(screeningDecisions.tokenId, input.tokenId!));
-      const resolved = isResolved(await decisionFacts(tx, work.id));
-      return { workId, recorded: false, decisionId: previous!.id, decision: previous!.decision, statusBefore: work.status, status: work.status, resolved };
+      const facts = await decisionFacts(tx, work.id);
+      const standing = facts.filter((f) => f.reviewerId === input.reviewerId).at(-1)?.decision ?? previous!.decision;
+      return { workId, recorded: false, decisionId: previous!.id, decision: previous!.decision, standing, statusBefore: work.status, status: work.status, resolved: isResolved(facts) };
     }
     const { facts, status } = await decidedStatus(tx, work.id, work.perRecord);
     if (status !== work.status) {
@@ -96,7 +99,7 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
         decisionId: inserted.id,
       },
     });
-    return { workId, recorded: true, decisionId: inserted.id, decision: input.decision, statusBefore: work.status, status, resolved: isResolved(facts) };
+    return { workId, recorded: true, decisionId: inserted.id, decision: input.decision, standing: input.decision, statusBefore: work.status, status, resolved: isResolved(facts) };
   });
 }
 

@@ -75,14 +75,15 @@ ${p.action === 'include' ? '' : reasonFields(p.reasons, 'c')}
   );
 }
 
-export function decidedPage(p: { work: WorkView; decision: Decision; recorded: boolean; status: WorkStatus; resolved: boolean; queueUrl: string }): string {
+export function decidedPage(p: { work: WorkView; decision: Decision; standing: Decision; recorded: boolean; status: WorkStatus; resolved: boolean; queueUrl: string }): string {
   // The queue lists only records still waiting, so a change of mind goes through the email's links.
   const notes = [
     p.recorded ? '' : 'This link had already been used, so nothing new was recorded. To change your decision, use another of this record\'s links in your digest.',
+    !p.recorded && p.standing !== p.decision ? `Your decision now is ${LABEL[p.standing]}, from a later link.` : '',
     p.resolved ? 'A maintainer has resolved this record; your decision is kept, and their resolution stands.' : '',
   ].filter(Boolean).join(' ');
   return layout(
-    'Decision recorded',
+    p.recorded ? 'Decision recorded' : 'Link already used',
     html`<h1>${p.recorded ? `Recorded: ${LABEL[p.decision]}` : `Already recorded: ${LABEL[p.decision]}`}</h1>
 <div class="card">${workCard(p.work, { status: p.status })}</div>
 <p>${notes ? `${notes} ` : ''}<a href="${p.queueUrl}">Open your screening queue</a></p>`,

@@ -158,7 +158,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const reviewer = await reviewerOf(claims);
     const outcome = await decide(await req.form(), claims, reviewer, 'email');
     const work = await workOf(claims.w!, reviewer.reviewId);
-    sendPage(res, 200, decidedPage({ work, decision: outcome.decision, recorded: outcome.recorded, status: outcome.status, resolved: outcome.resolved, queueUrl: signedLink(signer, 'queue', { reviewerId: reviewer.id }, claims) }));
+    sendPage(res, 200, decidedPage({ work, decision: outcome.decision, standing: outcome.standing, recorded: outcome.recorded, status: outcome.status, resolved: outcome.resolved, queueUrl: signedLink(signer, 'queue', { reviewerId: reviewer.id }, claims) }));
   });
 
   // The reviewer's queue: every work still waiting for their decision.

@@ -31,6 +31,13 @@ describe('living-review CLI', () => {
     expect(status.code, status.stderr).toBe(0);
     const parsed = JSON.parse(status.stdout);
     expect(parsed).toMatchObject({ review: 'peer-support-overdose', sources: [], works: [] });
+    // The shipped review enables PubMed and Europe PMC: neither searched yet, both start at update_from.
+    expect(parsed.notSearched).toEqual([
+      { source: 'pubmed', nextWindowFrom: '2020-10-01' },
+      { source: 'europepmc', nextWindowFrom: '2020-10-01' },
+    ]);
+    const text = await runCli(['status'], env);
+    expect(text.stdout).toContain('  pubmed: no search yet; first window starts 2020-10-01\n  europepmc: no search yet; first window starts 2020-10-01\n');
     // The same review under `reviews`, as with several protocols.
     expect(parsed.reviews).toEqual([{ ...parsed, reviews: undefined, queues: undefined }].map((r) => JSON.parse(JSON.stringify(r))));
     expect(typeof parsed.queues.reachable).toBe('boolean');

@@ -1,7 +1,7 @@
 // `export --out` onto what is already there: a file is replaced whole, a symlink's file is written
 // and the link stays, and a FIFO (like /dev/stdout) is written through, never renamed over.
 import { spawn, spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,12 +32,13 @@ describe('export --out', () => {
   it('replaces a file whole and writes through a symlink, leaving the link and no partial file', async () => {
     const real = join(dir, 'real.csv');
     const link = join(dir, 'link.csv');
-    writeFileSync(real, 'old\n');
+    writeFileSync(real, 'old\n', { mode: 0o640 });
     symlinkSync(real, link);
     const r = await runCli(['export', '--format', 'csv', '--out', link], env);
     expect(r.code, r.stderr).toBe(0);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(rows(readFileSync(real, 'utf8'))).toBe(3);
+    expect(statSync(real).mode & 0o777).toBe(0o640);
     expect(readdirSync(dir).filter((f) => f.includes('.partial-'))).toEqual([]);
   });
 

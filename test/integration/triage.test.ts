@@ -112,9 +112,15 @@ describe('emailed action links', () => {
 
   it('records a change of mind as a new decision, with the protocol reason and a note', async () => {
     const [w] = await stage(ctx, 'tri', [record(3)]);
-    await post(link('bob', w!, 'include'));
+    const include = link('bob', w!, 'include');
+    await post(include);
     const r = await post(link('bob', w!, 'exclude'), { reason_code: 'not English', reason_text: 'Portuguese' });
     expect(r.status).toBe(200);
+    // The include link again: it was used, and says what stands now.
+    const replay = await (await post(include)).text();
+    expect(replay).toContain('<title>Link already used');
+    expect(replay).toContain('Already recorded: Include');
+    expect(replay).toContain('Your decision now is Exclude, from a later link.');
     const rows = await decisionsOf(w!);
     expect(rows.map((d) => [d.decision, d.reason])).toEqual([
       ['include', null],

@@ -42,6 +42,8 @@ async function writeExport(path: string, chunks: AsyncIterable<string>): Promise
     throw new PermanentError(`--out ${path}: cannot write there (${err.code ?? err.message})`);
   });
   try {
+    // The replacement keeps the permissions of the file it replaces.
+    if (existing && !direct) await file.chmod(existing.mode & 0o7777);
     for await (const chunk of chunks) await file.write(chunk);
     await file.close();
     if (!direct) await rename(written, target);

@@ -4,12 +4,18 @@ import type { KnownPaper } from '../../db/queries/recall-check.js';
 import { reviewStatus, type ReviewStatus } from '../../db/queries/status.js';
 import { queueState, type QueueState } from '../../queue/state.js';
 import { nextWindowStart } from '../../runs/window.js';
+import { API_SOURCES } from '../../sources/types.js';
 
-type StatusView = ReviewStatus & { sources: (ReviewStatus['sources'][number] & { nextWindowFrom: string })[] };
+type StatusView = ReviewStatus & {
+  sources: (ReviewStatus['sources'][number] & { nextWindowFrom: string })[];
+  /** Enabled sources not searched yet, and where their first window starts. */
+  notSearched: { source: string; nextWindowFrom: string }[];
+};
 
 function render(s: StatusView): string {
   const lines = [`review ${s.review}`];
-  if (s.sources.length === 0) lines.push('  no search run yet');
+  if (s.sources.length === 0 && s.notSearched.length === 0) lines.push('  no search run yet');
+  for (const n of s.notSearched) lines.push(`  ${n.source}: no search yet; first window starts ${n.nextWindowFrom}`);
   for (const r of s.sources) {
     lines.push(
       `  ${r.source}: last run ${r.status} ${r.windowFrom}..${r.windowTo}` +
@@ -67,7 +73,12 @@ export function statusCommand(): Command {
           const p = ctx.protocol(id);
           const s = await reviewStatus(ctx.database.db, id, p.known_relevant);
           const window = { updateFrom: p.update_from, overlapDays: p.window_overlap_days };
-          all.push({ ...s, sources: s.sources.map((r) => ({ ...r, nextWindowFrom: nextWindowStart({ ...window, watermark: r.watermark }) })) });
+          const searched = new Set(s.sources.map((r) => r.source));
+          all.push({
+            ...s,
+            sources: s.sources.map((r) => ({ ...r, nextWindowFrom: nextWindowStart({ ...window, watermark: r.watermark }) })),
+            notSearched: API_SOURCES.filter((name) => p.sources[name]?.enabled && !searched.has(name)).map((source) => ({ source, nextWindowFrom: nextWindowStart({ ...window, watermark: null }) })),
+          });
         }
         const queues = await queueState(ctx.env.REDIS_URL, ctx.env.QUEUE_PREFIX);
         process.stdout.write(
