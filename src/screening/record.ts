@@ -39,18 +39,15 @@ export interface DecisionOutcome {
  */
 export async function recordDecision(db: Db, input: DecisionInput): Promise<DecisionOutcome> {
   return db.transaction(async (tx) => {
-    // The review row first (shared), then the work's: a change of reviewers_per_record (an update
-    // of that row, then every decided work, in syncProtocol) and a decision take them in the same
-    // order, so the decision either commits before the restatus sees it or reads the new value.
     const [owner] = await tx.select({ reviewId: works.reviewId }).from(works).where(eq(works.id, input.workId));
-    const [review] = owner ? await tx.select({ perRecord: reviews.reviewersPerRecord }).from(reviews).where(eq(reviews.id, owner.reviewId)).for('share') : [];
+    const perRecord = owner ? await reviewersPerRecord(tx, owner.reviewId) : undefined;
     const workId = (await liveWorkId(tx, input.workId, { lock: true })) ?? input.workId;
     const [row] = await tx
       .select({ id: works.id, reviewId: works.reviewId, origin: works.origin, status: works.status })
       .from(works)
       .where(eq(works.id, workId))
       .for('update');
-    const work = row && review ? { ...row, perRecord: review.perRecord } : undefined;
+    const work = row && perRecord !== undefined ? { ...row, perRecord } : undefined;
     if (!work) throw new PermanentError(`no candidate with id ${input.workId}`);
     if (work.origin !== 'candidate') {
       const merged = workId === input.workId ? '' : ` (merged into ${workId})`;
@@ -101,6 +98,17 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
     });
     return { workId, recorded: true, decisionId: inserted.id, decision: input.decision, standing: input.decision, statusBefore: work.status, status, resolved: isResolved(facts) };
   });
+}
+
+/**
+ * The review's reviewers_per_record, its row held (shared) until the transaction ends. Taken
+ * before any work row: a change of the setting (syncProtocol updates that row, then restatuses
+ * every decided work) and a status computed from it lock in the same order, so the computation
+ * either commits before the restatus sees it or reads the new value.
+ */
+export async function reviewersPerRecord(tx: Db, reviewId: string): Promise<number | undefined> {
+  const [review] = await tx.select({ perRecord: reviews.reviewersPerRecord }).from(reviews).where(eq(reviews.id, reviewId)).for('share');
+  return review?.perRecord;
 }
 
 /** A candidate's decisions, in order. */

@@ -7,14 +7,13 @@ import {
   type WorkStatus,
   auditLog,
   matchReviews,
-  reviews,
   screeningDecisions,
   seeds,
   sourceRecords,
   works,
 } from '../db/schema/index.js';
 import { PermanentError } from '../errors.js';
-import { decidedStatus } from '../screening/record.js';
+import { decidedStatus, reviewersPerRecord } from '../screening/record.js';
 import { lockStaging } from './lock.js';
 
 export interface MatchDecisionResult {
@@ -35,6 +34,7 @@ export async function decideMatch(db: Db, reviewId: string, matchReviewId: numbe
   return db.transaction(async (tx) => {
     // Same lock as staging: a batch never sees a half-merged pair.
     await lockStaging(tx, reviewId);
+    const perRecord = (await reviewersPerRecord(tx, reviewId)) ?? 1;
     const [pair] = await tx.select().from(matchReviews).where(and(eq(matchReviews.id, matchReviewId), eq(matchReviews.reviewId, reviewId))).for('update');
     // A merge answered meanwhile may have replaced the pair by one about the kept work.
     if (!pair) throw new PermanentError(`match review ${matchReviewId} not found in review ${reviewId}: another answer may have changed it; reload the page`);
@@ -46,7 +46,7 @@ export async function decideMatch(db: Db, reviewId: string, matchReviewId: numbe
       .update(matchReviews)
       .set({ decision, decidedBy: maintainerEmail, decidedAt: sql`now()` })
       .where(eq(matchReviews.id, matchReviewId));
-    const merged = decision === 'same' ? await mergeWorks(tx, pair.workA, pair.workB) : undefined;
+    const merged = decision === 'same' ? await mergeWorks(tx, pair.workA, pair.workB, perRecord) : undefined;
     await tx.insert(auditLog).values({
       reviewId: pair.reviewId,
       actor: maintainerEmail,
@@ -65,7 +65,7 @@ export async function decideMatch(db: Db, reviewId: string, matchReviewId: numbe
  * screening decisions, seeds, block keys, relations and open questions. The merged row stays,
  * pointing at the kept one.
  */
-async function mergeWorks(tx: Db, a: number, b: number): Promise<{ keptWorkId: number; mergedWorkId: number; statusBefore: { kept: WorkStatus; merged: WorkStatus }; status: WorkStatus }> {
+async function mergeWorks(tx: Db, a: number, b: number, perRecord: number): Promise<{ keptWorkId: number; mergedWorkId: number; statusBefore: { kept: WorkStatus; merged: WorkStatus }; status: WorkStatus }> {
   // Row locks, as recordDecision takes: a decision on either work lands before or after the merge.
   const rows = await tx.select().from(works).where(or(eq(works.id, a), eq(works.id, b))).for('update');
   const [x, y] = [rows.find((w) => w.id === a), rows.find((w) => w.id === b)];
@@ -100,8 +100,7 @@ async function mergeWorks(tx: Db, a: number, b: number): Promise<{ keptWorkId: n
   // A seed is always the kept work (its origin stands, and it stays included). Otherwise the status
   // comes from the decisions both works now share, as any new decision would: each reviewer's
   // latest counts, so two reviewers' votes on the two copies make an agreement or a conflict.
-  const [review] = await tx.select({ perRecord: reviews.reviewersPerRecord }).from(reviews).where(eq(reviews.id, kept.reviewId));
-  const status: WorkStatus = kept.origin === 'seed' ? 'included' : (await decidedStatus(tx, kept.id, review?.perRecord ?? 1)).status;
+  const status: WorkStatus = kept.origin === 'seed' ? 'included' : (await decidedStatus(tx, kept.id, perRecord)).status;
   await tx
     .update(works)
     .set({
