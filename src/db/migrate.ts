@@ -36,8 +36,8 @@ function shippedMigrations(): Set<number> {
  * Refuses a database that a newer living-review migrated: this code would read and write a schema
  * it does not know (an older digest filter would take a newer status for "sent" and hide works).
  */
-async function refuseNewerSchema(database: Database): Promise<void> {
-  if ((await appliedCount(database)) === 0) return;
+async function refuseNewerSchema(database: Database, applied: number): Promise<void> {
+  if (applied === 0) return;
   const shipped = shippedMigrations();
   const rows = await queryRows<{ created_at: string | number }>(database.db, sql`select created_at from drizzle.__drizzle_migrations order by created_at`);
   const unknown = rows.map((r) => Number(r.created_at)).filter((when) => !shipped.has(when));
@@ -55,8 +55,8 @@ async function refuseNewerSchema(database: Database): Promise<void> {
  */
 export async function migrate(database: Database): Promise<MigrationResult> {
   return database.withAdvisoryLock(MIGRATION_LOCK_KEY, async (db) => {
-    await refuseNewerSchema(database);
     const before = await appliedCount(database);
+    await refuseNewerSchema(database, before);
     if (database.kind === 'postgres') {
       await migratePg(db as unknown as NodePgDatabase, { migrationsFolder });
     } else {

@@ -48,7 +48,7 @@ export async function newForReviewer(db: Db, reviewer: ReviewerRow): Promise<{ r
     // 13 s on 70,000 pending works and 200 digests (77 ms so).
     sql`${works.id}::text not in (select unnest(g.work_ids) from ${digests} g where g.reviewer_id = ${reviewer.id} and g.status not in ('failed', 'cancelled'))`,
   );
-  return firstOf(db, where, DIGEST_PAGE);
+  return firstWorks(db, where, DIGEST_PAGE);
 }
 
 /** Records a queue page shows: one page renders in a moment however long the queue grows. */
@@ -56,11 +56,12 @@ export const QUEUE_PAGE = 50;
 
 /** The reviewer's best-ranked waiting works; each decision makes room for the next. */
 export function queueFor(db: Db, reviewer: ReviewerRow): Promise<{ records: WorkSummary[]; total: number }> {
-  return firstOf(db, needsDecision(reviewer.id, reviewer.reviewId), QUEUE_PAGE);
+  return firstWorks(db, needsDecision(reviewer.id, reviewer.reviewId), QUEUE_PAGE);
 }
 
-async function firstOf(db: Db, where: SQL | undefined, limit: number): Promise<{ records: WorkSummary[]; total: number }> {
-  const records = await db.select(recordColumns).from(works).where(where).orderBy(...DIGEST_ORDER).limit(limit);
+/** The first `limit` works that meet `where`, as digests and pages show them, and how many meet it. */
+export async function firstWorks(db: Db, where: SQL | undefined, limit: number, order: SQL[] = DIGEST_ORDER): Promise<{ records: WorkSummary[]; total: number }> {
+  const records = await db.select(recordColumns).from(works).where(where).orderBy(...order).limit(limit);
   const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(works).where(where);
   return { records, total: Number(count?.n ?? 0) };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import { PermanentError, RetryableError } from '../errors.js';
+import { PermanentError, RetryableError, oneLine } from '../errors.js';
 
 export interface OutgoingMessage {
   digestId: number;
@@ -96,9 +96,8 @@ async function compose(m: OutgoingMessage, newline: 'unix' | 'windows'): Promise
 }
 
 const smtpFailure = (thrown: unknown, dataSent: boolean): Error => {
-  const err = thrown as SmtpError;
-  const text = err.message.replace(/\s+/g, ' ').trim();
-  switch (classifySmtpFailure(err, dataSent)) {
+  const text = oneLine(thrown);
+  switch (classifySmtpFailure(thrown as SmtpError, dataSent)) {
     case 'permanent':
       return new PermanentError(text, { cause: thrown });
     case 'retry':

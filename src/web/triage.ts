@@ -8,7 +8,7 @@ import { answerAmbiguous } from '../digest/outbox.js';
 import { auditLog, DECISIONS, DELIVERY_ANSWERS, digests, MATCH_DECISIONS, matchReviews, reviewers, reviews, screeningDecisions, works, type Channel, type Decision } from '../db/schema/index.js';
 import { liveWorkId, liveWorks } from '../db/queries/candidates.js';
 import { flaggedWorks } from '../db/queries/status.js';
-import { QUEUE_PAGE, queueFor, summaryColumns, type ReviewerRow } from '../digest/build.js';
+import { firstWorks, QUEUE_PAGE, queueFor, summaryColumns, type ReviewerRow } from '../digest/build.js';
 import { PermanentError } from '../errors.js';
 import { signToken, tokenRef, TokenError, TTL, ttlWithin, verifyToken, type Claims, type Purpose, type SignInput } from '../links/tokens.js';
 import { signedLink, type LinkSigner } from '../links/urls.js';
@@ -110,7 +110,6 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const a = alias(works, 'a');
     const b = alias(works, 'b');
     const open = and(eq(matchReviews.reviewId, reviewId), isNull(matchReviews.decision), isNull(a.mergedIntoId), isNull(b.mergedIntoId));
-    const pairs = () => db.select({ n: sql<number>`count(*)::int` }).from(matchReviews).innerJoin(a, eq(a.id, matchReviews.workA)).innerJoin(b, eq(b.id, matchReviews.workB)).where(open);
     const rows = await db
       .select({ id: matchReviews.id, score: matchReviews.score, reason: matchReviews.reason, a: summaryColumns(a), b: summaryColumns(b) })
       .from(matchReviews)
@@ -119,7 +118,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       .where(open)
       .orderBy(asc(matchReviews.id))
       .limit(QUEUE_PAGE);
-    const [count] = await pairs();
+    const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(matchReviews).innerJoin(a, eq(a.id, matchReviews.workA)).innerJoin(b, eq(b.id, matchReviews.workB)).where(open);
     const items = rows.map((r) => ({
       ...r,
       tokens: tokensFor(MATCH_DECISIONS, TTL.match, (matchDecision) => ({ purpose: 'match', reviewerId: maintainerId, matchId: r.id, matchDecision })),
@@ -185,9 +184,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const claims = verify(req.params.token!, 'conflicts');
     const maintainer = await reviewerOf(claims, 'maintainer');
     // A page at a time, as the queue: each answer makes room for the next.
-    const inConflict = and(liveWorks(maintainer.reviewId), eq(works.status, 'conflict'));
-    const conflicts = await db.select(summaryColumns(works)).from(works).where(inConflict).orderBy(asc(works.id)).limit(QUEUE_PAGE);
-    const [conflictCount] = await db.select({ n: sql<number>`count(*)::int` }).from(works).where(inConflict);
+    const { records: conflicts, total: conflictCount } = await firstWorks(db, and(liveWorks(maintainer.reviewId), eq(works.status, 'conflict')), QUEUE_PAGE, [asc(works.id)]);
     const matches = await openMatches(maintainer.reviewId, maintainer.id);
     const votes = conflicts.length
       ? await db
@@ -221,7 +218,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       conflictsPage({
         reviewTitle: maintainer.reviewTitle,
         items: conflicts.map((work) => ({ work, votes: votes.filter((v) => v.workId === work.workId), tokens: buttons('resolve', maintainer.id, work.workId, claims) })),
-        conflictCount: Number(conflictCount?.n ?? 0),
+        conflictCount,
         matches: matches.items,
         matchCount: matches.total,
         flagged: await flaggedWorks(db, maintainer.reviewId),

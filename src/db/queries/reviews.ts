@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { and, asc, eq, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
 import type { Protocol } from '../../config/protocol.js';
 import { decidedStatus } from '../../screening/record.js';
 import type { Db } from '../client.js';
+import { liveWorks } from './candidates.js';
 import { auditLog, reviewers, reviews, screeningDecisions, works } from '../schema/index.js';
 
 function protocolHash(p: Protocol): string {
@@ -78,10 +79,10 @@ export async function syncProtocol(db: Db, p: Protocol): Promise<void> {
  */
 async function restatus(tx: Db, reviewId: string, perRecord: number): Promise<number> {
   const decided = await tx
-    .selectDistinct({ id: works.id, status: works.status })
+    .selectDistinct({ id: works.id })
     .from(works)
     .innerJoin(screeningDecisions, eq(screeningDecisions.workId, works.id))
-    .where(and(eq(works.reviewId, reviewId), eq(works.origin, 'candidate'), isNull(works.mergedIntoId)))
+    .where(and(liveWorks(reviewId), eq(works.origin, 'candidate')))
     .orderBy(asc(works.id));
   let changed = 0;
   for (const w of decided) {
