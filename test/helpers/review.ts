@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { parse, stringify } from 'yaml';
 import { openDbContext, loadContext, type DbContext } from '../../src/context.js';
+import { reviewers } from '../../src/db/schema/index.js';
 import { packageRoot } from '../../src/paths.js';
 import type { SourceRecord } from '../../src/records/types.js';
 import { NO_FLAGS } from '../../src/records/types.js';
@@ -13,6 +15,19 @@ export interface ReviewSetup {
   reviewers: { name: string; email: string; role?: 'reviewer' | 'maintainer' }[];
   reviewersPerRecord?: 1 | 2;
   nothingNewNotes?: boolean;
+}
+
+/** Two reviewers and a maintainer: the team the screening tests decide with. */
+export const TEAM: ReviewSetup['reviewers'] = [
+  { name: 'Ann', email: 'ann@example.org' },
+  { name: 'Bob', email: 'bob@example.org' },
+  { name: 'Mia', email: 'mia@example.org', role: 'maintainer' },
+];
+
+/** A review's reviewer ids by the part of their email before the @ (ann, bob, mia). */
+export async function reviewerIds(ctx: DbContext, reviewId: string): Promise<Record<string, number>> {
+  const people = await ctx.database.db.select().from(reviewers).where(eq(reviewers.reviewId, reviewId));
+  return Object.fromEntries(people.map((p) => [p.email.split('@')[0]!, p.id]));
 }
 
 /** Writes a protocol file: the shipped one with another id, reviewers and screening settings. */

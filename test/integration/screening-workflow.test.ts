@@ -8,14 +8,14 @@ import { parse, stringify } from 'yaml';
 import type { DbContext } from '../../src/context.js';
 import { loadProtocol } from '../../src/config/protocol.js';
 import { syncProtocol } from '../../src/db/queries/reviews.js';
-import { auditLog, matchReviews, reviewers, works } from '../../src/db/schema/index.js';
+import { auditLog, matchReviews, works } from '../../src/db/schema/index.js';
 import { candidatePages, listCandidates } from '../../src/db/queries/candidates.js';
 import { renderCsv } from '../../src/exports/csv.js';
 import { recordDecision } from '../../src/screening/record.js';
 import { decideMatch } from '../../src/staging/decide.js';
 import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
+import { openReview, record, reviewEnv, reviewerIds, stage, TEAM, writeProtocol } from '../helpers/review.js';
 
 let t: TestDatabase;
 let ctx: DbContext;
@@ -25,19 +25,10 @@ let ids: Record<string, number>;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  file = writeProtocol({
-    id: 'flow',
-    reviewersPerRecord: 2,
-    reviewers: [
-      { name: 'Ann', email: 'ann@example.org' },
-      { name: 'Bob', email: 'bob@example.org' },
-      { name: 'Mia', email: 'mia@example.org', role: 'maintainer' },
-    ],
-  });
+  file = writeProtocol({ id: 'flow', reviewersPerRecord: 2, reviewers: TEAM });
   env = reviewEnv(t.url, file);
   ctx = await openReview(env);
-  const people = await db().select().from(reviewers).where(eq(reviewers.reviewId, 'flow'));
-  ids = Object.fromEntries(people.map((p) => [p.email.split('@')[0]!, p.id]));
+  ids = await reviewerIds(ctx, 'flow');
 });
 afterAll(async () => {
   await ctx.close();

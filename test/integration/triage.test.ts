@@ -10,7 +10,7 @@ import { QUEUE_PAGE } from '../../src/digest/build.js';
 import { recordDecision } from '../../src/screening/record.js';
 import { decideMatch } from '../../src/staging/decide.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
+import { openReview, record, reviewEnv, reviewerIds, stage, TEAM, writeProtocol } from '../helpers/review.js';
 import { onServer, startTriage, type TestServer } from '../helpers/web.js';
 
 let t: TestDatabase;
@@ -21,22 +21,8 @@ const signer = { secret: TEST_SECRET, publicUrl: 'https://lr.example.org' };
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  ctx = await openReview(
-    reviewEnv(
-      t.url,
-      writeProtocol({
-        id: 'tri',
-        reviewersPerRecord: 2,
-        reviewers: [
-          { name: 'Ann', email: 'ann@example.org' },
-          { name: 'Bob', email: 'bob@example.org' },
-          { name: 'Mia', email: 'mia@example.org', role: 'maintainer' },
-        ],
-      }),
-    ),
-  );
-  const people = await ctx.database.db.select().from(reviewers).where(eq(reviewers.reviewId, 'tri'));
-  ids = Object.fromEntries(people.map((p) => [p.email.split('@')[0]!, p.id]));
+  ctx = await openReview(reviewEnv(t.url, writeProtocol({ id: 'tri', reviewersPerRecord: 2, reviewers: TEAM })));
+  ids = await reviewerIds(ctx, 'tri');
   server = await startTriage(ctx);
 });
 afterAll(async () => {
