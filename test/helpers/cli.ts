@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 
@@ -8,19 +8,31 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI from source in a child process, as a user would run `living-review`. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
+/** Starts the CLI from source in a child process, as a user would start `living-review`. */
+export function spawnCli(args: string[], env: Record<string, string | undefined> = {}, stdio?: StdioOptions): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), ...args], {
+    cwd: packageRoot,
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    stdio,
+  });
+}
+
+/** Collects what a started CLI prints until it exits. */
+export function cliResult(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), ...args], {
-      cwd: packageRoot,
-      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
   });
+}
+
+/** Runs the CLI to the end, with `input` on its stdin. */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
+  const child = spawnCli(args, env);
+  const result = cliResult(child);
+  child.stdin!.end(input ?? '');
+  return result;
 }

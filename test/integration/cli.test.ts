@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 
 const CONTRACT_COMMANDS = ['migrate', 'run', 'digest', 'worker', 'serve', 'screen', 'export', 'prisma', 'status', 'import', 'dedupe'];
 
@@ -44,13 +43,10 @@ describe('living-review CLI', () => {
   });
 
   it('stops quietly when the reader of its output goes away (`| head`)', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), 'dedupe', join(packageRoot, 'test/fixtures/dedup/small.csv')], {
-      cwd: packageRoot,
-      env: { ...process.env, LOG_LEVEL: 'silent' },
-    });
-    child.stdout.destroy(); // closed before the command writes: its first write meets EPIPE
+    const child = spawnCli(['dedupe', join(packageRoot, 'test/fixtures/dedup/small.csv')]);
+    child.stdout!.destroy(); // closed before the command writes: its first write meets EPIPE
     let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     const code = await new Promise((resolve) => child.on('close', resolve));
     expect(stderr).toBe('');
     expect(code).toBe(0);

@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbContext } from '../../src/context.js';
 import { digests, screeningDecisions } from '../../src/db/schema/index.js';
-import { packageRoot } from '../../src/paths.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
 
@@ -82,10 +80,10 @@ describe('digest and serve', () => {
   });
 
   it('serve answers on its port', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), 'serve', '--port', '0'], { env: { ...process.env, ...env, LOG_LEVEL: 'silent' } });
+    const child = spawnCli(['serve', '--port', '0'], env);
     try {
       const port = await new Promise<number>((resolve, reject) => {
-        child.stdout.on('data', (d) => {
+        child.stdout!.on('data', (d) => {
           const m = /listening on port (\d+)/.exec(String(d));
           if (m) resolve(Number(m[1]));
         });

@@ -1,19 +1,17 @@
 // The outbox guarantee with a real crash: `digest --once` is SIGKILLed inside the SMTP exchange.
 // Killed after the server has the message and before the row is marked sent, the rerun must not
 // send a second copy; killed before the server greeted it, the rerun must send it.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/paths.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
 import { startSmtp, type FakeSmtp } from '../helpers/smtp.js';
 
 /** Starts `digest --once` and SIGKILLs it from inside the SMTP server hook that `arm` installs. */
 async function killInside(arm: (hook: () => Promise<void>) => void, env: NodeJS.ProcessEnv): Promise<void> {
-  let child: ReturnType<typeof spawn> | undefined;
+  let child: ChildProcess | undefined;
   let exited: Promise<unknown> | undefined;
   const killed = new Promise<void>((resolve) =>
     arm(async () => {
@@ -22,11 +20,7 @@ async function killInside(arm: (hook: () => Promise<void>) => void, env: NodeJS.
       resolve();
     }),
   );
-  child = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), 'digest', '--once'], {
-    cwd: packageRoot,
-    env: { ...process.env, ...env },
-    stdio: 'ignore',
-  });
+  child = spawnCli(['digest', '--once'], env, 'ignore');
   exited = new Promise((r) => child!.once('exit', r));
   await killed;
 }

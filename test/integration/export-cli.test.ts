@@ -1,12 +1,14 @@
 // `export --out` onto what is already there: a file is replaced whole, a symlink's file is written
-// and the link stays, and a FIFO (like /dev/stdout) is written through, never renamed over.
+// and the link stays, a FIFO (like /dev/stdout) is written through, never renamed over, and an
+// interrupted export leaves the last good file and nothing else.
 import { spawn, spawnSync } from 'node:child_process';
 import { lstatSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbContext } from '../../src/context.js';
-import { runCli } from '../helpers/cli.js';
+import { cliResult, runCli, spawnCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
 
@@ -54,6 +56,34 @@ describe('export --out', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(rows(out)).toBe(3);
     expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('stops at SIGINT, removing its unfinished file and keeping the last good one', async () => {
+    const out = join(dir, 'kept.csv');
+    writeFileSync(out, 'last good export\n');
+    // The export blocks on its first page of works while this transaction holds them.
+    const admin = new pg.Client({ connectionString: t.url });
+    await admin.connect();
+    try {
+      await admin.query('begin');
+      await admin.query('lock table works in access exclusive mode');
+      const child = spawnCli(['export', '--format', 'csv', '--out', out], env);
+      const result = cliResult(child);
+      const partial = () => readdirSync(dir).filter((f) => f.startsWith('kept.csv.partial-'));
+      const deadline = Date.now() + 30_000;
+      while (partial().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(partial()).toHaveLength(1);
+      child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 300));
+      await admin.query('commit');
+      const r = await result;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe('living-review: interrupted (SIGINT)\n');
+      expect(readFileSync(out, 'utf8')).toBe('last good export\n');
+      expect(partial()).toEqual([]);
+    } finally {
+      await admin.end();
+    }
   });
 
   it('names the path it cannot write', async () => {

@@ -1,6 +1,5 @@
 // The update cycle end to end: the CLI in a child process, the real E-utilities client against the
 // HTTP fake, real Postgres (and PGlite for the embedded default).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { searchRuns, sourceRecords, works } from '../../src/db/schema/index.js';
 import { packageRoot } from '../../src/paths.js';
 import { ownRun } from '../../src/runs/ownership.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { startFakeEutils, type FakeEutils } from '../fakes/eutils-server.js';
 import { cloneEuropePmcCorpus, startFakeEuropePmc } from '../fakes/europepmc-server.js';
 import { cloneCorpus, extractArticles, type CorpusRecord } from '../fakes/pubmed-corpus.js';
@@ -127,9 +126,8 @@ describe('run --once faults', () => {
     const n = 600;
     const fake = await startFakeEutils({ records: corpus(n, '2022-03-01', '2022-03-31', 41_000_000) });
     const env = { DATABASE_URL: t.url, EUTILS_BASE_URL: fake.baseUrl, LOG_LEVEL: 'silent' };
-    const args = ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), 'run', '--once', '--json', '--sources', 'pubmed', '--from', '2022-03-01', '--to', '2022-03-31'];
     try {
-      const child = spawn(process.execPath, args, { cwd: packageRoot, env: { ...process.env, ...env }, stdio: 'ignore' });
+      const child = spawnCli(['run', '--once', '--json', '--sources', 'pubmed', '--from', '2022-03-01', '--to', '2022-03-31'], env, 'ignore');
       // Kill as soon as some batches are staged but not all.
       const count = async () => Number(((await t.database.db.execute(sql`select count(*)::int as n from source_records where source = 'pubmed'`)) as unknown as { rows: { n: number }[] }).rows[0]!.n);
       const deadline = Date.now() + 60_000;

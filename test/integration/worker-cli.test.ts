@@ -1,11 +1,11 @@
 // The operator's path through the real CLI: `worker` in a child process with the real PubMed
 // source against the E-utilities fake, `run --enqueue` with and without --wait, and `status`.
-import { spawn } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { freePort } from '../helpers/services.js';
 import { randomPrefix } from '../helpers/workers.js';
@@ -17,7 +17,7 @@ const TEMPLATES = extractArticles(readFileSync(join(packageRoot, 'test/fixtures/
 describe('worker and run --enqueue through the CLI', () => {
   let t: TestDatabase;
   let fake: FakeEutils;
-  let worker: ReturnType<typeof spawn>;
+  let worker: ChildProcess;
   let workerLog = '';
   let env: Record<string, string>;
   let healthPort: number;
@@ -28,11 +28,7 @@ describe('worker and run --enqueue through the CLI', () => {
     env = { DATABASE_URL: t.url, REDIS_URL: inject('redisUrl'), EUTILS_BASE_URL: fake.baseUrl, QUEUE_PREFIX: randomPrefix() };
     healthPort = await freePort();
     const args = ['worker', '--shutdown-timeout', '5000', '--health-port', String(healthPort), '--progress-timeout', '60000'];
-    worker = spawn(process.execPath, ['--import', 'tsx', join(packageRoot, 'src/cli/index.ts'), ...args], {
-      cwd: packageRoot,
-      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    worker = spawnCli(args, { ...env, LOG_LEVEL: 'info' }, ['ignore', 'ignore', 'pipe']);
     await new Promise<void>((resolve, reject) => {
       worker.stderr!.on('data', (d) => {
         workerLog += d;

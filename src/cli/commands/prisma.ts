@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadContext, openDbContext } from '../../context.js';
 import { prismaInputs } from '../../db/queries/prisma.js';
 import { prismaReport } from '../../prisma/counts.js';
 import { renderPrismaSvg } from '../../prisma/svg.js';
 import { oneOf } from '../options.js';
+import { writeOut } from '../write-out.js';
 
 export function prismaCommand(): Command {
   return new Command('prisma')
@@ -22,8 +22,7 @@ export function prismaCommand(): Command {
           opts.format === 'json'
             ? JSON.stringify(report, null, 2) + '\n'
             : renderPrismaSvg(`${protocol.title}: living update`, report.previousStudies, report.cumulative);
-        if (opts.out) writeFileSync(opts.out, text);
-        else process.stdout.write(text);
+        await writeOut(opts.out, [text]);
       } finally {
         await ctx.close();
       }

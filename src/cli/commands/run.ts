@@ -6,6 +6,7 @@ import { enqueueCycle, waitForCycle } from '../../queue/enqueue.js';
 import { closeQueues, openQueues } from '../../queue/queues.js';
 import { createSources, parseSourceList } from '../../sources/registry.js';
 import type { ApiSourceName } from '../../sources/types.js';
+import { interruptible } from '../interrupt.js';
 import { createProgressDisplay } from '../progress.js';
 import { isoDate } from '../options.js';
 
@@ -37,9 +38,7 @@ function summary(r: CycleResult): string {
 async function enqueue(ctx: DbContext, reviewId: string, sources: ApiSourceName[], opts: RunOptions): Promise<void> {
   const redis = connectRedis(ctx.env.REDIS_URL, 'producer');
   const queues = openQueues(redis, ctx.env.QUEUE_PREFIX);
-  const abort = new AbortController();
-  const onSignal = () => abort.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  const interrupt = interruptible();
   try {
     await waitReady(redis, 5_000).catch(() => {
       throw new Error(`cannot connect to Redis at ${describeRedis(ctx.env.REDIS_URL)}`);
@@ -55,11 +54,11 @@ async function enqueue(ctx: DbContext, reviewId: string, sources: ApiSourceName[
       return;
     }
     process.stderr.write(cycle.jobs.map((j) => `queued ${j.jobId}\n`).join(''));
-    const result = await waitForCycle(queues.search, ctx.database.db, cycle, { signal: abort.signal, connection: redis, redis: describeRedis(ctx.env.REDIS_URL) });
+    const result = await waitForCycle(queues.search, ctx.database.db, cycle, { signal: interrupt.signal, connection: redis, redis: describeRedis(ctx.env.REDIS_URL) });
     process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : summary(result));
     if (result.sources.some((s) => s.status === 'failed')) process.exitCode = 1;
   } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    interrupt.release();
     await closeQueues(queues).catch(() => {});
     redis.disconnect();
     await ctx.close();
@@ -85,9 +84,7 @@ export function runCommand(): Command {
       const names = parseSourceList(opts.sources, protocol);
       const ctx = await openDbContext(app);
       if (opts.enqueue) return enqueue(ctx, protocol.id, names, opts);
-      const abort = new AbortController();
-      const onSignal = () => abort.abort(new Error('interrupted'));
-      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+      const interrupt = interruptible();
       try {
         const result = await runCycle({
           db: ctx.database.db,
@@ -98,7 +95,7 @@ export function runCommand(): Command {
           trigger: 'cli',
           runBy: 'run --once',
           log: app.log,
-          signal: abort.signal,
+          signal: interrupt.signal,
           onProgress: !opts.json && process.stderr.isTTY ? createProgressDisplay() : undefined,
         });
         process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : summary(result));
@@ -107,7 +104,7 @@ export function runCommand(): Command {
           process.exitCode = 1;
         }
       } finally {
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        interrupt.release();
         await ctx.close();
       }
     });
