@@ -19,6 +19,8 @@ export interface FakeEutilsOptions {
   rateLimitPerSecond?: number;
   /** Answer esearch with an in-band <ERROR> carrying this message. */
   esearchError?: string;
+  /** PMIDs esearch counts and efetch no longer returns, as NCBI does for deleted records. */
+  withdrawn?: string[];
   /** A phrase esearch reports in its WarningList as not found (a strategy typo). */
   phraseNotFound?: string;
 }
@@ -31,6 +33,7 @@ interface History {
 
 export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEutils> {
   const cap = opts.cap ?? 9999;
+  const withdrawn = new Set(opts.withdrawn);
   const log: LoggedRequest[] = [];
   const histories = new Map<string, History>();
   const arrivals: number[] = [];
@@ -104,7 +107,7 @@ export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEuti
         // shaped after NCBI's answer when paging past the PubMed cap (biopython#4189)
         return send(200, `<?xml version="1.0" ?>\n<eFetchResult><ERROR>Search Backend failed: Exception:\nPosition ${retstart} is out of acceptable range [${cap},${cap - 1}]</ERROR></eFetchResult>`);
       }
-      records = history.pmids.slice(retstart, Math.min(retstart + Number(params.retmax ?? 20), cap));
+      records = history.pmids.slice(retstart, Math.min(retstart + Number(params.retmax ?? 20), cap)).filter((r) => !withdrawn.has(r.pmid));
     }
     if (opts.pageEvery && efetchCount % opts.pageEvery === 0) {
       return send(200, '<!DOCTYPE html>\n<html><head><title>Service unavailable</title></head><body><h1>Temporarily unavailable</h1></body></html>');

@@ -98,6 +98,23 @@ describe('EutilsClient against the fake E-utilities server', () => {
     expect(fake.log.every((l) => Number(l.params.retstart ?? 0) < 20)).toBe(true);
   });
 
+  it('names the window, and the PMID range of a split day, whose records efetch no longer returns', async () => {
+    const day = cloneCorpus({ templates: TEMPLATES, n: 30, from: '2024-03-05', to: '2024-03-05' });
+    const other = cloneCorpus({ templates: TEMPLATES, n: 5, from: '2024-03-07', to: '2024-03-07', pmidBase: 90_000_000 });
+    const gone = [day.map((r) => r.pmid).sort()[0]!, other[0]!.pmid];
+    fake = await startFakeEutils({ records: [...day, ...other], cap: 20, withdrawn: gone });
+    const client = new EutilsClient({ baseUrl: fake.baseUrl, tool: 't', historyCap: 20, batchSize: 8, rateLimiter: createRateLimiter({ perSecond: 1000 }), retry: FAST_RETRY });
+    const search = await client.search({ term: 'peer[tiab]', window: { from: '2024-03-05', to: '2024-03-07' } });
+    expect(search.identified).toBe(35);
+    expect((await drain(search.batches)).flat()).toHaveLength(33);
+    expect(search.warnings).toHaveLength(2);
+    expect(search.warnings[0]).toMatch(/^2024-03-05, PMIDs \d+:\d+: efetch returned \d+ of \d+ records \(deleted or withdrawn PMIDs\)$/);
+    const [, lo, hi] = /PMIDs (\d+):(\d+)/.exec(search.warnings[0]!)!;
+    expect(Number(gone[0])).toBeGreaterThanOrEqual(Number(lo));
+    expect(Number(gone[0])).toBeLessThanOrEqual(Number(hi));
+    expect(search.warnings[1]).toMatch(/^2024-03-0[67]\.\.2024-03-07: efetch returned 4 of 5 records \(deleted or withdrawn PMIDs\)$/);
+  });
+
   it('completes under faults (every 3rd request 500, truncated bodies) and the fake\'s 3 req/s limit, never exceeding 3 req/s', async () => {
     const { records, client, fake } = await setup(
       40,

@@ -55,6 +55,8 @@ export interface PubmedSearch {
 
 interface WindowPlan extends EsearchResult {
   window: DateWindow;
+  /** Set when one day over the cap was narrowed by PMID range. */
+  uids?: UidRange;
 }
 
 /** Long queries go as a form POST: NCBI answers 414 to very long GET URLs. */
@@ -96,7 +98,7 @@ export class EutilsClient {
       // Each half of a split window says the same of the query (PhraseNotFound): once is enough.
       for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
       if (r.count <= this.historyCap) {
-        if (r.count > 0 || !uids) plans.push({ ...r, window });
+        if (r.count > 0 || !uids) plans.push({ ...r, window, uids });
       } else if (window.from !== window.to) {
         for (const half of halve(window)) await plan(half);
       } else if (!uids || uids.to > uids.from) {
@@ -104,7 +106,7 @@ export class EutilsClient {
         for (const half of halveUids(uids ?? ALL_PMIDS)) await plan(window, half);
       } else {
         warnings.push(`${window.from}: PMID ${uids.from} counted ${r.count} times; only the first ${this.historyCap} are fetched`);
-        plans.push({ ...r, window });
+        plans.push({ ...r, window, uids });
       }
     };
     await plan(req.window);
@@ -134,7 +136,8 @@ export class EutilsClient {
         yield records;
       }
       if (got < reachable) {
-        warnings.push(`${p.window.from}..${p.window.to}: efetch returned ${got} of ${reachable} records (deleted or withdrawn PMIDs)`);
+        const where = p.uids ? `${p.window.from}, PMIDs ${p.uids.from}:${p.uids.to}` : `${p.window.from}..${p.window.to}`;
+        warnings.push(`${where}: efetch returned ${got} of ${reachable} records (deleted or withdrawn PMIDs)`);
       }
     }
   }
