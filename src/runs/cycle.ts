@@ -131,13 +131,14 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
     log.error({ err: error }, 'search not started');
     return sourceResult(source.name, query, { from: opts.from ?? '', to: opts.to ?? '' }, NOTHING, error);
   }
+  const sent = source.sentQuery?.(query, window) ?? query;
   const run = {
     reviewId: protocol.id,
     cycleId,
     source: source.name,
     trigger: opts.trigger,
     period: opts.period ?? null,
-    query,
+    query: sent,
     windowFrom: window.from,
     windowTo: window.to,
   };
@@ -147,7 +148,7 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
     const warnings: string[] = [];
     const report = (phase: 'search' | 'done' | 'failed') =>
       opts.onProgress?.(source.name, { phase, identified: counts.identified, fetched: counts.fetched, requests: counts.requests, retries: counts.retries });
-    log.info({ runId, window, query }, 'search started');
+    log.info({ runId, window, query: sent }, 'search started');
     try {
       const search = await source.search({
         query,
@@ -179,7 +180,7 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
       report('done');
       for (const w of notes) log.warn({ runId, warning: w }, 'search warning');
       log.info({ runId, ...counts, warnings: warnings.length }, 'search finished');
-      return sourceResult(source.name, query, window, counts, null, warnings);
+      return sourceResult(source.name, sent, window, counts, null, warnings);
     } catch (err) {
       opts.onSourceError?.(source.name, err);
       const error = oneLine(err);
@@ -188,7 +189,7 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
       await finishRun(db, runId, { status: 'failed', ...counts, warnings, error }).catch((e) => log.warn({ runId, err: oneLine(e) }, 'could not mark the run failed; the next run settles it'));
       report('failed');
       log.error({ runId, err: error, ...counts }, 'search failed');
-      return sourceResult(source.name, query, window, counts, error, warnings);
+      return sourceResult(source.name, sent, window, counts, error, warnings);
     }
   });
 }

@@ -67,6 +67,12 @@ export interface Source {
   compileQuery(strategy: SearchStrategy): string;
   search(request: SearchRequest): Promise<SourceSearch>;
   /**
+   * The query string the API receives for a window, for a source that puts the window inside it
+   * (Europe PMC's FIRST_IDATE clause): what runs record and report, so it can be pasted as it is.
+   * Without it, the query is sent as compiled and the window goes apart (PubMed's mindate/maxdate).
+   */
+  sentQuery?(query: string, window: DateWindow): string;
+  /**
    * The current records of works already known, by identifier: how the review learns that an
    * included study was retracted or corrected when no search brings the notice. A source that
    * cannot look records up by id leaves it out; works it cannot look up are skipped.

@@ -46,10 +46,12 @@ describe('run --once --sources europepmc against the Europe PMC fake', { timeout
     const out = JSON.parse(r.stdout);
     expect(out.sources).toHaveLength(1);
     expect(out.sources[0]).toMatchObject({ source: 'europepmc', status: 'ok', from: '2021-01-01', to: '2021-01-31', identified: N + 1, fetched: N + 1, new: N, duplicates: 1, error: null });
-    expect(out.sources[0].query).toMatch(/^\(TITLE_ABS:peer OR TITLE_ABS:peers OR .* OR KW:Naloxone\) AND LANG:eng$/);
+    // The query reported is the one sent, window clause and all, to be pasted into Europe PMC as it is.
+    expect(out.sources[0].query).toMatch(/^\(\(TITLE_ABS:peer OR TITLE_ABS:peers OR .* OR KW:Naloxone\) AND LANG:eng\) AND FIRST_IDATE:\[2021-01-01 TO 2021-01-31\]$/);
     expect(out.staged).toBe(N);
     expect(fake.log.map((l) => l.status)).toEqual([200, 500, 200]);
-    expect(fake.log[0]!.params.query).toBe(`(${out.sources[0].query}) AND FIRST_IDATE:[2021-01-01 TO 2021-01-31]`);
+    expect(fake.log[0]!.params.query).toBe(out.sources[0].query);
+    expect((await t.query<{ query: string }>(`select query from search_runs where source = 'europepmc'`))[0]!.query).toBe(out.sources[0].query);
     const bySource = await t.query<{ prefix: string; n: number }>(
       `select split_part(source_id, ':', 1) as prefix, count(*)::int as n from source_records where source = 'europepmc' group by 1 order by 1`,
     );

@@ -1,7 +1,7 @@
 // The Europe PMC Source: compiles strategies with compileEuropePmc and searches through EuropePmcClient.
 import { compileEuropePmc } from '../../strategy/compile/europepmc.js';
 import type { Source } from '../types.js';
-import { EuropePmcClient, type EuropePmcClientOptions } from './client.js';
+import { EuropePmcClient, windowedQuery, type EuropePmcClientOptions } from './client.js';
 
 export type EuropePmcSourceOptions = EuropePmcClientOptions;
 
@@ -11,5 +11,6 @@ export function createEuropePmcSource(opts: EuropePmcSourceOptions = {}): Source
     name: 'europepmc',
     compileQuery: compileEuropePmc,
     search: (req) => client.search(req),
+    sentQuery: windowedQuery,
   };
 }
