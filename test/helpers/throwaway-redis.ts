@@ -13,6 +13,8 @@ export async function startThrowawayRedis(extraArgs: string[] = []) {
   const start = async () => {
     proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction', ...extraArgs], { stdio: 'ignore' });
     const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // Refused connects while the server starts are the point of the loop, not errors to print.
+    probe.on('error', () => {});
     for (let i = 0; i < 50; i++) {
       if (await probe.connect().then(() => true, () => false)) break;
       await new Promise((r) => setTimeout(r, 100));
