@@ -50,3 +50,19 @@ export function composeReason(code: string | undefined, text: string | undefined
   if (c && t) return `${c}: ${t}`;
   return c ?? t ?? null;
 }
+
+/**
+ * A reason typed as one text (`screen --reason`): a protocol reason in any case and spacing, alone
+ * or before ": details", is stored as that reason, as a page's reason buttons store it, so exports
+ * group it with the others; `coded` is false for free text.
+ */
+export function typedReason(text: string | undefined, allowed: readonly string[]): { reason: string | null; coded: boolean } {
+  const key = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase();
+  const typed = key(text ?? '');
+  for (const code of [...allowed].sort((a, b) => b.length - a.length)) {
+    const k = key(code);
+    if (typed === k) return { reason: code, coded: true };
+    if (typed.startsWith(`${k}:`)) return { reason: composeReason(code, text!.replace(/\s+/g, ' ').trim().slice(k.length + 1), allowed), coded: true };
+  }
+  return { reason: composeReason(undefined, text, allowed), coded: false };
+}

@@ -26,12 +26,16 @@ afterAll(async () => {
 
 describe('screen', () => {
   it('records a decision from the command line', async () => {
-    const r = await runCli(['screen', String(workId), 'exclude', '--reviewer', 'ann@example.org', '--reason', 'not English'], env);
+    // Typed in another case, a protocol reason is stored as the protocol writes it.
+    const r = await runCli(['screen', String(workId), 'exclude', '--reviewer', 'ann@example.org', '--reason', 'Not english: French only'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`candidate ${workId}: exclude by ann@example.org (cli); status pending -> excluded\n`);
-    const rows = await ctx.database.db.select().from(screeningDecisions).where(eq(screeningDecisions.workId, workId));
-    expect(rows.map((d) => [d.decision, d.reason, d.channel])).toEqual([['exclude', 'not English', 'cli']]);
+    const free = await runCli(['screen', String(workId), 'exclude', '--reviewer', 'ann@example.org', '--reason', 'wrong design'], env);
+    expect(free.code).toBe(0);
+    expect(free.stderr).toMatch(/^living-review: note: "wrong design" is none of cli-rev's exclusion reasons \(not peer-involved; .*\); stored as free text\n$/);
+    const rows = await ctx.database.db.select().from(screeningDecisions).where(eq(screeningDecisions.workId, workId)).orderBy(screeningDecisions.id);
+    expect(rows.map((d) => [d.decision, d.reason, d.channel])).toEqual([['exclude', 'not English: French only', 'cli'], ['exclude', 'wrong design', 'cli']]);
   });
 
   it('fails with one line for an unknown candidate or reviewer', async () => {

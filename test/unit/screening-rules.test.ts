@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Channel, Decision } from '../../src/db/schema/index.js';
-import { composeReason, workStatus, type DecisionFact } from '../../src/screening/rules.js';
+import { composeReason, typedReason, workStatus, type DecisionFact } from '../../src/screening/rules.js';
 
 let seq = 0;
 const d = (reviewerId: number, decision: Decision, channel: Channel = 'email'): DecisionFact => ({ reviewerId, decision, channel, seq: ++seq });
@@ -67,5 +67,16 @@ describe('screening rules', () => {
     expect(composeReason(undefined, 'wrong population', allowed)).toBe('wrong population');
     expect(composeReason('', '', allowed)).toBeNull();
     expect(() => composeReason('made up', undefined, allowed)).toThrow(/unknown exclusion reason "made up"/);
+  });
+
+  it('stores a typed reason that is a protocol reason, in any case and spacing, as that reason', () => {
+    const allowed = ['not English', 'not English language journal', 'not peer-involved'];
+    expect(typedReason('not english', allowed)).toEqual({ reason: 'not English', coded: true });
+    expect(typedReason('  Not   PEER-involved ', allowed)).toEqual({ reason: 'not peer-involved', coded: true });
+    expect(typedReason('not English language journal', allowed)).toEqual({ reason: 'not English language journal', coded: true });
+    expect(typedReason('NOT ENGLISH: written in\nFrench', allowed)).toEqual({ reason: 'not English: written in French', coded: true });
+    expect(typedReason('not English, mostly', allowed)).toEqual({ reason: 'not English, mostly', coded: false });
+    expect(typedReason('wrong population', [])).toEqual({ reason: 'wrong population', coded: false });
+    expect(typedReason(undefined, allowed)).toEqual({ reason: null, coded: false });
   });
 });

@@ -5,7 +5,7 @@ import { liveWorkId } from '../../db/queries/candidates.js';
 import { DECISIONS, works, type Decision } from '../../db/schema/index.js';
 import { PermanentError } from '../../errors.js';
 import { decisionFacts, findReviewer, recordDecision } from '../../screening/record.js';
-import { composeReason, isResolved } from '../../screening/rules.js';
+import { isResolved, typedReason } from '../../screening/rules.js';
 import { oneOf } from '../options.js';
 
 function candidateId(value: string): number {
@@ -19,7 +19,7 @@ export function screenCommand(): Command {
     .argument('<candidate-id>', 'works.id, as in exports')
     .argument('<decision>', DECISIONS.join('|'), oneOf(DECISIONS))
     .requiredOption('--reviewer <email>', "the reviewer's email, as in the protocol")
-    .option('--reason <text>', 'why: one of the protocol exclusion reasons, or free text')
+    .option('--reason <text>', 'why: a protocol exclusion reason (any case; "reason: details" adds details), or free text')
     .action(async (id: string, decision: Decision, opts: { reviewer: string; reason?: string }) => {
       const workId = candidateId(id);
       const ctx = await openDbContext(loadContext());
@@ -32,7 +32,10 @@ export function screenCommand(): Command {
         const reviewer = await findReviewer(db, work.reviewId, opts.reviewer);
         if (!reviewer) throw new PermanentError(`screen: ${opts.reviewer} is not a reviewer of ${work.reviewId}`);
         const reasons = ctx.protocols.find((p) => p.id === work.reviewId)?.screening.exclusion_reasons ?? [];
-        const reason = composeReason(undefined, opts.reason, reasons);
+        const { reason, coded } = typedReason(opts.reason, reasons);
+        if (reason !== null && !coded && decision === 'exclude' && reasons.length > 0) {
+          process.stderr.write(`living-review: note: "${reason}" is none of ${work.reviewId}'s exclusion reasons (${reasons.join('; ')}); stored as free text\n`);
+        }
         // A maintainer's decision on a conflict resolves it, and so does one on a work they
         // resolved before (the only way to correct a resolution).
         const resolves = reviewer.role === 'maintainer' && (work.status === 'conflict' || isResolved(await decisionFacts(db, live!)));
