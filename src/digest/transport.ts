@@ -124,11 +124,24 @@ export function smtpMailer(url: string, options: SmtpOptions = {}): Mailer {
       };
       const logger = { trace: watch, debug: watch, info: watch, warn: watch, error: watch, fatal: watch, level: () => undefined };
       const conn = new SMTPConnection({ ...connection, ...options, transactionLog: true, logger } as SMTPConnection.Options);
-      const step = (run: (done: (err?: unknown) => void) => void) => new Promise<void>((resolve, reject) => run((err) => (err ? reject(err) : resolve())));
-      // Errors after connect() also arrive as events; without a listener they would crash the process.
+      // A refused or timed-out connection, a TLS failure or a dropped socket comes as an 'error' or
+      // 'end' event, never through the callback: each step listens for both, or it would wait for ever.
+      const step = <T>(run: (done: (err: unknown, value?: T) => void) => void) =>
+        new Promise<T>((resolve, reject) => {
+          const onError = (err: unknown) => settle(err);
+          const onEnd = () => settle(Object.assign(new Error('the SMTP server closed the connection'), { code: 'ECONNECTION' }));
+          function settle(err: unknown, value?: T) {
+            conn.off('error', onError).off('end', onEnd);
+            if (err) reject(err);
+            else resolve(value as T);
+          }
+          conn.once('error', onError).once('end', onEnd);
+          run(settle);
+        });
+      // Errors between steps arrive as events too; without a listener they would crash the process.
       conn.on('error', () => undefined);
       try {
-        await step((done) => conn.connect(done));
+        await step((done) => conn.connect(() => done(undefined)));
         if (auth?.user) await step((done) => conn.login(auth as SMTPConnection.Credentials, done));
       } catch (err) {
         conn.close();
@@ -137,9 +150,12 @@ export function smtpMailer(url: string, options: SmtpOptions = {}): Mailer {
       return {
         async send(message) {
           const { raw, envelope } = await compose(message, 'windows');
-          return new Promise((resolve, reject) =>
-            conn.send(envelope as SMTPConnection.Envelope, raw, (err, info) => (err ? reject(smtpFailure(err, dataSent)) : resolve({ response: String(info.response) }))),
-          );
+          try {
+            const info = await step<SMTPConnection.SentMessageInfo>((done) => conn.send(envelope as SMTPConnection.Envelope, raw, done));
+            return { response: String(info.response) };
+          } catch (err) {
+            throw smtpFailure(err, dataSent);
+          }
         },
         close() {
           conn.quit();

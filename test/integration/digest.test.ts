@@ -11,6 +11,7 @@ import { mailerFor, planDue, runDigestOnce, type DigestDeps } from '../../src/di
 import { verifyToken } from '../../src/links/tokens.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, stage, writeProtocol, type ReviewSetup } from '../helpers/review.js';
+import { freePort } from '../helpers/services.js';
 import { startSmtp, type FakeSmtp } from '../helpers/smtp.js';
 
 const FAST_RETRY = { ...DEFAULT_RETRY, baseMs: 20, maxAttempts: 5 };
@@ -278,6 +279,18 @@ describe('digest --once over SMTP with a login', () => {
       await secured.close();
     }
   });
+});
+
+describe('digest --once when the SMTP server cannot be reached', () => {
+  it('names the cause and keeps the digest waiting, instead of waiting for ever', async () => {
+    const port = await freePort(); // nothing listens there
+    const { ctx, run, rows } = await setup({ id: 'dg-down', reviewers: [{ name: 'Ann', email: 'ann@example.org' }] }, { SMTP_URL: `smtp://127.0.0.1:${port}` });
+    await stage(ctx, 'dg-down', [record(690)]);
+    const report = await run({ retryWindowMs: 0 });
+    expect(report.serverError).toMatch(/ECONNREFUSED/);
+    expect(report.sent).toEqual([]);
+    expect((await rows()).map((r) => r.status)).toEqual(['pending']);
+  }, 20_000);
 });
 
 describe('digest --once without SMTP_URL', () => {
