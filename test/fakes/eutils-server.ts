@@ -19,6 +19,8 @@ export interface FakeEutilsOptions {
   rateLimitPerSecond?: number;
   /** Answer esearch with an in-band <ERROR> carrying this message. */
   esearchError?: string;
+  /** Refuse any api_key with NCBI's 400 for an invalid key, whose body echoes the key. */
+  rejectApiKey?: boolean;
   /** PMIDs esearch counts and efetch no longer returns, as NCBI does for deleted records. */
   withdrawn?: string[];
   /** A phrase esearch reports in its WarningList as not found (a strategy typo). */
@@ -52,6 +54,9 @@ export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEuti
           'content-type': 'application/json',
           'retry-after': '1',
         });
+      }
+      if (opts.rejectApiKey && params.api_key) {
+        return send(400, JSON.stringify({ error: 'API key invalid', 'api-key': params.api_key, type: 'invalid', status: 'unknown' }), { 'content-type': 'application/json' });
       }
       const fault = opts.failEvery;
       if (fault && requestCount % fault.n === 0) {

@@ -83,6 +83,15 @@ describe('EutilsClient against the fake E-utilities server', () => {
     expect(fake.log.every((l) => Number(l.params.retstart ?? 0) < 100)).toBe(true);
   });
 
+  it('keeps the API key out of the error when NCBI refuses it and echoes it back', async () => {
+    const key = 'f00dcafe0123456789abcdef0123456789ab';
+    const { client } = await setup(5, { rejectApiKey: true }, { apiKey: key });
+    const err = await client.search({ term: 'peer[tiab]', window: { from: '2024-01-01', to: '2024-01-31' } }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect((err as Error).message).toMatch(/^esearch HTTP 400 from 127\.0\.0\.1:\d+: .*API key invalid.*\[api_key\]/);
+    expect((err as Error).message).not.toContain(key);
+  });
+
   it('splits a single day over the cap by PMID range and fetches all of it', async () => {
     const records = cloneCorpus({ templates: TEMPLATES, n: 30, from: '2024-03-05', to: '2024-03-05' });
     fake = await startFakeEutils({ records, cap: 20 });

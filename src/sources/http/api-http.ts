@@ -110,7 +110,7 @@ export class ApiHttp {
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         if (!res) this.onResponse?.('error');
-        const classified = classifyTransport(what, err, deadline.aborted ? this.attemptDeadlineMs : undefined);
+        const classified = redactSecrets(classifyTransport(what, err, deadline.aborted ? this.attemptDeadlineMs : undefined), req.params);
         // The upstream counts every caller of the key: everyone sharing the limiter backs off together.
         if (classified instanceof RateLimitedError) await this.limiter.penalize(Math.max(classified.retryAfterMs, 1000));
         throw classified;
@@ -122,6 +122,20 @@ export class ApiHttp {
       }
     }, signal);
   }
+}
+
+// Parameters whose values are credentials (NCBI's and OpenAlex's api_key).
+const SECRET_PARAM = /(?:api_?key|token|secret|password)$/i;
+
+/**
+ * Takes the request's credentials out of an error's message: NCBI answers a bad key with a body
+ * that echoes it, and the message goes to stderr, logs, run rows, `status` and the queue dashboard.
+ */
+export function redactSecrets(err: Error, params: Record<string, string>): Error {
+  for (const [name, value] of Object.entries(params)) {
+    if (SECRET_PARAM.test(name) && value.length >= 4) err.message = err.message.replaceAll(value, `[${name}]`);
+  }
+  return err;
 }
 
 /** A page size option, checked against the API's own cap; the default when not given. */
