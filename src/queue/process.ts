@@ -8,9 +8,12 @@ import { mailerFor, runDigestOnce } from '../digest/run.js';
 import { PermanentError, RetryableError, oneLine } from '../errors.js';
 import { startWorkerHealthServer, type WorkerHealthServer } from '../ops/worker-health.js';
 import type { SourceProvider } from '../sources/provider.js';
-import type { SendDigests, WorkerTuning } from './context.js';
+import { DEFAULT_TUNING, type SendDigests, type WorkerTuning } from './context.js';
 import { DEFAULT_PROGRESS_TIMEOUT_MS } from './liveness.js';
-import { startWorkers, type RunningWorkers } from './worker.js';
+import { RELEASE_MS, startWorkers, type RunningWorkers } from './worker.js';
+
+/** Past the release of jobs, for closing Redis, the health server and Postgres. */
+const HARD_STOP_MARGIN_MS = 10_000;
 
 export interface WorkerProcessOptions {
   sources: SourceProvider;
@@ -94,6 +97,13 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
       }
       stopping = true;
       app.log.info({ signal }, 'shutting down');
+      // Whatever hangs (Redis away, a database client held by a stuck job), the process ends
+      // before an orchestrator's SIGKILL: jobs not handed back by then stall and are taken over.
+      const hardMs = { ...DEFAULT_TUNING, ...opts.tuning }.shutdownMs + RELEASE_MS + HARD_STOP_MARGIN_MS;
+      setTimeout(() => {
+        app.log.error({ afterMs: hardMs }, 'shutdown did not finish; exiting');
+        process.exit(1);
+      }, hardMs).unref();
       workers
         .close()
         .finally(() => health?.close())

@@ -20,7 +20,9 @@ import { syncSchedulers } from './schedulers.js';
 import { assertPackageVersions } from './versions.js';
 
 /** After the shutdown deadline, how long cancelled jobs get to hand themselves back (compose allows 60 s in all). */
-const RELEASE_MS = 15_000;
+export const RELEASE_MS = 15_000;
+/** With Redis away, closing the queues and QUIT never settle (the connection retries for ever). */
+const REDIS_CLOSE_MS = 2_000;
 
 export interface WorkerDeps {
   env: AppEnv;
@@ -144,8 +146,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         // longer, the job's lock expires and another worker takes it over (one of its stalls).
         await Promise.race([closing, sleep(RELEASE_MS)]);
       }
-      await closeQueues(queues).catch(() => {});
-      await connection.quit().catch(() => connection.disconnect());
+      await Promise.race([closeQueues(queues).catch(() => {}), sleep(REDIS_CLOSE_MS)]);
+      await Promise.race([connection.quit().catch(() => {}), sleep(REDIS_CLOSE_MS)]);
+      connection.disconnect();
       log.info('workers stopped');
     },
   };

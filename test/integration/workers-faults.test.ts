@@ -149,6 +149,22 @@ describe('worker faults', () => {
   }, 60_000);
 });
 
+it('SIGTERM while Redis is down: the worker still exits, within its shutdown deadline and the release time', async () => {
+  const redis = await startThrowawayRedis();
+  cleanup.push(() => redis.stop());
+  const s = await scenario(redis.url);
+  const w = await s.worker({ TEST_SHUTDOWN_MS: '1000' });
+  await redis.kill();
+  const started = Date.now();
+  w.child.kill('SIGTERM');
+  const code = await w.exited;
+  // 1 s of deadline, 15 s of release at most, 2 s each for the queues and QUIT: never the hang of before.
+  expect(Date.now() - started).toBeLessThan(30_000);
+  expect(code).toBe(0);
+  expect(w.stderr()).toContain('"workers stopped"');
+  await redis.start(); // for the scenario's own clean-up, which needs Redis
+}, 60_000);
+
 it('says when a requested window is absorbed by a search of the source already queued', async () => {
   const s = await scenario(inject('redisUrl'));
   const first = await enqueueCycle(s.queues.search, { reviewId: 'fault-kill', sources: ['pubmed', 'europepmc'], trigger: 'manual' });
