@@ -1,5 +1,5 @@
-// Incremental matching at scale: 1,000 new records staged against 1,000,000 stored works in a
-// throwaway Postgres database (DATABASE_URL or the loopback default; created and dropped here).
+// Incremental matching at scale: 1,000 new records staged against 1,000,000 stored works (each with
+// its source record, every tenth with a second one) in a throwaway Postgres database (DATABASE_URL or the loopback default; created and dropped here).
 // Target: under 10 s. Run with `npm run bench` (or `npm run bench -- dedup-incremental`).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -122,6 +122,20 @@ try {
       [protocol.id, JSON.stringify(NO_FLAGS), ids, rows.map((_, k) => ['pending', 'included', 'excluded'][k % 3]), rows.map((r) => workKeys(r).doi), rows.map((r) => r.title), rows.map((r) => workKeys(r).titleKey), rows.map((r) => JSON.stringify(r.authors)), rows.map((r) => r.year), rows.map((r) => r.journal), rows.map((r) => r.volume), rows.map((r) => r.pages)],
     );
     await raw.query(`insert into work_block_keys (review_id, work_id, key) select $1, * from unnest($2::bigint[], $3::text[]) on conflict do nothing`, [protocol.id, keys.map((k) => k[0]), keys.map((k) => k[1])]);
+    // Each work's source record, and for every tenth a second one from another source, whose
+    // records the matcher reads as the work's members.
+    const second = ids.filter((id) => id % 10 === 0);
+    await raw.query(
+      `insert into source_records (review_id, source, source_id, payload_hash, record, work_id, match_method)
+       select $1, source, source_id, 'bench', record, work_id, 'new' from unnest($2::text[], $3::text[], $4::jsonb[], $5::bigint[]) as t(source, source_id, record, work_id)`,
+      [
+        protocol.id,
+        [...rows.map(() => 'bench'), ...second.map(() => 'embase')],
+        [...ids.map(String), ...second.map(String)],
+        [...rows.map((r) => JSON.stringify(r)), ...second.map((id) => JSON.stringify(reformatted(rows[id - from]!, String(id))))],
+        [...ids, ...second],
+      ],
+    );
   }
   await raw.query(`set session_replication_role = origin`);
   await raw.query(`select setval(pg_get_serial_sequence('works', 'id'), $1)`, [STORED]);

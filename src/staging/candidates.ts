@@ -13,8 +13,18 @@ export interface StoredWork {
   status: WorkStatus;
   doi: string | null;
   pmid: string | null;
+  /** The work's own metadata (its first record's, with what later ones filled in). */
   norm: NormalizedRecord;
+  /**
+   * Its source records (up to MEMBERS_PER_WORK, newest first): a record is the same work as any of
+   * them, as in the standalone engine's groups, so a copy of a record merged in by a maintainer,
+   * or one richer than the first, joins the work as it would have joined that record.
+   */
+  members: NormalizedRecord[];
 }
+
+/** As many members as the standalone engine's chain guard samples per group. */
+export const MEMBERS_PER_WORK = 12;
 
 // A block bigger than this (a common surname and year) is cut to its most recent works: the title
 // keys of a real duplicate still find it.
@@ -65,7 +75,31 @@ export function storedWork(w: WorkRow): StoredWork {
     flags: w.flags,
     kind: opt(w.kind) as SourceRecord['kind'],
   });
-  return { id: w.id, status: w.status, doi: w.doi, pmid: w.pmid, norm };
+  return { id: w.id, status: w.status, doi: w.doi, pmid: w.pmid, norm, members: [] };
+}
+
+/**
+ * Fills in the members of the works with two records or more, in one query: a work's only record
+ * is what its own metadata already says. Fields the matcher never reads (abstracts, MeSH,
+ * keywords) stay in the database.
+ */
+export async function loadMembers(tx: Db, pool: Iterable<StoredWork>): Promise<void> {
+  const byId = new Map([...pool].map((w) => [w.id, w]));
+  if (byId.size === 0) return;
+  const rows = await queryRows<{ work_id: string | number; record: SourceRecord }>(
+    tx,
+    sql`
+      select w.id as work_id, m.record
+      from unnest(${sql.param([...byId.keys()])}::bigint[]) as w(id)
+      cross join lateral (
+        select record - 'abstract' - 'abstractSections' - 'meshTerms' - 'keywords' as record from source_records
+        where work_id = w.id
+        order by id desc
+        limit ${MEMBERS_PER_WORK}
+      ) m
+      where exists (select 1 from source_records s where s.work_id = w.id offset 1)`,
+  );
+  for (const r of rows) byId.get(Number(r.work_id))!.members.push(normalizeRecord(r.record));
 }
 
 /** Work ids per block key, one query for the whole batch. */

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, reserveIds } from '../db/client.js';
 import { matchReviews, sourceRecords, workBlockKeys, workRelations, works } from '../db/schema/index.js';
+import { NOTICE_RELATIONS, flagIfIncluded, noticeReason } from '../db/queries/attention.js';
 import { countStaged } from '../db/queries/runs.js';
 import { normalizeRecord } from '../dedup/record.js';
 import { declaredLinks } from '../dedup/relations.js';
 import type { SourceRecord } from '../records/types.js';
-import { loadWorks, storedWork, worksByBlockKeys } from './candidates.js';
+import { MEMBERS_PER_WORK, loadMembers, loadWorks, storedWork, worksByBlockKeys } from './candidates.js';
 import { workKeys } from './keys.js';
 import { lockStaging } from './lock.js';
 import { reportedNotices } from './notices.js';
@@ -35,7 +36,6 @@ export function payloadHash(r: SourceRecord): string {
   return createHash('sha256').update(JSON.stringify(r)).digest('hex');
 }
 
-const NOTICE_ATTENTION = new Set(['erratum-for', 'retraction-of', 'expression-of-concern-for']);
 const unique = <T>(xs: Array<T | null | undefined>): T[] => [...new Set(xs.filter((x): x is T => x != null))];
 
 /**
@@ -107,6 +107,9 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
           else fills.set(workId, { doi: plan.same.work.doi, pmid: plan.same.work.pmid });
         }
         pool.indexIdentifiers(plan.same.work);
+        // Later records of the batch meet this one among the work's members, as if stored.
+        plan.same.work.members.unshift(norm);
+        plan.same.work.members.length = Math.min(plan.same.work.members.length, MEMBERS_PER_WORK);
       } else {
         workId = workIds.pop()!;
         const row = { ...workRow(ctx, r), id: workId };
@@ -156,8 +159,10 @@ async function fetchPool(tx: Db, reviewId: string, norms: ReturnType<typeof norm
   for (const w of byIdentifier) pool.add(w);
   const byKey = await worksByBlockKeys(tx, reviewId, unique(keys));
   const missing = unique([...byKey.values()].flat()).filter((id) => !pool.get(id));
-  for (const w of await loadWorks(tx, reviewId, { ids: missing })) pool.add(w);
+  const byKeyWorks = await loadWorks(tx, reviewId, { ids: missing });
+  for (const w of byKeyWorks) pool.add(w);
   for (const [key, ids] of byKey) for (const id of ids) if (pool.get(id)) pool.addKeys(id, [key]);
+  await loadMembers(tx, [...byIdentifier, ...byKeyWorks]);
   return pool;
 }
 
@@ -218,17 +223,6 @@ async function recordLinks(tx: Db, reviewId: string, workId: number, plan: Recor
   for (const rel of plan.relations) {
     const [fromWorkId, toWorkId] = rel.recordIsFrom ? [workId, rel.workId] : [rel.workId, workId];
     await tx.insert(workRelations).values({ reviewId, fromWorkId, toWorkId, type: rel.type }).onConflictDoNothing();
-    if (NOTICE_ATTENTION.has(rel.type)) await flagIfIncluded(tx, toWorkId, `${rel.type} work ${fromWorkId}`);
+    if (NOTICE_RELATIONS.has(rel.type)) await flagIfIncluded(tx, toWorkId, noticeReason(rel.type, fromWorkId));
   }
-}
-
-/**
- * Flags an included work for the maintainers (a retraction or correction reached it), once per
- * reason: several sources reporting the same retraction add nothing after the first.
- */
-async function flagIfIncluded(tx: Db, workId: number, why: string): Promise<void> {
-  await tx
-    .update(works)
-    .set({ attention: sql`concat_ws('; ', ${works.attention}, ${why}::text)`, updatedAt: sql`now()` })
-    .where(and(eq(works.id, workId), eq(works.status, 'included'), sql`not (${why}::text = any(string_to_array(coalesce(${works.attention}, ''), '; ')))`));
 }

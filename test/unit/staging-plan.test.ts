@@ -18,7 +18,7 @@ const base: SourceRecord = {
 const norm = (over: Partial<SourceRecord>) => normalizeRecord({ ...base, ...over });
 function pooled(id: number, over: Partial<SourceRecord>): [WorkPool, StoredWork] {
   const n = norm(over);
-  const w: StoredWork = { id, status: 'pending', doi: n.doi ?? null, pmid: n.pmid ?? null, norm: n };
+  const w: StoredWork = { id, status: 'pending', doi: n.doi ?? null, pmid: n.pmid ?? null, norm: n, members: [] };
   const pool = new WorkPool();
   pool.add(w, storedBlockKeys(n));
   return [pool, w];
@@ -29,15 +29,47 @@ const plan = (pool: WorkPool, over: Partial<SourceRecord>) => {
 };
 
 describe('planRecord', () => {
-  it('links by identifier without comparing titles', () => {
+  it('links by identifier when the titles agree, as the standalone engine does', () => {
     const [pool, w] = pooled(1, { pmid: '123' });
-    expect(plan(pool, { pmid: '123', title: 'Something else entirely' }).same).toMatchObject({ work: w, method: 'pmid' });
+    expect(plan(pool, { pmid: '123', title: base.title.toUpperCase(), journal: 'Drug Alcohol Depend' }).same).toMatchObject({ work: w, method: 'pmid' });
+  });
+  it('asks about a shared PMID on another title (a wrong identifier in one source), and keeps two abstracts under one supplement DOI apart', () => {
+    const [pool] = pooled(1, { pmid: '123' });
+    const wrongPmid = plan(pool, { pmid: '123', title: 'Something else entirely', authors: [{ family: 'Quist', initials: 'B' }] });
+    expect(wrongPmid.same).toBeUndefined();
+    expect(wrongPmid.uncertain).toMatchObject([{ workId: 1, reason: 'pmid-title-mismatch' }]);
+    const supplement = { doi: '10.1111/add.15001', journal: 'Addiction', volume: '116', pages: undefined, issue: 'S1' };
+    const [abstracts] = pooled(2, supplement);
+    const other = plan(abstracts, { ...supplement, title: 'Hepatitis C treatment uptake in opioid agonist clinics', authors: [{ family: 'Quist', initials: 'B' }] });
+    expect(other.same).toBeUndefined();
+  });
+  it('links a seed declared by its identifier alone, which has no title to compare', () => {
+    const [pool, seed] = pooled(1, { pmid: '123', title: '', authors: [], journal: undefined, volume: undefined, pages: undefined, year: undefined });
+    expect(plan(pool, { pmid: '123' }).same).toMatchObject({ work: seed, method: 'pmid', score: null });
   });
   it('finds a work by an identifier filled in after it was pooled', () => {
     const [pool, w] = pooled(1, {});
     w.pmid = '77';
     pool.indexIdentifiers(w);
-    expect(plan(pool, { pmid: '77', title: 'Something else entirely' }).same).toMatchObject({ work: w, method: 'pmid' });
+    expect(plan(pool, { pmid: '77' }).same).toMatchObject({ work: w, method: 'pmid' });
+  });
+  it('links a record that is the same as any member of a work, not only its first record', () => {
+    // The work's first record is bare; a richer copy joined it; a third copy matches the rich one.
+    const bare = { journal: undefined, volume: undefined, pages: undefined, authors: [{ family: 'Moreau', initials: 'E' }] };
+    const [pool, w] = pooled(1, bare);
+    const third = { title: 'Peer recovery coaches in emergency departments after an opioid overdose: a pilot', journal: 'Drug Alcohol Depend' };
+    const before = plan(pool, third);
+    expect(before.same).toBeUndefined();
+    expect(before.uncertain).toMatchObject([{ workId: 1, reason: 'similar-title' }]);
+    w.members.push(norm({}));
+    expect(plan(pool, third).same).toMatchObject({ work: w, method: 'fuzzy' });
+  });
+  it('holds a record apart from a work when one of its members rules the pair out (the chain guard)', () => {
+    const [pool, w] = pooled(1, {});
+    w.members.push(norm({ pmid: '900' }));
+    const p = plan(pool, { pmid: '901' });
+    expect(p.same).toBeUndefined();
+    expect(p.uncertain).toMatchObject([{ workId: 1, reason: 'chain-guard:pmid-conflict' }]);
   });
   it('never links across conflicting identifiers', () => {
     const [pool] = pooled(1, { pmid: '123', doi: '10.1/a' });
@@ -60,7 +92,7 @@ describe('planRecord', () => {
     const inIssue = { issue: '3', pages: undefined };
     const stored = (id: number, title: string): StoredWork => {
       const n = norm({ ...inIssue, title });
-      return { id, status: 'pending', doi: null, pmid: null, norm: n };
+      return { id, status: 'pending', doi: null, pmid: null, norm: n, members: [] };
     };
     const pool = new WorkPool();
     const one = stored(1, base.title);
