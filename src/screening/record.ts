@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { flagNoticesReaching } from '../db/queries/attention.js';
 import { liveWorkId } from '../db/queries/candidates.js';
 import { auditLog, reviewers, reviews, screeningDecisions, works, type Channel, type Decision, type WorkStatus } from '../db/schema/index.js';
 import { PermanentError } from '../errors.js';
@@ -77,6 +78,7 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
     const { facts, status } = await decidedStatus(tx, work.id, work.perRecord);
     if (status !== work.status) {
       await tx.update(works).set({ status, updatedAt: sql`now()` }).where(eq(works.id, work.id));
+      if (status === 'included') await flagNoticesReaching(tx, work.id);
     }
     const earlier = facts.filter((f) => f.reviewerId === input.reviewerId && f.seq !== inserted.id).at(-1);
     const action = input.channel === 'maintainer' ? 'screening.resolved' : earlier ? 'screening.changed' : 'screening.decided';

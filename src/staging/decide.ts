@@ -12,6 +12,7 @@ import {
   sourceRecords,
   works,
 } from '../db/schema/index.js';
+import { flagNoticesReaching } from '../db/queries/attention.js';
 import { PermanentError } from '../errors.js';
 import { decidedStatus, reviewersPerRecord } from '../screening/record.js';
 import { lockStaging } from './lock.js';
@@ -113,6 +114,7 @@ async function mergeWorks(tx: Db, a: number, b: number, perRecord: number): Prom
     })
     .where(eq(works.id, kept.id));
   await tx.update(works).set({ mergedIntoId: kept.id, updatedAt: sql`now()` }).where(eq(works.id, gone.id));
+  if (status === 'included') await flagNoticesReaching(tx, kept.id);
   // In the audit log: a merge can settle a work (two copies' includes) with no decision of its own.
   return { keptWorkId: kept.id, mergedWorkId: gone.id, statusBefore: { kept: kept.status, merged: gone.status }, status };
 }

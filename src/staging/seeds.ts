@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
+import { flagNoticesReaching } from '../db/queries/attention.js';
 import { seeds, sourceRecords, works } from '../db/schema/index.js';
 import { NO_FLAGS, type SourceRecord } from '../records/types.js';
 import { normalizeDoi, normalizePmid, normalizeTitle } from '../dedup/normalize.js';
@@ -17,7 +18,7 @@ export function seedKey(s: { doi?: string | undefined; pmid?: string | undefined
 /**
  * Stages records as seeds (the original review's included studies) through the same matching as
  * API records, so a seed is never proposed as a new candidate. A candidate found before its seed
- * was declared becomes a seed.
+ * was declared becomes a seed, even one screened already (its decisions stay in the audit).
  */
 export async function stageSeeds(db: Db, reviewId: string, source: string, entries: Array<{ record: SourceRecord; note?: string }>): Promise<StageResult> {
   // One transaction (and the staging lock stageBatch takes in it): no batch sees a seed half made.
@@ -31,7 +32,9 @@ export async function stageSeeds(db: Db, reviewId: string, source: string, entri
       await tx
         .update(works)
         .set({ origin: 'seed', status: 'included', updatedAt: sql`now()` })
-        .where(and(eq(works.id, link!.workId), eq(works.status, 'pending')));
+        // Whatever the living update's reviewers decided, the original review included it.
+        .where(and(eq(works.id, link!.workId), eq(works.origin, 'candidate')));
+      await flagNoticesReaching(tx, link!.workId);
       await tx
         .insert(seeds)
         .values({ reviewId, seedKey: seedKey(record), doi: normalizeDoi(record.doi) ?? null, pmid: normalizePmid(record.pmid) ?? null, title: record.title || null, note: note ?? null, workId: link!.workId })

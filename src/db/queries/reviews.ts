@@ -3,6 +3,7 @@ import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
 import type { Protocol } from '../../config/protocol.js';
 import { decidedStatus } from '../../screening/record.js';
 import type { Db } from '../client.js';
+import { flagNoticesReaching } from './attention.js';
 import { liveWorks } from './candidates.js';
 import { auditLog, reviewers, reviews, screeningDecisions, works } from '../schema/index.js';
 
@@ -92,6 +93,7 @@ async function restatus(tx: Db, reviewId: string, perRecord: number): Promise<nu
     const { status } = await decidedStatus(tx, w.id, perRecord);
     if (row && status !== row.status) {
       await tx.update(works).set({ status, updatedAt: sql`now()` }).where(eq(works.id, w.id));
+      if (status === 'included') await flagNoticesReaching(tx, w.id);
       await tx.insert(auditLog).values({
         reviewId,
         actor: 'system',
