@@ -23,7 +23,12 @@ function corpus(n: number, from: string, to: string, pmidBase = 40_000_000): Cor
   const records = cloneCorpus({ templates: TEMPLATES, n, from, to, pmidBase });
   const seed = records[0]!.xml
     .replace(/(<PMID[^>]*>)\d+(<\/PMID>)/, '$134831839$2')
-    .replace(/(<ArticleId IdType="doi">|<ELocationID EIdType="doi"[^>]*>)[^<]+/g, '$110.3390/ijerph182212073');
+    .replace(/(<ArticleId IdType="doi">|<ELocationID EIdType="doi"[^>]*>)[^<]+/g, '$110.3390/ijerph182212073')
+    // Its own title, and an article's type, not the template's notice: a PMID on another paper's
+    // title, or on a notice, is asked about or linked as a notice, never merged.
+    .replace(/<ArticleTitle>[\s\S]*?<\/ArticleTitle>/, "<ArticleTitle>Peer Support and Overdose Prevention Responses: A Systematic 'State-of-the-Art' Review</ArticleTitle>")
+    .replace(/<PublicationType[^>]*>(?:Retraction of Publication|Expression of Concern)<\/PublicationType>/g, '')
+    .replace(/<CommentsCorrectionsList>[\s\S]*?<\/CommentsCorrectionsList>/, '');
   return [...records, { pmid: '34831839', edat: from, xml: seed }];
 }
 
@@ -236,7 +241,7 @@ describe('run --once on the embedded default (PGlite)', () => {
     const fake = await startFakeEutils({ records });
     // Europe PMC: three works PubMed lacks, and the review itself again (a seed: not staged).
     const epmcTemplates = (JSON.parse(readFileSync(join(packageRoot, 'test/fixtures/europepmc/handmade_core_page.json'), 'utf8')).resultList.result as Record<string, unknown>[]).slice(0, 3);
-    const review = { ...epmcTemplates[0]!, id: '34831839', pmid: '34831839', doi: '10.3390/ijerph182212073', firstIndexDate: '2021-05-02' };
+    const review = { ...epmcTemplates[0]!, id: '34831839', pmid: '34831839', doi: '10.3390/ijerph182212073', firstIndexDate: '2021-05-02', title: "Peer Support and Overdose Prevention Responses: A Systematic 'State-of-the-Art' Review" };
     const epmc = await startFakeEuropePmc({
       records: [...cloneEuropePmcCorpus({ templates: epmcTemplates, n: 3, from: '2021-05-01', to: '2021-05-10', idBase: 44_000_000 }), { firstIndexDate: '2021-05-02', result: review }],
     });
