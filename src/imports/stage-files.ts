@@ -60,6 +60,7 @@ export async function importFiles(db: Db, files: string[], opts: ImportOptions):
     query: files.map((f) => basename(f)).join(', '),
     windowFrom: today,
     windowTo: today,
+    identified: records.length,
   };
   await settleAbandonedRuns(db, { reviewId: opts.reviewId, source: opts.source }, 'import');
   return ownRun(db, run, async (owner, runId) => {

@@ -1,4 +1,4 @@
-import type { CycleRunRow, CycleWorkCount } from '../db/queries/prisma.js';
+import type { CycleRunRow, RunWorkCount } from '../db/queries/prisma.js';
 import { combineAttempts } from '../runs/attempts.js';
 
 /** PRISMA 2020 flow counts for one update (one cycle) or for the living review so far. */
@@ -54,27 +54,56 @@ function add(into: PrismaCounts, c: PrismaCounts): void {
   into.awaiting += c.awaiting;
 }
 
-/** Pure: the run log (oldest first) and per-cycle work statuses in, PRISMA counts per update and overall out. */
+/**
+ * The run log (oldest first) as searches: each a source's attempts at one window. Attempts in one
+ * cycle (a worker retrying) are one search, and so is a failed search with the next search of its
+ * source that covers its window again (a killed `run --once` run again, an import of the same
+ * files again): what the failed one staged reappears in the next, as in a retry, and counts once.
+ */
+export function searches(runs: readonly CycleRunRow[]): CycleRunRow[][] {
+  const out: CycleRunRow[][] = [];
+  const latest = new Map<string, CycleRunRow[]>();
+  for (const r of runs) {
+    const key = JSON.stringify([r.source, r.trigger === 'import']);
+    const before = latest.get(key);
+    const last = before?.at(-1);
+    const again =
+      last !== undefined &&
+      (last.cycleId === r.cycleId ||
+        (last.status === 'failed' &&
+          (r.trigger === 'import' ? r.query === last.query : r.windowFrom <= last.windowFrom && r.windowTo >= last.windowTo)));
+    if (again) {
+      before!.push(r);
+    } else {
+      const search = [r];
+      out.push(search);
+      latest.set(key, search);
+    }
+  }
+  return out;
+}
+
+/** Pure: the run log (oldest first) and the works each run first staged in, PRISMA counts per update and overall out. */
 export function prismaReport(
   review: string,
   previousStudies: number | null,
   runs: CycleRunRow[],
-  worksByCycle: CycleWorkCount[],
+  worksByRun: RunWorkCount[],
 ): PrismaReport {
+  // An update is a cycle; a search belongs to the cycle of its last attempt, with every work its attempts staged.
   const updates = new Map<string, PrismaUpdate>();
-  // A source searched twice in one cycle is one search retried: its attempts count once.
-  const attempts = new Map<string, CycleRunRow[]>();
-  for (const r of runs) {
-    const key = JSON.stringify([r.cycleId, r.source]);
-    attempts.set(key, [...(attempts.get(key) ?? []), r]);
-  }
-  for (const tries of attempts.values()) {
+  const updateOfRun = new Map<number, PrismaUpdate>();
+  for (const tries of searches(runs)) {
     const last = tries.at(-1)!;
+    // When its cycle started, not the failed search it took over.
+    const startedAt = new Date(tries.find((t) => t.cycleId === last.cycleId)!.startedAt).toISOString();
     let u = updates.get(last.cycleId);
     if (!u) {
-      u = { cycleId: last.cycleId, startedAt: new Date(tries[0]!.startedAt).toISOString(), windows: {}, ...empty() };
+      u = { cycleId: last.cycleId, startedAt, windows: {}, ...empty() };
       updates.set(last.cycleId, u);
     }
+    if (startedAt < u.startedAt) u.startedAt = startedAt;
+    for (const t of tries) updateOfRun.set(t.id, u);
     const c = combineAttempts(tries);
     u.identified[last.source] = c.identified;
     u.fetched += c.fetched;
@@ -82,8 +111,8 @@ export function prismaReport(
     u.duplicatesRemoved += c.duplicates;
     u.windows[last.source] = { from: last.windowFrom, to: last.windowTo, status: last.status };
   }
-  for (const w of worksByCycle) {
-    const u = updates.get(w.cycleId);
+  for (const w of worksByRun) {
+    const u = updateOfRun.get(w.runId);
     if (!u) continue;
     if (w.status === 'duplicate') {
       u.duplicatesRemoved += w.count;
@@ -95,6 +124,7 @@ export function prismaReport(
     else u.awaiting += w.count;
   }
   const cumulative = empty();
-  for (const u of updates.values()) add(cumulative, u);
-  return { review, previousStudies, updates: [...updates.values()], cumulative };
+  const ordered = [...updates.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  for (const u of ordered) add(cumulative, u);
+  return { review, previousStudies, updates: ordered, cumulative };
 }

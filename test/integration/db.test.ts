@@ -119,11 +119,11 @@ describe('Postgres', () => {
     for (const w of [a!, b!]) {
       await queryRows(db, sql`insert into source_records (review_id, source, source_id, payload_hash, work_id, record, match_method) values (${protocol.id}, 'cinahl', ${`old-${w.id}`}, 'h', ${w.id}, '{}'::jsonb, 'new')`);
     }
-    expect((await prismaInputs(db, protocol.id)).worksByCycle).toEqual([]);
+    expect((await prismaInputs(db, protocol.id)).worksByRun).toEqual([]);
     await queryRows(db, sql.raw(readFileSync(join(migrationsFolder, '0010_backfill_import_runs.sql'), 'utf8')));
     const runs = await db.select().from(searchRuns).where(eq(searchRuns.reviewId, protocol.id));
     expect(runs).toMatchObject([{ source: 'cinahl', trigger: 'import', status: 'ok', windowFrom: '2026-11-20', identified: 2, fetched: 2, newWorks: 2 }]);
-    const counted = (await prismaInputs(db, protocol.id)).worksByCycle.sort((x, y) => x.status.localeCompare(y.status));
+    const counted = (await prismaInputs(db, protocol.id)).worksByRun.sort((x, y) => x.status.localeCompare(y.status));
     expect(counted.map((c) => [c.status, c.count])).toEqual([['included', 1], ['pending', 1]]);
   });
 

@@ -96,8 +96,8 @@ describe('import FILE... --source NAME', () => {
     ]);
     // Seeds are the original review's studies, not records an update identified: no run.
     expect(await watermark(db(), protocol.id, 'pubmed')).toBeNull();
-    const { runs: log, worksByCycle, seeds: seedCount } = await prismaInputs(db(), protocol.id);
-    const report = prismaReport(protocol.id, seedCount, log, worksByCycle);
+    const { runs: log, worksByRun, seeds: seedCount } = await prismaInputs(db(), protocol.id);
+    const report = prismaReport(protocol.id, seedCount, log, worksByRun);
     expect(report.cumulative).toMatchObject({ identified: { scopus: 6, pubmed: 3 }, duplicatesRemoved: 5, screened: 4, awaiting: 4 });
     const status = await reviewStatus(db(), protocol.id);
     expect(status.sources).toEqual([]);
@@ -148,8 +148,8 @@ describe('import FILE... --source NAME', () => {
     }
     const [run] = await db().select().from(searchRuns).where(eq(searchRuns.source, 'embase'));
     expect(run).toMatchObject({ status: 'failed', identified: 4, fetched: 2, newWorks: 2, duplicates: 0 });
-    const { runs, worksByCycle } = await prismaInputs(db(), protocol.id);
-    const update = prismaReport(protocol.id, null, runs, worksByCycle).updates.find((u) => u.cycleId === run!.cycleId)!;
+    const { runs, worksByRun } = await prismaInputs(db(), protocol.id);
+    const update = prismaReport(protocol.id, null, runs, worksByRun).updates.find((u) => u.cycleId === run!.cycleId)!;
     expect(update).toMatchObject({ fetched: 2, duplicatesRemoved: 0, screened: 2 });
   });
 
@@ -161,8 +161,8 @@ describe('import FILE... --source NAME', () => {
     const [run] = await db().select().from(searchRuns).where(eq(searchRuns.source, 'wos'));
     // The maintainers add it to the protocol's seeds: it was in the original review all along.
     await stageSeeds(db(), protocol.id, 'protocol', [{ record: { source: 'protocol', sourceId: 'doi:10.1000/late-seed.1', doi: '10.1000/late-seed.1', title: '', authors: [], flags: NO_FLAGS } }]);
-    const { runs, worksByCycle } = await prismaInputs(db(), protocol.id);
-    const update = prismaReport(protocol.id, null, runs, worksByCycle).updates.find((u) => u.cycleId === run!.cycleId)!;
+    const { runs, worksByRun } = await prismaInputs(db(), protocol.id);
+    const update = prismaReport(protocol.id, null, runs, worksByRun).updates.find((u) => u.cycleId === run!.cycleId)!;
     expect(update).toMatchObject({ fetched: 1, duplicatesRemoved: 1, screened: 0 });
   });
 

@@ -65,8 +65,8 @@ async function assertStagedOnce(review: string) {
   );
   expect(counts).toEqual({ records: TOTAL, works: TOTAL, distinct_ids: TOTAL });
   // However many attempts it took, the update found each record once and no duplicate of an older one.
-  const { runs, worksByCycle } = await prismaInputs(db.database.db, review);
-  expect(prismaReport(review, null, runs, worksByCycle).cumulative).toMatchObject({ identified: { pubmed: TOTAL }, fetched: TOTAL, duplicatesRemoved: 0, screened: TOTAL });
+  const { runs, worksByRun } = await prismaInputs(db.database.db, review);
+  expect(prismaReport(review, null, runs, worksByRun).cumulative).toMatchObject({ identified: { pubmed: TOTAL }, fetched: TOTAL, duplicatesRemoved: 0, screened: TOTAL });
   return db.query<{ status: string; error: string | null; new_works: number }>(`select status, error, new_works from search_runs where review_id = $1 order by id`, [review]);
 }
 

@@ -17,7 +17,7 @@ export function prismaCommand(): Command {
       try {
         const protocol = ctx.protocol(opts.review);
         const inputs = await prismaInputs(ctx.database.db, protocol.id);
-        const report = prismaReport(protocol.id, protocol.original_search.included ?? (inputs.seeds || null), inputs.runs, inputs.worksByCycle);
+        const report = prismaReport(protocol.id, protocol.original_search.included ?? (inputs.seeds || null), inputs.runs, inputs.worksByRun);
         const text =
           opts.format === 'json'
             ? JSON.stringify(report, null, 2) + '\n'

@@ -1,11 +1,15 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { liveWorks } from './candidates.js';
-import { searchRuns, works, type RunStatus, type WorkStatus } from '../schema/index.js';
+import { searchRuns, works, type RunStatus, type RunTrigger, type WorkStatus } from '../schema/index.js';
 
 export interface CycleRunRow {
+  id: number;
   cycleId: string;
   source: string;
+  trigger: RunTrigger;
+  /** An import's file names; a search's query. */
+  query: string;
   status: RunStatus;
   identified: number;
   fetched: number;
@@ -16,8 +20,9 @@ export interface CycleRunRow {
   startedAt: Date;
 }
 
-export interface CycleWorkCount {
-  cycleId: string;
+export interface RunWorkCount {
+  /** The run that first staged these works. */
+  runId: number;
   /**
    * 'duplicate': staged as new, found later to be another work: merged into it by a maintainer,
    * or one of the original review's studies once declared as a seed.
@@ -26,12 +31,15 @@ export interface CycleWorkCount {
   count: number;
 }
 
-/** Everything PRISMA counts are derived from: the run log and the works each cycle staged. */
+/** Everything PRISMA counts are derived from: the run log and the works each run staged. */
 export async function prismaInputs(db: Db, reviewId: string) {
   const runs: CycleRunRow[] = await db
     .select({
+      id: searchRuns.id,
       cycleId: searchRuns.cycleId,
       source: searchRuns.source,
+      trigger: searchRuns.trigger,
+      query: searchRuns.query,
       status: searchRuns.status,
       identified: searchRuns.identified,
       fetched: searchRuns.fetched,
@@ -44,18 +52,17 @@ export async function prismaInputs(db: Db, reviewId: string) {
     .from(searchRuns)
     .where(eq(searchRuns.reviewId, reviewId))
     .orderBy(asc(searchRuns.startedAt), asc(searchRuns.id));
-  const status = sql<CycleWorkCount['status']>`case when ${works.mergedIntoId} is null and ${works.origin} = 'candidate' then ${works.status} else 'duplicate' end`;
-  const worksByCycle: CycleWorkCount[] = (
+  const status = sql<RunWorkCount['status']>`case when ${works.mergedIntoId} is null and ${works.origin} = 'candidate' then ${works.status} else 'duplicate' end`;
+  const worksByRun: RunWorkCount[] = (
     await db
-      .select({ cycleId: searchRuns.cycleId, status, count: sql<number>`count(*)::int` })
+      .select({ runId: works.firstSeenRunId, status, count: sql<number>`count(*)::int` })
       .from(works)
-      .innerJoin(searchRuns, eq(works.firstSeenRunId, searchRuns.id))
-      .where(eq(works.reviewId, reviewId))
-      .groupBy(searchRuns.cycleId, status)
-  ).map((r) => ({ ...r, count: Number(r.count) }));
+      .where(and(eq(works.reviewId, reviewId), isNotNull(works.firstSeenRunId)))
+      .groupBy(works.firstSeenRunId, status)
+  ).map((r) => ({ runId: Number(r.runId), status: r.status, count: Number(r.count) }));
   const [seedRow] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(works)
     .where(and(liveWorks(reviewId), eq(works.origin, 'seed')));
-  return { runs, worksByCycle, seeds: Number(seedRow?.n ?? 0) };
+  return { runs, worksByRun, seeds: Number(seedRow?.n ?? 0) };
 }

@@ -30,6 +30,8 @@ export interface NewRun {
   query: string;
   windowFrom: string;
   windowTo: string;
+  /** Known before anything is staged (an import's records): so a run killed part way says it. */
+  identified?: number;
 }
 
 export async function startRun(db: Db, run: NewRun & { id?: number }): Promise<number> {
