@@ -1,6 +1,6 @@
 import type { RecordRelation, SourceRecord } from '../../records/types.js';
 import { toAuthor, yearOf } from './fields.js';
-import { all, first, parseTagged } from './tagged.js';
+import { all, first, parseMedline } from './tagged.js';
 
 // CommentsCorrections tags (https://www.nlm.nih.gov/bsd/mms/medlineelements.html#cc).
 const RELATION_TAGS: Array<[string, RecordRelation['type']]> = [
@@ -21,7 +21,7 @@ function tagged(values: string[], suffix: string): string | undefined {
 
 /** MEDLINE/nbib export → records; `sourceId` is the PMID, else the 1-based position after `idPrefix`. */
 export function readMedline(text: string, opts: { source: string; idPrefix?: string }): SourceRecord[] {
-  return parseTagged(text).map((r, i) => {
+  return parseMedline(text).map((r, i) => {
     const pmid = first(r, 'PMID');
     const types = all(r, 'PT');
     const lower = types.map((t) => t.toLowerCase());

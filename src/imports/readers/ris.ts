@@ -1,6 +1,6 @@
 import { NO_FLAGS, type SourceRecord } from '../../records/types.js';
 import { splitIsbnIssn, toAuthor, yearOf } from './fields.js';
-import { all, first, parseTagged } from './tagged.js';
+import { all, first, parseRis } from './tagged.js';
 
 const KIND: Record<string, SourceRecord['kind']> = { BOOK: 'book', CHAP: 'book-chapter', EBOOK: 'book', ECHAP: 'book-chapter' };
 
@@ -11,7 +11,7 @@ function risAuthor(raw: string) {
 
 /** RIS export → records; `sourceId` is the ID tag or the 1-based position, after `idPrefix`. */
 export function readRis(text: string, opts: { source: string; idPrefix?: string }): SourceRecord[] {
-  return parseTagged(text).map((r, i) => {
+  return parseRis(text).map((r, i) => {
     const sp = first(r, 'SP');
     const ep = first(r, 'EP');
     // An accession number is a PMID when the database is PubMed/MEDLINE or it says so ("PMID:123",

@@ -1,13 +1,65 @@
-// The tagged-line grammar shared by RIS ("TI  - text") and MEDLINE/nbib ("TI  - text", with
-// 6-space continuation lines). Records are split on RIS "ER" or on blank lines (MEDLINE).
+// The tagged-line grammars of RIS ("TI  - text", records from TY to ER) and MEDLINE/nbib ("TI  - text"
+// or "PMID- text", 6-space continuation lines, records separated by blank lines).
 
 export type TaggedRecord = Map<string, string[]>;
 
-const LINE = /^([A-Z][A-Z0-9]{1,3})\s*-(?: (.*)|$)/;
-/** Inside a RIS record tags have two characters: "HIV - positive" on a wrapped line is text. */
-const RIS_LINE = /^([A-Z][A-Z0-9])\s+-(?: (.*)|$)/;
+/** MEDLINE tags have two to four characters, padded with spaces to four before the hyphen. */
+const MEDLINE_LINE = /^([A-Z][A-Z0-9]{1,3})\s*-(?: (.*)|$)/;
+/**
+ * A RIS tag is two characters, exactly two spaces, a hyphen and a space (or nothing after the hyphen):
+ * "IL - 6 rose" or "HIV - positive" on a wrapped abstract line is text. Some writers use lower case.
+ */
+const RIS_LINE = /^([A-Za-z][A-Za-z0-9]) {2}-(?: (.*))?\s*$/;
 
-export function parseTagged(text: string): TaggedRecord[] {
+const add = (r: TaggedRecord, tag: string, value: string) => {
+  const values = r.get(tag) ?? [];
+  values.push(value.trim());
+  r.set(tag, values);
+  return values;
+};
+
+/**
+ * RIS records. A TY tag starts a record even while the previous one lacks its ER (EndNote and others
+ * sometimes omit it); a record still open at the end of the text is refused with the line it started
+ * on, since a file cut short looks just like that. Untagged lines outside a record (a database's export
+ * header) are skipped, a tag there is refused; inside a record an untagged line continues the last value.
+ */
+export function parseRis(text: string): TaggedRecord[] {
+  const out: TaggedRecord[] = [];
+  let current: TaggedRecord | undefined;
+  let startLine = 0;
+  let last: string[] | undefined;
+  const lines = text.split(/\r\n|\n|\r/);
+  for (const [i, line] of lines.entries()) {
+    const m = RIS_LINE.exec(line);
+    const tag = m?.[1]!.toUpperCase();
+    if (tag === 'TY') {
+      if (current) out.push(current);
+      current = new Map();
+      startLine = i + 1;
+      last = add(current, tag, m![2] ?? '');
+    } else if (!current) {
+      // A tag here would be a record without its TY: refused rather than lost. A second ER is harmless.
+      if (tag && tag !== 'ER') throw new Error(`line ${i + 1}: a ${tag} tag outside a record (a record starts with a TY tag)`);
+    } else if (tag === 'ER') {
+      out.push(current);
+      current = undefined;
+      last = undefined;
+    } else if (tag) {
+      last = add(current, tag, m![2] ?? '');
+    } else if (last && line.trim() !== '') {
+      // RIS writers often wrap a long abstract unindented.
+      last[last.length - 1] = `${last[last.length - 1]} ${line.trim()}`.trim();
+    }
+  }
+  if (current) {
+    throw new Error(`the record starting at line ${startLine} has no ER tag before the end of the file (was the file cut short?)`);
+  }
+  return out;
+}
+
+/** MEDLINE/nbib records, separated by blank lines; indented lines continue the last value. */
+export function parseMedline(text: string): TaggedRecord[] {
   const out: TaggedRecord[] = [];
   let current: TaggedRecord = new Map();
   let last: string[] | undefined;
@@ -17,23 +69,10 @@ export function parseTagged(text: string): TaggedRecord[] {
     last = undefined;
   };
   for (const line of text.split(/\r\n|\n|\r/)) {
-    const m = (current.has('TY') ? RIS_LINE : LINE).exec(line);
-    if (m) {
-      const tag = m[1]!;
-      if (tag === 'ER') {
-        flush();
-        continue;
-      }
-      const values = current.get(tag) ?? [];
-      values.push((m[2] ?? '').trim());
-      current.set(tag, values);
-      last = values;
-    } else if (line.trim() === '') {
-      if (!current.has('TY')) flush(); // MEDLINE separates records by blank lines; RIS by ER
-    } else if (last && (/^\s/.test(line) || current.has('TY'))) {
-      // MEDLINE indents continuation lines; RIS writers often wrap a long abstract unindented.
-      last[last.length - 1] = `${last[last.length - 1]} ${line.trim()}`.trim();
-    }
+    const m = MEDLINE_LINE.exec(line);
+    if (m) last = add(current, m[1]!, m[2] ?? '');
+    else if (line.trim() === '') flush();
+    else if (last && /^\s/.test(line)) last[last.length - 1] = `${last[last.length - 1]} ${line.trim()}`.trim();
   }
   flush();
   return out;

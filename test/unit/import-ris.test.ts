@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readRecordFile } from '../../src/imports/readers/index.js';
+import { readRis } from '../../src/imports/readers/ris.js';
+import { packageRoot } from '../../src/paths.js';
+
+const read = (text: string) => readRis(text, { source: 'test' });
+const fixture = (name: string) => join(packageRoot, 'test/fixtures/import-readers', name);
+
+describe('RIS records', () => {
+  it('a TY tag starts a new record even when the previous one has no ER', () => {
+    const records = read('TY  - JOUR\nTI  - First\nAU  - Alpha, A.\nTY  - JOUR\nTI  - Second\nAU  - Beta, B.\nER  - \n');
+    expect(records.map((r) => [r.title, r.authors.map((a) => a.family)])).toEqual([
+      ['First', ['Alpha']],
+      ['Second', ['Beta']],
+    ]);
+  });
+
+  it('refuses a last record without ER, naming the line it started on', () => {
+    expect(() => read('TY  - JOUR\nTI  - Complete\nER  - \n\nTY  - JOUR\nTI  - Trunc')).toThrow(/record starting at line 5 has no ER tag/);
+  });
+
+  it('names the file and the line of a truncated record', async () => {
+    await expect(readRecordFile(fixture('truncated.ris'), { source: 'test' })).rejects.toThrow(
+      `${fixture('truncated.ris')}: not readable as RIS: the record starting at line 7 has no ER tag`,
+    );
+  });
+
+  it('refuses a tag outside a record rather than losing it, and skips an export header', () => {
+    expect(read('Scopus\nEXPORT DATE: 05 March 2021\n\nTY  - JOUR\nTI  - One\nER  - \nER  - \n')).toHaveLength(1);
+    expect(() => read('TY  - JOUR\nTI  - One\nER  - \nTI  - Orphan\nER  - \n')).toThrow('line 4: a TI tag outside a record');
+  });
+
+  it('accepts mixed-case tags, CRLF and trailing spaces after the hyphen', () => {
+    const [r] = read('Ty  - JOUR\r\nTi  - Mixed case\r\nAu  - Gamma, G.\r\nPy  - 2019\r\nEr  -   \r\n');
+    expect(r).toMatchObject({ title: 'Mixed case', year: 2019, authors: [{ family: 'Gamma', initials: 'G' }] });
+  });
+
+  it('reads a wrapped line that looks like a tag with one space ("IL - 6") as text', () => {
+    const [r] = read('TY  - JOUR\nAB  - Serum interleukin levels were measured and\nIL - 6 rose sharply.\nAU  - Omega, O.\nER  - \n');
+    expect(r!.abstract).toBe('Serum interleukin levels were measured and IL - 6 rose sharply.');
+    expect(r!.authors).toHaveLength(1);
+  });
+});
