@@ -65,7 +65,7 @@ describe('readers', () => {
   });
   it('refuses a file that holds no records of its format, naming the file and what it expected', () => {
     expect(() => readRecords('search.ris', 'Search results exported on 2026-01-01\n', { source: 's' })).toThrow(
-      'search.ris: no records found in it as RIS (records from "TY  - " to "ER  - ")',
+      'search.ris: no records found in it as RIS (records from a TY tag to an ER tag)',
     );
     expect(() => readRecords('x.nbib', 'not medline\n', { source: 's' })).toThrow(/^x\.nbib: no records found in it as MEDLINE\/nbib/);
     expect(() => readRecords('x.xml', '<?xml version="1.0"?><foo/>', { source: 's' })).toThrow('x.xml: not readable as PubMed XML: the document is <foo>, not a <PubmedArticleSet>');

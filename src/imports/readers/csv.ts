@@ -34,6 +34,12 @@ function delimiterOf(text: string): string {
   return [',', ';', '\t'].reduce((best, d) => (count(d) > count(best) ? d : best));
 }
 
+/** The header for an error message: printable characters only, and short, whatever the file held. */
+function listed(header: string[]): string {
+  const text = header.join(', ').replace(/[^\p{L}\p{N}\p{P}\p{Zs}]+/gu, '?');
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text || 'none';
+}
+
 /**
  * Reads a CSV export with a header row; `sourceId` is the id column or the 1-based row number.
  * Throws when the header names none of the title, DOI or PMID columns: that is not a list of records.
@@ -46,11 +52,11 @@ export function readCsv(text: string, opts: CsvReadOptions): SourceRecord[] {
   const pick = (names: readonly string[]) => names.map((n) => lower.get(n)).find((h) => h !== undefined);
   const col = Object.fromEntries(Object.entries(COLUMNS).map(([k, names]) => [k, pick(names)])) as Record<keyof typeof COLUMNS, string | undefined>;
   if (!col.title && !col.doi && !col.pmid) {
-    throw new Error(`no title, doi or pmid column in the header (columns: ${header.join(', ') || 'none'})`);
+    throw new Error(`no title, doi or pmid column in the header (columns: ${listed(header)})`);
   }
   if (opts.idColumn) {
     col.id = header.find((h) => h === opts.idColumn) ?? lower.get(opts.idColumn.toLowerCase());
-    if (!col.id) throw new Error(`no column "${opts.idColumn}" (columns: ${header.join(', ')})`);
+    if (!col.id) throw new Error(`no column "${opts.idColumn}" (columns: ${listed(header)})`);
   }
   const get = (row: Record<string, string>, k: keyof typeof COLUMNS) => {
     const h = col[k];

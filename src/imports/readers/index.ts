@@ -10,6 +10,20 @@ import { readRis } from './ris.js';
 
 export type ImportFormat = 'ris' | 'medline' | 'csv' | 'pubmed-xml';
 
+// Control characters other than tab, newline and return, and the C1 range windows-1252 leaves undefined.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u0081\u008D\u008F\u0090\u009D]/g;
+
+/**
+ * A PDF or zip (xlsx, docx) signature, or control characters in more than 0.5% of the first 4 KB: a
+ * text export holds at most a stray one (UTF-16 is decoded before this).
+ */
+export function looksBinary(text: string): boolean {
+  if (/^(?:%PDF-|PK\u0003\u0004)/.test(text)) return true;
+  const head = text.slice(0, 4096);
+  const controls = head.match(CONTROL)?.length ?? 0;
+  return controls >= 4 && controls > head.length / 200;
+}
+
 /** Format by extension, else by the first lines of content. */
 export function detectFormat(path: string, text: string): ImportFormat {
   const ext = extname(path).toLowerCase();
@@ -32,7 +46,8 @@ export interface ReadOptions {
 
 const FORMAT_NAME: Record<ImportFormat, string> = { ris: 'RIS', medline: 'MEDLINE/nbib', csv: 'CSV', 'pubmed-xml': 'PubMed XML' };
 const RECORD_SHAPE: Record<ImportFormat, string> = {
-  ris: 'records from "TY  - " to "ER  - "',
+  // Named, not quoted: oneLine collapses the two spaces of a quoted "TY  - ".
+  ris: 'records from a TY tag to an ER tag',
   medline: 'records starting "PMID- "',
   csv: 'rows under a header',
   'pubmed-xml': '<PubmedArticle> elements',
@@ -60,6 +75,9 @@ export function readRecords(path: string, text: string, opts: ReadOptions): Sour
   const format = detectFormat(path, text);
   // An empty export is no error, whatever its format: a search may find nothing.
   if (text.trim() === '') return [];
+  if (looksBinary(text)) {
+    throw new PermanentError(`${path}: a binary file (a PDF, a zip, a database?), not a text export in RIS, MEDLINE/nbib, PubMed XML or CSV`);
+  }
   let records: SourceRecord[];
   try {
     records = parse(format, text, opts);
