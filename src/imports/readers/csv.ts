@@ -2,13 +2,14 @@ import { parse } from 'csv-parse/sync';
 import { NO_FLAGS, type SourceRecord } from '../../records/types.js';
 import { splitAuthors, splitIsbnIssn, yearOf } from './fields.js';
 
-// Header names recognised per field, compared case-insensitively; first present wins.
+// Header names recognised per field, compared case-insensitively; first present wins, so the most
+// specific name comes first: Scopus's "Source" is the database ("Scopus"), its journal "Source title".
 const COLUMNS = {
   id: ['id', 'record_id', 'recordid', 'rec_number'],
   title: ['title', 'article title', 'document title'],
   authors: ['author', 'authors', 'author full names'],
   year: ['year', 'publication year', 'py'],
-  journal: ['journal', 'source', 'source title', 'secondary_title', 'journal/book', 'booktitle'],
+  journal: ['journal', 'source title', 'publication title', 'journal title', 'secondary title', 'secondary_title', 'journal/book', 'booktitle', 'source'],
   doi: ['doi', 'doi_electronic_resource_num'],
   volume: ['volume'],
   issue: ['number', 'issue'],
