@@ -19,3 +19,31 @@ describe('CSV journal column', () => {
     expect(read('title,source\nT,Addiction\n')[0]!.journal).toBe('Addiction');
   });
 });
+
+describe('CSV columns of Scopus, Covidence and Rayyan', () => {
+  it('Scopus: pages from Page start/Page end, else Art. No.; ISSN from whichever of ISBN/ISSN is filled; keywords, language, PMID', async () => {
+    const [a, b] = await fixture('scopus.csv');
+    expect(a).toMatchObject({
+      pages: '1116-1122',
+      issn: ['07405472'],
+      pmid: '31234567',
+      keywords: ['Peer Group', 'Emergency Service', 'naloxone'],
+      language: ['English'],
+    });
+    expect(b).toMatchObject({ pages: '103116', issn: ['09553959'], isbn: '9781234567897', language: ['English', 'Spanish'] });
+    expect(b!.keywords).toBeUndefined();
+    expect(b!.pmid).toBeUndefined();
+  });
+
+  it('Covidence: Published Year, and Accession Number as PMID only when it has a PMID\'s digits', async () => {
+    const [a, b] = await fixture('covidence.csv');
+    expect(a).toMatchObject({ year: 2020, pmid: '31234567', pages: '1116-1122' });
+    expect(b!.year).toBe(2019);
+    expect(b!.pmid).toBeUndefined(); // an Embase number
+  });
+
+  it('Rayyan: issn and keywords and language columns', async () => {
+    const [a] = await fixture('rayyan.csv');
+    expect(a).toMatchObject({ issn: ['0740-5472'], keywords: ['Peer Group', 'Emergency Service'], language: ['eng'], year: 2020 });
+  });
+});

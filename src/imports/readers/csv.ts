@@ -8,16 +8,25 @@ const COLUMNS = {
   id: ['id', 'record_id', 'recordid', 'rec_number'],
   title: ['title', 'article title', 'document title'],
   authors: ['author', 'authors', 'author full names'],
-  year: ['year', 'publication year', 'py'],
+  year: ['year', 'publication year', 'published year', 'py'],
   journal: ['journal', 'source title', 'publication title', 'journal title', 'secondary title', 'secondary_title', 'journal/book', 'booktitle', 'source'],
   doi: ['doi', 'doi_electronic_resource_num'],
   volume: ['volume'],
   issue: ['number', 'issue'],
   pages: ['pages', 'page'],
+  pageStart: ['page start', 'start page'],
+  pageEnd: ['page end', 'end page'],
+  articleNumber: ['art. no.', 'article number'],
   abstract: ['abstract'],
-  isbn: ['isbn', 'issn', 'isbn_issn', 'isbn/issn'],
   pmid: ['pmid', 'pubmed id'],
+  accession: ['accession number'],
+  language: ['language of original document', 'language'],
   type: ['entrytype', 'type', 'ref_type'],
+} as const;
+// Fields read from every such column present, in this order.
+const ALL_OF = {
+  isbn: ['isbn', 'issn', 'isbn_issn', 'isbn/issn'],
+  keywords: ['author keywords', 'index keywords', 'keywords'],
 } as const;
 
 export interface CsvReadOptions {
@@ -52,6 +61,7 @@ export function readCsv(text: string, opts: CsvReadOptions): SourceRecord[] {
   const lower = new Map(header.map((h) => [h.toLowerCase(), h]));
   const pick = (names: readonly string[]) => names.map((n) => lower.get(n)).find((h) => h !== undefined);
   const col = Object.fromEntries(Object.entries(COLUMNS).map(([k, names]) => [k, pick(names)])) as Record<keyof typeof COLUMNS, string | undefined>;
+  const cols = Object.fromEntries(Object.entries(ALL_OF).map(([k, names]) => [k, names.map((n) => lower.get(n)).filter((h) => h !== undefined)])) as Record<keyof typeof ALL_OF, string[]>;
   if (!col.title && !col.doi && !col.pmid) {
     throw new Error(`no title, doi or pmid column in the header (columns: ${listed(header)})`);
   }
@@ -59,10 +69,24 @@ export function readCsv(text: string, opts: CsvReadOptions): SourceRecord[] {
     col.id = header.find((h) => h === opts.idColumn) ?? lower.get(opts.idColumn.toLowerCase());
     if (!col.id) throw new Error(`no column "${opts.idColumn}" (columns: ${listed(header)})`);
   }
-  const get = (row: Record<string, string>, k: keyof typeof COLUMNS) => {
-    const h = col[k];
+  const cell = (row: Record<string, string>, h: string | undefined) => {
     const v = h === undefined ? undefined : row[h]?.trim();
     return v && v.toUpperCase() !== 'NA' ? v : undefined;
+  };
+  const get = (row: Record<string, string>, k: keyof typeof COLUMNS) => cell(row, col[k]);
+  const every = (row: Record<string, string>, k: keyof typeof ALL_OF) => cols[k].map((h) => cell(row, h)).filter((v) => v !== undefined);
+  const pages = (row: Record<string, string>) => {
+    const [start, end] = [get(row, 'pageStart'), get(row, 'pageEnd')];
+    const range = start && end && end !== start ? `${start}-${end}` : start;
+    return get(row, 'pages') ?? range ?? get(row, 'articleNumber');
+  };
+  // Covidence's "Accession Number" is the PMID for PubMed records, another database's number otherwise;
+  // PMIDs have at most 8 digits, CINAHL's and Embase's numbers 9 or 10.
+  const pmid = (row: Record<string, string>) => get(row, 'pmid') ?? /^\d{1,8}$/.exec(get(row, 'accession') ?? '')?.[0];
+  // "a; b" cells as a list, left out when empty.
+  const list = (key: 'language' | 'keywords', values: Array<string | undefined>) => {
+    const items = [...new Set(values.flatMap((v) => v?.split(';') ?? []).map((v) => v.trim()).filter(Boolean))];
+    return items.length ? { [key]: items } : {};
   };
   return rows.map((row, i) => {
     const type = get(row, 'type')?.toLowerCase();
@@ -74,12 +98,14 @@ export function readCsv(text: string, opts: CsvReadOptions): SourceRecord[] {
       year: yearOf(get(row, 'year')),
       journal: get(row, 'journal'),
       doi: get(row, 'doi'),
-      pmid: get(row, 'pmid'),
+      pmid: pmid(row),
       volume: get(row, 'volume'),
       issue: get(row, 'issue'),
-      pages: get(row, 'pages'),
+      pages: pages(row),
       abstract: get(row, 'abstract'),
-      ...splitIsbnIssn(get(row, 'isbn')),
+      ...splitIsbnIssn(every(row, 'isbn').join('; ')),
+      ...list('language', [get(row, 'language')]),
+      ...list('keywords', every(row, 'keywords')),
       ...(type === 'book' ? { kind: 'book' as const } : type === 'incollection' || type === 'inbook' ? { kind: 'book-chapter' as const } : {}),
       flags: { ...NO_FLAGS },
     };
