@@ -144,22 +144,30 @@ export function normalizeAuthor(family: string, initials = ''): NormalizedAuthor
   return { family: fam, initials: foldText(initials).replace(/[^a-z]/g, '') };
 }
 
+// Words that make a name without a comma a group's: "World Health Organization" has no surname.
+const COLLECTIVE =
+  /\b(?:organi[sz]ations?|groups?|collaborat(?:ion|ive)|consorti(?:um|a)|committee|association|society|institutes?|network|team|agency|ministry|department|council|foundation|cent(?:re|er)s?|university|investigators|trialists)\b/i;
+// Initials written with full stops, as Scopus and Rayyan do: "D.P.", "K.", "J.-P.".
+const DOTTED_INITIALS = /^(?:[A-Z]\.-?){1,4}$/;
+
 /**
- * Parses one display name: "Zuna, R E", "Zuna RE" (MEDLINE AU), "Rosemary E. Zuna". A bare word is a
- * surname.
+ * Parses one display name: "Zuna, R E", "Zuna RE" (MEDLINE AU), "Zuna R.E." (Scopus), "Rosemary E.
+ * Zuna". A bare word is a surname; a name without a comma holding a word such as "Organization" or
+ * "Group" is a collective author, kept whole.
  */
-export function parseAuthorName(raw: string): { family: string; initials: string; given?: string } {
+export function parseAuthorName(raw: string): { family: string; initials: string; given?: string; collective?: true } {
   const s = raw.trim().replace(/\s+/g, ' ');
   const comma = s.indexOf(',');
   if (comma >= 0) {
     const given = s.slice(comma + 1).trim();
     return { family: s.slice(0, comma).trim(), initials: initialsOf(given), given: given || undefined };
   }
+  if (COLLECTIVE.test(s)) return { family: s, initials: '', collective: true };
   const parts = s.split(' ');
   const last = parts[parts.length - 1] ?? '';
-  // MEDLINE short form: surname followed by up to 3 capital initials.
-  if (parts.length > 1 && /^[A-Z]{1,3}$/.test(last)) {
-    return { family: parts.slice(0, -1).join(' '), initials: last };
+  // MEDLINE short form: surname followed by up to 3 capital initials, or Scopus's dotted ones.
+  if (parts.length > 1 && (/^[A-Z]{1,3}$/.test(last) || DOTTED_INITIALS.test(last))) {
+    return { family: parts.slice(0, -1).join(' '), initials: initialsOf(last) };
   }
   if (parts.length === 1) return { family: s, initials: '' };
   const particle = /^(?:van|von|de|der|den|da|del|della|di|du|le|la|dos|das|ten|ter|al|el|bin)$/i;

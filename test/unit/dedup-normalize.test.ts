@@ -96,7 +96,16 @@ describe('authors', () => {
     ['Zuna RE', 'Zuna', 'RE'],
     ['Rosemary E. Zuna', 'Zuna', 'RE'],
     ['Ludwig van Beethoven', 'van Beethoven', 'L'],
+    ['Smith J.', 'Smith', 'J'],
+    ['Watson D.P.', 'Watson', 'DP'],
+    ['Dupont J.-P.', 'Dupont', 'JP'],
+    ['Rosemary E. ZUNA', 'ZUNA', 'RE'],
   ])('%s', (raw, family, initials) => expect(parseAuthorName(raw)).toMatchObject({ family, initials }));
+  it.each(['World Health Organization', 'Cochrane Collaboration', 'PRISMA Group', 'SPRINT Research Group', 'Ministry of Health', 'University of York Centre for Reviews'])(
+    '%s is a collective author, kept whole',
+    (raw) => expect(parseAuthorName(raw)).toEqual({ family: raw, initials: '', collective: true }),
+  );
+  it('a person named with a comma is a person whatever the words', () => expect(parseAuthorName('Center, John').collective).toBeUndefined());
 });
 
 describe('journals and pages', () => {

@@ -47,3 +47,14 @@ describe('CSV columns of Scopus, Covidence and Rayyan', () => {
     expect(a).toMatchObject({ issn: ['0740-5472'], keywords: ['Peer Group', 'Emergency Service'], language: ['eng'], year: 2020 });
   });
 });
+
+describe('CSV author lists', () => {
+  const names = (text: string) => read(`title,authors\nT,"${text}"\n`)[0]!.authors.map((a) => [a.family, a.initials ?? '', a.collective ?? false]);
+  it.each([
+    ['Watson D.P., Brucker K.', [['Watson', 'DP', false], ['Brucker', 'K', false]]],
+    ['Watson D.P. and Brucker K.', [['Watson', 'DP', false], ['Brucker', 'K', false]]],
+    ['Smith J, Jones KL', [['Smith', 'J', false], ['Jones', 'KL', false]]],
+    ['Watson, D. P.; Brucker, K.', [['Watson', 'DP', false], ['Brucker', 'K', false]]],
+    ['World Health Organization; Smith J.', [['World Health Organization', '', true], ['Smith', 'J', false]]],
+  ])('%s', (text, want) => expect(names(text)).toEqual(want));
+});

@@ -41,4 +41,13 @@ describe('RIS records', () => {
     expect(r!.abstract).toBe('Serum interleukin levels were measured and IL - 6 rose sharply.');
     expect(r!.authors).toHaveLength(1);
   });
+
+  it('keeps an institutional author whole with or without the trailing comma', () => {
+    const [r] = read('TY  - JOUR\nAU  - World Health Organization\nAU  - Cochrane Collaboration,\nAU  - Watson D.P.\nER  - \n');
+    expect(r!.authors).toEqual([
+      { family: 'World Health Organization', collective: true },
+      { family: 'Cochrane Collaboration', collective: true },
+      { family: 'Watson', initials: 'DP' },
+    ]);
+  });
 });

@@ -4,20 +4,21 @@ import { parseAuthorName } from '../../dedup/normalize.js';
 /** One display author from "Zuna, R E", "Zuna RE" or "Rosemary E. Zuna". */
 export function toAuthor(raw: string): Author {
   const p = parseAuthorName(raw);
+  if (p.collective) return { family: p.family, collective: true };
   return { family: p.family, ...(p.initials ? { initials: p.initials } : {}), ...(p.given ? { given: p.given } : {}) };
 }
 
-/**
- * Splits an author list written as BibTeX ("A and B"), with semicolons, or Vancouver style
- * ("Smith J, Jones KL").
- */
+// Vancouver style, initials with or without full stops: "Smith J, Jones KL", "Watson D.P., Brucker K.".
+const VANCOUVER = /^[^,]+\s(?:[A-Z]{1,3}|(?:[A-Z]\.-?){1,4})(?:,\s*[^,]+\s(?:[A-Z]{1,3}|(?:[A-Z]\.-?){1,4}))+\.?$/;
+
+/** Splits an author list written as BibTeX or Rayyan ("A and B"), with semicolons, or Vancouver style. */
 export function splitAuthors(raw: string | undefined): Author[] {
   const s = raw?.trim();
   if (!s) return [];
   let parts: string[];
   if (s.includes(';')) parts = s.split(';');
   else if (/\sand\s/.test(s)) parts = s.split(/\s+and\s+/);
-  else if (/^[^,]+\s[A-Z]{1,3}(?:,\s*[^,]+\s[A-Z]{1,3})+\.?$/.test(s)) parts = s.split(',');
+  else if (VANCOUVER.test(s)) parts = s.split(',');
   else parts = [s];
   return parts.map((p) => p.trim()).filter(Boolean).map(toAuthor);
 }
