@@ -50,4 +50,28 @@ describe('RIS records', () => {
       { family: 'Watson', initials: 'DP' },
     ]);
   });
+
+  it('takes C7 (article number) as pages when SP and EP are absent', () => {
+    const [a, b] = read('TY  - JOUR\nC7  - 103116\nER  - \nTY  - JOUR\nSP  - 55\nEP  - 63\nC7  - 103116\nER  - \n');
+    expect([a!.pages, b!.pages]).toEqual(['103116', '55-63']);
+  });
+
+  it('keeps every SN: the print and the electronic ISSN', () => {
+    const [r] = read('TY  - JOUR\nSN  - 0955-3959\nSN  - 1873-4758\nSN  - 0955-3959 (Linking)\nER  - \n');
+    expect(r!.issn).toEqual(['0955-3959', '1873-4758']);
+  });
+
+  it.each([
+    ['M3  - 10.1016/j.drugpo.2021.103116', '10.1016/j.drugpo.2021.103116'],
+    ['M3  - doi: 10.1016/j.drugpo.2021.103116', '10.1016/j.drugpo.2021.103116'],
+    ['N1  - Accession Number: 148523456. doi: 10.1016/j.jsat.2019.11.004.', '10.1016/j.jsat.2019.11.004'],
+    ['AN  - DOI:10.1111/add.15234', '10.1111/add.15234'],
+  ])('finds a DOI in %s when DO is absent', (line, doi) => {
+    expect(read(`TY  - JOUR\n${line}\nER  - \n`)[0]!.doi).toBe(doi);
+  });
+
+  it('takes no DOI from M3 text that only mentions one, and prefers DO', () => {
+    expect(read('TY  - JOUR\nM3  - Article 10.1000/x\nER  - \n')[0]!.doi).toBeUndefined();
+    expect(read('TY  - JOUR\nDO  - 10.1000/do\nM3  - 10.1000/m3\nER  - \n')[0]!.doi).toBe('10.1000/do');
+  });
 });

@@ -26,7 +26,7 @@ export function splitAuthors(raw: string | undefined): Author[] {
 /** Splits an ISBN/ISSN cell into ISSNs and an ISBN. */
 export function splitIsbnIssn(raw: string | undefined): { issn?: string[]; isbn?: string } {
   if (!raw) return {};
-  const issn = [...raw.matchAll(/\b\d{4}-?\d{3}[\dXx]\b/g)].map((m) => m[0]);
+  const issn = [...new Set([...raw.matchAll(/\b\d{4}-?\d{3}[\dXx]\b/g)].map((m) => m[0]))];
   const isbn = /\b(?:97[89][-\s]?)?(?:\d[-\s]?){9}[\dXx]\b/.exec(raw)?.[0];
   return { ...(issn.length ? { issn } : {}), ...(isbn && !issn.includes(isbn) ? { isbn } : {}) };
 }

@@ -1,12 +1,27 @@
 import { NO_FLAGS, type SourceRecord } from '../../records/types.js';
 import { splitIsbnIssn, toAuthor, yearOf } from './fields.js';
-import { all, first, parseRis } from './tagged.js';
+import { type TaggedRecord, all, first, parseRis } from './tagged.js';
 
 const KIND: Record<string, SourceRecord['kind']> = { BOOK: 'book', CHAP: 'book-chapter', EBOOK: 'book', ECHAP: 'book-chapter' };
 
 /** "Name," with nothing after the comma is how RIS writers (this project's too) keep a group author whole. */
 function risAuthor(raw: string) {
   return /^[^,]+,\s*$/.test(raw) ? { family: raw.replace(/,\s*$/, '').trim(), collective: true } : toAuthor(raw);
+}
+
+// "doi: 10.x/y" anywhere, or (in M3 only) a bare "10.x/y" that is the whole value.
+const SAID_DOI = /\bdoi:?\s*(10\.\d{4,9}\/\S+)/i;
+const BARE_DOI = /^(10\.\d{4,9}\/\S+)$/;
+
+/** The DOI when DO lacks one: a doi.org link, or M3, N1 or AN holding one, as some databases write it. */
+function doiOf(r: TaggedRecord): string | undefined {
+  const found = (re: RegExp, v: string) => re.exec(v.trim())?.[1]?.replace(/[.,;)\]]+$/, '');
+  return (
+    first(r, 'DO') ??
+    all(r, 'UR', 'L3').find((u) => /doi\.org\/10\./i.test(u)) ??
+    all(r, 'M3').map((v) => found(BARE_DOI, v)).find(Boolean) ??
+    all(r, 'M3', 'N1', 'AN').map((v) => found(SAID_DOI, v)).find(Boolean)
+  );
 }
 
 /** RIS export → records; `sourceId` is the ID tag or the 1-based position, after `idPrefix`. */
@@ -28,13 +43,15 @@ export function readRis(text: string, opts: { source: string; idPrefix?: string 
       year: yearOf(first(r, 'PY', 'Y1', 'DA')),
       volume: first(r, 'VL'),
       issue: first(r, 'IS'),
-      pages: sp && ep && ep !== sp ? `${sp}-${ep}` : sp,
-      doi: first(r, 'DO') ?? all(r, 'UR', 'L3').find((u) => /doi\.org\/10\./i.test(u)),
+      // C7 is the article number, which e-only journals give instead of pages.
+      pages: (sp && ep && ep !== sp ? `${sp}-${ep}` : sp) ?? first(r, 'C7'),
+      doi: doiOf(r),
       pmid,
       // C2 holds the PMCID in this project's RIS export.
       ...(/^PMC\d+$/i.test(first(r, 'C2') ?? '') ? { pmcid: first(r, 'C2')!.toUpperCase() } : {}),
       abstract: first(r, 'AB', 'N2'),
-      ...splitIsbnIssn(first(r, 'SN')),
+      // Every SN: Web of Science and others give the print and the electronic ISSN on two lines.
+      ...splitIsbnIssn(all(r, 'SN').join('; ')),
       language: all(r, 'LA'),
       keywords: all(r, 'KW'),
       ...(KIND[first(r, 'TY') ?? ''] ? { kind: KIND[first(r, 'TY')!] } : {}),
