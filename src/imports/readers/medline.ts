@@ -27,6 +27,9 @@ export function readMedline(text: string, opts: { source: string; idPrefix?: str
     const lower = types.map((t) => t.toLowerCase());
     const ids = all(r, 'AID', 'LID');
     const full = all(r, 'FAU');
+    // A book chapter has TI and the book's title in BTI; a whole book only BTI (as PubMed XML reads them).
+    const book = first(r, 'BTI');
+    const chapter = book !== undefined && first(r, 'TI') !== undefined;
     const authors = (full.length ? full : all(r, 'AU')).map(toAuthor);
     const relations: RecordRelation[] = RELATION_TAGS.flatMap(([tag, type]) =>
       all(r, tag).map((note) => ({ type, note, ...(/PMID:\s*(\d+)/.exec(note)?.[1] ? { pmid: /PMID:\s*(\d+)/.exec(note)![1] } : {}) })),
@@ -40,9 +43,10 @@ export function readMedline(text: string, opts: { source: string; idPrefix?: str
       title: first(r, 'TI', 'BTI') ?? '',
       abstract: first(r, 'AB'),
       authors: [...authors, ...all(r, 'CN').map((family) => ({ family, collective: true }))],
-      journal: first(r, 'JT'),
+      journal: first(r, 'JT') ?? (chapter ? book : undefined),
       journalAbbrev: first(r, 'TA'),
-      issn: all(r, 'IS'),
+      // "1873-4758 (Electronic)": the note says which ISSN it is, and is no part of it.
+      issn: [...new Set(all(r, 'IS').map((v) => v.replace(/\s*\([^)]*\)\s*$/, '')))],
       volume: first(r, 'VI'),
       issue: first(r, 'IP'),
       pages: first(r, 'PG'),
@@ -53,7 +57,7 @@ export function readMedline(text: string, opts: { source: string; idPrefix?: str
       keywords: all(r, 'OT'),
       isbn: first(r, 'ISBN'),
       relations,
-      ...(first(r, 'BTI') ? { kind: 'book' as const } : lower.includes('preprint') ? { kind: 'preprint' as const } : {}),
+      ...(chapter ? { kind: 'book-chapter' as const } : book ? { kind: 'book' as const } : lower.includes('preprint') ? { kind: 'preprint' as const } : {}),
       flags: {
         retracted: lower.includes('retracted publication'),
         retractionNotice: lower.includes('retraction of publication'),
