@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { csvField } from '../exports/csv.js';
-import { readRecordFile } from '../imports/readers/index.js';
+import { checkReadable, readRecordFile } from '../imports/readers/index.js';
 import type { SourceRecord } from '../records/types.js';
 import { dedupeRecords, type UncertainPair } from './cluster.js';
 import type { Relation } from './relations.js';
@@ -101,6 +101,7 @@ export async function runDedupe(
   files: string[],
   opts: { out?: string; idColumn?: string; truth?: string; uncertain?: string; relations?: string },
 ): Promise<DedupeSummary> {
+  await checkReadable(opts.truth ? [...files, opts.truth] : files);
   const records: SourceRecord[] = [];
   // Position ids are prefixed by the file name, or by the path as given where two names are alike.
   const names = files.map((f) => basename(f));

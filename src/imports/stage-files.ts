@@ -7,7 +7,7 @@ import { ownRun, settleAbandonedRuns } from '../runs/ownership.js';
 import type { SourceRecord } from '../records/types.js';
 import { stageSeeds } from '../staging/seeds.js';
 import { stageBatch } from '../staging/stage.js';
-import { readRecordFile } from './readers/index.js';
+import { checkReadable, readRecordFile } from './readers/index.js';
 
 export interface ImportOptions {
   reviewId: string;
@@ -46,6 +46,7 @@ export function importId(r: SourceRecord): string {
  * update, and have none.
  */
 export async function importFiles(db: Db, files: string[], opts: ImportOptions): Promise<ImportSummary> {
+  await checkReadable(files);
   const records: SourceRecord[] = [];
   for (const file of files) {
     for (const r of await readRecordFile(file, { source: opts.source })) records.push({ ...r, sourceId: importId(r) });

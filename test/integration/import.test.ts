@@ -176,6 +176,13 @@ describe('import FILE... --source NAME', () => {
     expect(await db().select().from(works)).toEqual(before.works);
     expect(await db().select().from(searchRuns)).toEqual(before.runs);
   });
+
+  it('names a missing file before reading any: the first, unreadable as RIS, is never parsed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lr-import-'));
+    const [bad, missing] = [join(dir, 'notes.ris'), join(dir, 'missing.ris')];
+    writeFileSync(bad, 'not a RIS record\n');
+    await expect(importFiles(db(), [bad, missing], { reviewId: protocol.id, source: 'cinahl', as: 'candidates' })).rejects.toThrow(`cannot read ${missing}: ENOENT`);
+  });
 });
 
 describe('import through the CLI, then the same works as PubMed XML', () => {

@@ -1,7 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runDedupe } from '../../src/dedup/command.js';
 import { oneLine } from '../../src/errors.js';
 import { decodeText } from '../../src/imports/readers/decode.js';
-import { readRecords } from '../../src/imports/readers/index.js';
+import { checkReadable, readRecords } from '../../src/imports/readers/index.js';
 
 /** Deterministic noise: what a PDF stream or a zip looks like to a text reader. */
 function noise(n: number): Uint8Array {
@@ -49,5 +53,25 @@ describe('readRecords on files that are not exports', () => {
     } catch (err) {
       expect(oneLine(err)).toBe('x.ris: no records found in it as RIS (records from a TY tag to an ER tag)');
     }
+  });
+});
+
+describe('checkReadable', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lr-readable-'));
+  const good = join(dir, 'good.ris');
+  writeFileSync(good, 'TY  - JOUR\nTI  - One\nER  - \n');
+
+  it('names a missing file or a directory among the paths', async () => {
+    await expect(checkReadable([good])).resolves.toBeUndefined();
+    await expect(checkReadable([good, join(dir, 'missing.ris')])).rejects.toThrow(`cannot read ${join(dir, 'missing.ris')}: ENOENT`);
+    await expect(checkReadable([dir])).rejects.toThrow(`cannot read ${dir}: it is a directory`);
+  });
+
+  it('dedupe names a missing second file before reading the first', async () => {
+    // The first file would fail if read: the error must be the second's.
+    const bad = join(dir, 'bad.ris');
+    writeFileSync(bad, 'TY  - JOUR\nTI  - cut short');
+    await expect(runDedupe([bad, join(dir, 'missing.ris')], {})).rejects.toThrow(`cannot read ${join(dir, 'missing.ris')}`);
+    await expect(runDedupe([good], { truth: join(dir, 'missing-truth.csv') })).rejects.toThrow(`cannot read ${join(dir, 'missing-truth.csv')}`);
   });
 });

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { PermanentError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
@@ -88,6 +89,22 @@ export function readRecords(path: string, text: string, opts: ReadOptions): Sour
     throw new PermanentError(`${path}: no records found in it as ${FORMAT_NAME[format]} (${RECORD_SHAPE[format]})`);
   }
   return records;
+}
+
+/**
+ * Refuses at once when any path is missing, unreadable or a directory, before any file is read: a typo
+ * in the second name should not wait for the first 200 MB to be parsed. (A pipe such as <(zcat f) is
+ * fine.)
+ */
+export async function checkReadable(paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    try {
+      if ((await stat(path)).isDirectory()) throw new Error('it is a directory');
+      await access(path, constants.R_OK);
+    } catch (err) {
+      throw new PermanentError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
 }
 
 /** Reads one file of any supported format (I/O edge). */
