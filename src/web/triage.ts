@@ -52,14 +52,18 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     }
   }
 
-  async function reviewerOf(claims: Claims, role?: 'maintainer'): Promise<ReviewerRow & { reviewTitle: string; protocol: Protocol | undefined }> {
+  /**
+   * The link's reviewer, refused once they left the protocol; `unsubscribe` accepts them anyway: a
+   * removed reviewer may still hold mail and its one-click unsubscribe must work (RFC 8058).
+   */
+  async function reviewerOf(claims: Claims, need?: 'maintainer' | 'unsubscribe'): Promise<ReviewerRow & { reviewTitle: string; protocol: Protocol | undefined }> {
     const [row] = await db
       .select({ reviewer: reviewers, reviewTitle: reviews.title })
       .from(reviewers)
       .innerJoin(reviews, eq(reviews.id, reviewers.reviewId))
       .where(eq(reviewers.id, claims.r));
-    if (!row || row.reviewer.active !== 1) throw new HttpError(403, 'This reviewer no longer screens this review.');
-    if (role && row.reviewer.role !== role) throw new HttpError(403, 'This page is for maintainers.');
+    if (!row || (row.reviewer.active !== 1 && need !== 'unsubscribe')) throw new HttpError(403, 'This reviewer no longer screens this review.');
+    if (need === 'maintainer' && row.reviewer.role !== need) throw new HttpError(403, 'This page is for maintainers.');
     return { ...row.reviewer, reviewTitle: row.reviewTitle, protocol: deps.protocols.find((p) => p.id === row.reviewer.reviewId) };
   }
 
@@ -261,12 +265,12 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
 
   // RFC 8058: GET shows a page and changes nothing; POST unsubscribes and answers 200, no redirect.
   app.route('GET', '/u/:token', async (req, res) => {
-    const reviewer = await reviewerOf(verify(req.params.token!, 'unsubscribe'));
+    const reviewer = await reviewerOf(verify(req.params.token!, 'unsubscribe'), 'unsubscribe');
     sendPage(res, 200, unsubscribePage({ reviewTitle: reviewer.reviewTitle, email: reviewer.email, done: reviewer.unsubscribedAt !== null }));
   });
   app.route('POST', '/u/:token', async (req, res) => {
     const claims = verify(req.params.token!, 'unsubscribe');
-    const reviewer = await reviewerOf(claims);
+    const reviewer = await reviewerOf(claims, 'unsubscribe');
     await db.transaction(async (tx) => {
       const [changed] = await tx
         .update(reviewers)

@@ -358,3 +358,24 @@ describe('unsubscribe (RFC 8058)', () => {
     expect(audit).toHaveLength(1);
   });
 });
+
+describe('unsubscribe after leaving the protocol', () => {
+  it('a removed reviewer can still unsubscribe with one click; their other links stay refused', async () => {
+    const [w] = await stage(ctx, 'tri', [record(900)]);
+    await db().update(reviewers).set({ active: 0 }).where(eq(reviewers.id, ids.bob!));
+    try {
+      const url = onServer(server, signedLink(signer, 'unsubscribe', { reviewerId: ids.bob! }));
+      expect((await fetch(url)).status).toBe(200);
+      const r = await fetch(url, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+      expect(r.status).toBe(200);
+      expect((await db().select().from(reviewers).where(eq(reviewers.id, ids.bob!)))[0]!.unsubscribedAt).toBeInstanceOf(Date);
+      const audit = await db().select().from(auditLog).where(and(eq(auditLog.action, 'reviewer.unsubscribed'), eq(auditLog.entityId, String(ids.bob!))));
+      expect(audit).toHaveLength(1);
+      expect((await post(link('bob', w!, 'include'))).status).toBe(403);
+      expect((await fetch(onServer(server, signedLink(signer, 'queue', { reviewerId: ids.bob! })))).status).toBe(403);
+      expect(await decisionsOf(w!)).toEqual([]);
+    } finally {
+      await db().update(reviewers).set({ active: 1, unsubscribedAt: null }).where(eq(reviewers.id, ids.bob!));
+    }
+  });
+});
