@@ -62,12 +62,27 @@ export function doiUrl(doi: string | null): string | null {
   return doi ? `https://doi.org/${doi.split('/').map(encodeURIComponent).join('/')}` : null;
 }
 
-/** The first lines of an abstract: about `max` characters, cut at a word. */
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * The first lines of an abstract: at most `max` characters as a reader counts them (graphemes, so
+ * an emoji, a surrogate pair or a letter with its accent is never split), cut at a word when one
+ * ends in the last 40%; text without spaces (Chinese, Japanese) is cut at the limit.
+ */
 export function abstractLead(text: string | null, max = 320): string {
   const flat = (text ?? '').replace(/\s+/g, ' ').trim();
-  if (flat.length <= max) return flat;
-  const cut = flat.slice(0, max);
-  return cut.slice(0, Math.max(cut.lastIndexOf(' '), max * 0.6)).trimEnd() + '…';
+  let end: number | undefined;
+  let n = 0;
+  for (const { index } of graphemes.segment(flat)) {
+    if (n++ === max) {
+      end = index;
+      break;
+    }
+  }
+  if (end === undefined) return flat;
+  const cut = flat.slice(0, end);
+  const space = cut.lastIndexOf(' ');
+  return (space >= cut.length * 0.6 ? cut.slice(0, space) : cut).trimEnd() + '…';
 }
 
 /** Header values must be one line whatever a record or protocol contains. */

@@ -58,6 +58,22 @@ describe('digest rendering', () => {
     expect(abstractLead('short', 12)).toBe('short');
   });
 
+  it('never cuts inside a character, and cuts text without spaces at the limit', () => {
+    // An emoji (two UTF-16 units) straddling the limit stays whole or goes whole.
+    const emoji = abstractLead('x'.repeat(319) + '😀😀 tail', 320);
+    expect(emoji).toBe('x'.repeat(319) + '😀…');
+    expect(emoji).not.toContain('\uFFFD');
+    expect(emoji).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    // A letter and its combining accent, or a flag, are one character.
+    expect(abstractLead('e\u0301'.repeat(10), 4)).toBe('e\u0301'.repeat(4) + '…');
+    expect(abstractLead('🇬🇧🇫🇷🇩🇪', 2)).toBe('🇬🇧🇫🇷…');
+    // Chinese has no spaces: the lead is the first 320 characters, not the first 192.
+    const cjk = '同伴支持纳洛酮分发减少过量死亡'.repeat(40);
+    expect(abstractLead(cjk)).toBe(cjk.slice(0, 320) + '…');
+    // A space early in the text does not pull the cut back to it.
+    expect(abstractLead('结果 ' + cjk)).toBe(('结果 ' + cjk).slice(0, 320) + '…');
+  });
+
   it('puts the count and the review title in a one-line subject', () => {
     const d = renderDigest(model([record(), record({ workId: 2 })]));
     expect(d.subject).toBe('2 new records to screen: Peer support Bcc: x@evil <b>');
