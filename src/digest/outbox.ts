@@ -43,9 +43,12 @@ export function retryDelay(policy: RetryPolicy, attempts: number): number {
 export interface OutboxOptions {
   /** Host Message-IDs are minted under (PUBLIC_URL's). */
   host: string;
+  /** `installTag()`: keeps two installs' digest ids apart on one host. */
+  install: string;
 }
 
-export const digestMessageId = (id: number, host: string) => `<digest-${id}@${host}>`;
+/** Fixed when the row is written, so every retry and resend of a digest carries the same one. */
+export const digestMessageId = (id: number, reviewId: string, opts: OutboxOptions) => `<digest-${id}.${reviewId}.${opts.install}@${opts.host}>`;
 
 /**
  * Writes planned digests; a digest that already exists for (review, reviewer, period) is left
@@ -65,7 +68,7 @@ export async function enqueueDigests(db: Db, planned: PlannedDigest[], opts: Out
           reviewerId: p.reviewer.id,
           period: p.period.toISOString(),
           status: 'pending',
-          messageId: digestMessageId(id, opts.host),
+          messageId: digestMessageId(id, p.reviewId, opts),
           recipient: mailbox(p.reviewer.name, p.reviewer.email),
           subject: p.rendered.subject,
           text: p.rendered.text,

@@ -5,7 +5,7 @@ import type { AppEnv } from '../config/env.js';
 import type { Protocol } from '../config/protocol.js';
 import type { Database } from '../db/client.js';
 import { digests } from '../db/schema/index.js';
-import { publicHost, type LinkSigner } from '../links/urls.js';
+import { installTag, publicHost, type LinkSigner } from '../links/urls.js';
 import type { Logger } from '../log.js';
 import { refreshRelevance } from '../ranking/update.js';
 import { planDigests, type PlannedDigest } from './build.js';
@@ -67,7 +67,7 @@ export async function runDigestOnce(deps: DigestDeps, protocols: Protocol[]): Pr
   // Decisions made since the last cycle count: the digest lists what they now rank highest.
   for (const protocol of protocols) await refreshRelevance(db, protocol.id, deps.log);
   for (const { protocol, period, planned } of await planDue(deps, protocols)) {
-    const written = await enqueueDigests(db, planned, { host: publicHost(deps.env.PUBLIC_URL) });
+    const written = await enqueueDigests(db, planned, { host: publicHost(deps.env.PUBLIC_URL), install: installTag(deps.secret, deps.env.PUBLIC_URL) });
     report.reviews.push({ review: protocol.id, period: period.toISOString(), planned, written });
   }
   report.recovered = await recoverInterrupted(db, deps.mailer);

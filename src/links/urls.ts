@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { signToken, ttlWithin, TTL, type Claims, type Purpose, type SignInput } from './tokens.js';
 
 /** Path prefix of each kind of signed link; the server routes on the same table. */
@@ -27,4 +28,13 @@ export function signedLink(s: LinkSigner, kind: LinkKind, claims: Omit<SignInput
 /** The host Message-IDs are minted under. */
 export function publicHost(publicUrl: string): string {
   return new URL(publicUrl).hostname;
+}
+
+/**
+ * A short tag that tells this install's Message-IDs from another's: two installs on one host (or
+ * every fresh one at localhost) number their digests alike. An HMAC of PUBLIC_URL under APP_SECRET
+ * with its own label, so it shows nothing of the secret and matches no link signature.
+ */
+export function installTag(secret: string, publicUrl: string): string {
+  return createHmac('sha256', secret).update(`lr-message-id-v1|${publicUrl.replace(/\/+$/, '')}`).digest('hex').slice(0, 12);
 }

@@ -77,7 +77,8 @@ describe('digest --once over SMTP', () => {
       const row = saved.find((r) => r.recipient.includes(m.envelopeTo[0]!))!;
       expect(row.status).toBe('sent');
       expect(row.smtpResponse).toMatch(/^250 .*queued as/);
-      expect(mail.messageId).toBe(`<digest-${row.id}@lr.example.org>`);
+      // Unique per install as well as per digest: the id alone repeats in every fresh install.
+      expect(mail.messageId).toMatch(new RegExp(`^<digest-${row.id}\\.dg-main\\.[0-9a-f]{12}@lr\\.example\\.org>$`));
       expect(row.messageId).toBe(mail.messageId);
       // Both parts, every record, escaped in HTML and plain in text.
       expect(mail.text).toBeTruthy();
