@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { BuildAliasTable } from 'drizzle-orm/pg-core';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
@@ -66,6 +66,32 @@ export async function firstWorks(db: Db, where: SQL | undefined, limit: number, 
   return { records, total: Number(count?.n ?? 0) };
 }
 
+/** The reviewer's latest digest that reached them or may yet (failed and cancelled ones did not). */
+async function lastDigest(db: Db, reviewerId: number): Promise<{ period: Date; createdAt: Date } | undefined> {
+  const [row] = await db
+    .select({ period: digests.period, createdAt: digests.createdAt })
+    .from(digests)
+    .where(and(eq(digests.reviewerId, reviewerId), notInArray(digests.status, ['failed', 'cancelled'])))
+    .orderBy(desc(digests.createdAt), desc(digests.id))
+    .limit(1);
+  return row && { period: new Date(row.period), createdAt: row.createdAt };
+}
+
+/**
+ * New works per source of the runs that finished after `since`. Counted from the reviewer's last
+ * digest, like the works it lists (`newForReviewer`): counted from the previous tick, a run that
+ * finished between a tick and its digest was counted in two digests.
+ */
+async function runsSince(db: Db, reviewId: string, since: Date): Promise<DigestModel['newBySource']> {
+  const rows = await db
+    .select({ source: searchRuns.source, newWorks: sql<number>`sum(${searchRuns.newWorks})::int` })
+    .from(searchRuns)
+    .where(and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.status, 'ok'), gt(searchRuns.finishedAt, since)))
+    .groupBy(searchRuns.source)
+    .orderBy(searchRuns.source);
+  return rows.map((r) => ({ source: r.source, newWorks: Number(r.newWorks) }));
+}
+
 export interface PlannedDigest {
   reviewer: ReviewerRow;
   reviewId: string;
@@ -90,13 +116,7 @@ export async function planDigests(db: Db, protocol: Protocol, period: Date, link
   const already = new Set(
     (await db.select({ r: digests.reviewerId }).from(digests).where(and(eq(digests.reviewId, review.id), eq(digests.period, period.toISOString())))).map((d) => d.r),
   );
-  const since = previousTick(protocol.schedule.digest, protocol.schedule.timezone, period);
-  const newBySource = await db
-    .select({ source: searchRuns.source, newWorks: sql<number>`sum(${searchRuns.newWorks})::int` })
-    .from(searchRuns)
-    .where(and(eq(searchRuns.reviewId, review.id), eq(searchRuns.status, 'ok'), gt(searchRuns.finishedAt, since)))
-    .groupBy(searchRuns.source)
-    .orderBy(searchRuns.source);
+  const firstSince = previousTick(protocol.schedule.digest, protocol.schedule.timezone, period);
   const [conflicts] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(works)
@@ -105,8 +125,10 @@ export async function planDigests(db: Db, protocol: Protocol, period: Date, link
 
   const planned: PlannedDigest[] = [];
   for (const reviewer of people.filter((p) => !already.has(p.id))) {
+    const last = await lastDigest(db, reviewer.id);
     const { records, total } = await newForReviewer(db, reviewer);
     if (total === 0 && !protocol.screening.nothing_new_notes) continue;
+    const newBySource = await runsSince(db, review.id, last?.createdAt ?? firstSince);
     const model: DigestModel = {
       review: { id: review.id, title: review.title },
       reviewer: { name: reviewer.name, email: reviewer.email, role: reviewer.role },
@@ -119,7 +141,7 @@ export async function planDigests(db: Db, protocol: Protocol, period: Date, link
         ) as Record<Decision, string>,
       })),
       more: total - records.length,
-      newBySource: newBySource.map((s) => ({ source: s.source, newWorks: Number(s.newWorks) })),
+      newBySource,
       conflicts: Number(conflicts?.n ?? 0),
       queueUrl: signedLink(links, 'queue', { reviewerId: reviewer.id }),
       unsubscribeUrl: signedLink(links, 'unsubscribe', { reviewerId: reviewer.id }),

@@ -28,7 +28,7 @@ export interface DigestModel {
   records: DigestRecord[];
   /** Records waiting for this reviewer beyond those listed (the digest lists at most a page). */
   more: number;
-  /** New works per source since the previous tick, from search runs. */
+  /** New works per source from the runs finished since the reviewer's last digest (the previous tick for a first). */
   newBySource: { source: string; newWorks: number }[];
   conflicts: number;
   queueUrl: string;

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../../src/config/secret.js';
 import type { DbContext } from '../../src/context.js';
-import { auditLog, digests, reviewers as reviewerTable, works } from '../../src/db/schema/index.js';
+import { auditLog, digests, reviewers as reviewerTable, searchRuns, works } from '../../src/db/schema/index.js';
 import { DEFAULT_RETRY } from '../../src/digest/outbox.js';
 import { mailerFor, planDue, runDigestOnce, type DigestDeps } from '../../src/digest/run.js';
 import { verifyToken } from '../../src/links/tokens.js';
@@ -216,6 +216,24 @@ describe('digest --once over SMTP', () => {
     const [mail] = forReview('dg-noted');
     expect(mail!.mail.subject).toBe('Nothing new to screen: Review dg-noted: peer support & <overdose>');
     expect(mail!.mail.text).toContain('No new records need your decision this period.');
+  });
+
+  it('counts the new records of the runs since the last digest, as many as it lists', async () => {
+    const { ctx, run } = await setup({ id: 'dg-count', reviewers: [reviewers[0]!] });
+    const finished = (newWorks: number) =>
+      ctx.database.db.insert(searchRuns).values({ reviewId: 'dg-count', cycleId: `c${newWorks}`, source: 'scopus', trigger: 'import', query: 'q', windowFrom: '2026-01-01', windowTo: '2026-01-01', status: 'ok', newWorks, finishedAt: sql`now()` });
+    await stage(ctx, 'dg-count', [record(1000), record(1001)]);
+    await finished(2);
+    await run();
+    await stage(ctx, 'dg-count', [record(1002), record(1003), record(1004)]);
+    await finished(3);
+    // Next week's digest: the first run finished after last week's tick, but its works came last week.
+    await run({ now: () => new Date(Date.now() + 7 * 86_400_000) });
+    const [first, second] = forReview('dg-count').map((m) => m.mail);
+    expect(first!.subject).toMatch(/^2 new records/);
+    expect(first!.text).toContain('New records this period: scopus 2.');
+    expect(second!.subject).toMatch(/^3 new records/);
+    expect(second!.text).toContain('New records this period: scopus 3.');
   });
 
   it('skips a reviewer who unsubscribed', async () => {
