@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, isNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { BuildAliasTable } from 'drizzle-orm/pg-core';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
@@ -92,6 +92,19 @@ async function runsSince(db: Db, reviewId: string, since: Date): Promise<DigestM
   return rows.map((r) => ({ source: r.source, newWorks: Number(r.newWorks) }));
 }
 
+/**
+ * Conflicts and flagged works (retractions, corrections) that appeared after `since`, all of them
+ * without a last digest: a maintainer hears of them even when nothing new came to screen, and once,
+ * not every period they stay. A work's `updated_at` moves when it becomes a conflict or is flagged.
+ */
+async function attentionSince(db: Db, reviewId: string, since: Date | undefined): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(works)
+    .where(and(liveWorks(reviewId), or(eq(works.status, 'conflict'), isNotNull(works.attention)), since ? gt(works.updatedAt, since) : undefined));
+  return Number(row?.n ?? 0);
+}
+
 export interface PlannedDigest {
   reviewer: ReviewerRow;
   reviewId: string;
@@ -103,7 +116,8 @@ export interface PlannedDigest {
 
 /**
  * Builds the digests of one review for one period: one per active, subscribed reviewer that has
- * no digest for the period yet and has something new (or always, with `nothing_new_notes`).
+ * no digest for the period yet and has something new (or always, with `nothing_new_notes`); a
+ * maintainer's news includes new conflicts and flagged works.
  */
 export async function planDigests(db: Db, protocol: Protocol, period: Date, links: LinkSigner): Promise<PlannedDigest[]> {
   const [review] = await db.select().from(reviews).where(eq(reviews.id, protocol.id));
@@ -127,7 +141,9 @@ export async function planDigests(db: Db, protocol: Protocol, period: Date, link
   for (const reviewer of people.filter((p) => !already.has(p.id))) {
     const last = await lastDigest(db, reviewer.id);
     const { records, total } = await newForReviewer(db, reviewer);
-    if (total === 0 && !protocol.screening.nothing_new_notes) continue;
+    const maintainer = reviewer.role === 'maintainer';
+    const news = total === 0 && maintainer && (await attentionSince(db, review.id, last?.createdAt)) > 0;
+    if (total === 0 && !news && !protocol.screening.nothing_new_notes) continue;
     const newBySource = await runsSince(db, review.id, last?.createdAt ?? firstSince);
     const model: DigestModel = {
       review: { id: review.id, title: review.title },
@@ -145,7 +161,7 @@ export async function planDigests(db: Db, protocol: Protocol, period: Date, link
       conflicts: Number(conflicts?.n ?? 0),
       queueUrl: signedLink(links, 'queue', { reviewerId: reviewer.id }),
       unsubscribeUrl: signedLink(links, 'unsubscribe', { reviewerId: reviewer.id }),
-      ...(reviewer.role === 'maintainer' ? { conflictsUrl: signedLink(links, 'conflicts', { reviewerId: reviewer.id }), flagged } : {}),
+      ...(maintainer ? { conflictsUrl: signedLink(links, 'conflicts', { reviewerId: reviewer.id }), flagged } : {}),
     };
     planned.push({
       reviewer,

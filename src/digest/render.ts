@@ -88,9 +88,18 @@ export function abstractLead(text: string | null, max = 320): string {
 /** Header values must be one line whatever a record or protocol contains. */
 const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
 
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** With nothing new to screen, a maintainer's subject names what waits for them instead. */
+function toCheck(m: DigestModel): string | undefined {
+  if (m.reviewer.role !== 'maintainer') return undefined;
+  const parts = [m.conflicts ? count(m.conflicts, 'conflict') : '', m.flagged?.length ? count(m.flagged.length, 'flagged study', 'flagged studies') : ''].filter(Boolean);
+  return parts.length ? `${parts.join(' and ')} to check` : undefined;
+}
+
 export function digestSubject(m: DigestModel): string {
   const n = m.records.length + m.more;
-  const what = n === 0 ? 'Nothing new to screen' : `${n} new record${n === 1 ? '' : 's'} to screen`;
+  const what = n === 0 ? (toCheck(m) ?? 'Nothing new to screen') : `${count(n, 'new record')} to screen`;
   return oneLine(`${what}: ${m.review.title}`);
 }
 

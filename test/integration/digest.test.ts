@@ -236,6 +236,30 @@ describe('digest --once over SMTP', () => {
     expect(second!.text).toContain('New records this period: scopus 3.');
   });
 
+  it('tells maintainers of new conflicts and flagged studies with nothing new to screen, once each', async () => {
+    const { ctx, run } = await setup({ id: 'dg-flag', reviewers: [reviewers[0]!, reviewers[2]!] });
+    const [a, b] = await stage(ctx, 'dg-flag', [record(1100), record(1101)]);
+    await run();
+    expect(forReview('dg-flag')).toHaveLength(2);
+    const week = (n: number) => () => new Date(Date.now() + n * 7 * 86_400_000);
+    const sentTo = () => forReview('dg-flag').slice(2).map((m) => [m.envelopeTo[0], m.mail.subject]);
+
+    await ctx.database.db.update(works).set({ status: 'included', attention: 'retraction-of work 999', updatedAt: sql`now()` }).where(eq(works.id, a!));
+    await run({ now: week(1) });
+    expect(sentTo()).toEqual([['mia@example.org', '1 flagged study to check: Review dg-flag: peer support & <overdose>']]);
+    expect(forReview('dg-flag')[2]!.mail.text).toContain(`- work ${a} (included) Peer-delivered naloxone study 1100: retraction-of work 999`);
+    // Still flagged, already told: no digest.
+    await run({ now: week(2) });
+    expect(sentTo()).toHaveLength(1);
+
+    await ctx.database.db.update(works).set({ status: 'conflict', updatedAt: sql`now()` }).where(eq(works.id, b!));
+    await run({ now: week(3) });
+    expect(sentTo()).toEqual([
+      ['mia@example.org', '1 flagged study to check: Review dg-flag: peer support & <overdose>'],
+      ['mia@example.org', '1 conflict and 1 flagged study to check: Review dg-flag: peer support & <overdose>'],
+    ]);
+  });
+
   it('skips a reviewer who unsubscribed', async () => {
     const { ctx, run } = await setup({ id: 'dg-skip', reviewers: [reviewers[0]!, reviewers[1]!] });
     await stage(ctx, 'dg-skip', [record(600)]);

@@ -79,6 +79,12 @@ describe('digest rendering', () => {
     expect(d.subject).toBe('2 new records to screen: Peer support Bcc: x@evil <b>');
     expect(renderDigest(model([])).subject).toBe('Nothing new to screen: Peer support Bcc: x@evil <b>');
     expect(renderDigest(model([record()], { more: 4 })).subject).toMatch(/^5 new records/);
+    // A maintainer with nothing to screen hears what waits for them.
+    const mia = { name: 'Mia', email: 'mia@example.org', role: 'maintainer' as const };
+    const flagged = [{ workId: 9, title: 'T', status: 'included', note: 'retraction-of work 8' }];
+    expect(renderDigest(model([], { reviewer: mia, conflicts: 0, flagged })).subject).toBe('1 flagged study to check: Peer support Bcc: x@evil <b>');
+    expect(renderDigest(model([], { reviewer: mia, conflicts: 2, flagged })).subject).toMatch(/^2 conflicts and 1 flagged study to check: /);
+    expect(renderDigest(model([], { reviewer: mia, conflicts: 0, flagged: [] })).subject).toMatch(/^Nothing new to screen: /);
   });
 
   it('escapes every record field in the HTML part', () => {
