@@ -5,6 +5,7 @@ import type { Db } from '../db/client.js';
 import { flaggedWorks } from '../db/queries/status.js';
 import { DECISIONS, digests, reviewers, reviews, screeningDecisions, searchRuns, works } from '../db/schema/index.js';
 import type { Decision } from '../db/schema/index.js';
+import { TTL } from '../links/tokens.js';
 import { signedLink, type LinkSigner } from '../links/urls.js';
 import { liveWorks } from '../db/queries/candidates.js';
 import { previousTick } from './period.js';
@@ -66,6 +67,17 @@ export async function firstWorks(db: Db, where: SQL | undefined, limit: number, 
   return { records, total: Number(count?.n ?? 0) };
 }
 
+/**
+ * How long after a digest a reviewer with records still waiting, and nothing new, is sent them
+ * again: a week before that digest's decision and queue links expire. Counted between periods
+ * (ticks), so when a run happens within one does not change it.
+ */
+export const REMIND_AFTER_MS = (Math.min(TTL.decide, TTL.queue) - 7 * 86_400) * 1000;
+
+export function reminderDue(lastPeriod: Date | undefined, period: Date): boolean {
+  return lastPeriod !== undefined && period.getTime() - lastPeriod.getTime() > REMIND_AFTER_MS;
+}
+
 /** The reviewer's latest digest that reached them or may yet (failed and cancelled ones did not). */
 async function lastDigest(db: Db, reviewerId: number): Promise<{ period: Date; createdAt: Date } | undefined> {
   const [row] = await db
@@ -117,7 +129,8 @@ export interface PlannedDigest {
 /**
  * Builds the digests of one review for one period: one per active, subscribed reviewer that has
  * no digest for the period yet and has something new (or always, with `nothing_new_notes`); a
- * maintainer's news includes new conflicts and flagged works.
+ * maintainer's news includes new conflicts and flagged works. A reviewer with nothing new whose
+ * last digest's links are about to expire is sent what still waits for them (`reminderDue`).
  */
 export async function planDigests(db: Db, protocol: Protocol, period: Date, links: LinkSigner): Promise<PlannedDigest[]> {
   const [review] = await db.select().from(reviews).where(eq(reviews.id, protocol.id));
@@ -140,7 +153,11 @@ export async function planDigests(db: Db, protocol: Protocol, period: Date, link
   const planned: PlannedDigest[] = [];
   for (const reviewer of people.filter((p) => !already.has(p.id))) {
     const last = await lastDigest(db, reviewer.id);
-    const { records, total } = await newForReviewer(db, reviewer);
+    const fresh = await newForReviewer(db, reviewer);
+    // Nothing new, and the last digest's links expire soon: the queue again, with fresh links.
+    const waiting = fresh.total === 0 && reminderDue(last?.period, period) ? await queueFor(db, reviewer) : undefined;
+    const reminder = waiting !== undefined && waiting.total > 0;
+    const { records, total } = reminder ? waiting : fresh;
     const maintainer = reviewer.role === 'maintainer';
     const news = total === 0 && maintainer && (await attentionSince(db, review.id, last?.createdAt)) > 0;
     if (total === 0 && !news && !protocol.screening.nothing_new_notes) continue;
@@ -157,6 +174,7 @@ export async function planDigests(db: Db, protocol: Protocol, period: Date, link
         ) as Record<Decision, string>,
       })),
       more: total - records.length,
+      ...(reminder ? { reminder } : {}),
       newBySource,
       conflicts: Number(conflicts?.n ?? 0),
       queueUrl: signedLink(links, 'queue', { reviewerId: reviewer.id }),

@@ -28,6 +28,8 @@ export interface DigestModel {
   records: DigestRecord[];
   /** Records waiting for this reviewer beyond those listed (the digest lists at most a page). */
   more: number;
+  /** Nothing new arrived: the records listed were announced before and still wait, sent again before their links expire. */
+  reminder?: boolean;
   /** New works per source from the runs finished since the reviewer's last digest (the previous tick for a first). */
   newBySource: { source: string; newWorks: number }[];
   conflicts: number;
@@ -99,7 +101,7 @@ function toCheck(m: DigestModel): string | undefined {
 
 export function digestSubject(m: DigestModel): string {
   const n = m.records.length + m.more;
-  const what = n === 0 ? (toCheck(m) ?? 'Nothing new to screen') : `${count(n, 'new record')} to screen`;
+  const what = n === 0 ? (toCheck(m) ?? 'Nothing new to screen') : m.reminder ? `${count(n, 'record')} still waiting for you` : `${count(n, 'new record')} to screen`;
   return oneLine(`${what}: ${m.review.title}`);
 }
 
@@ -113,6 +115,8 @@ function summaryLine(m: DigestModel): string {
   return `New records this period: ${found}. Conflicts waiting for a maintainer: ${m.conflicts}.`;
 }
 
+const REMINDER = 'Nothing new arrived, but these records are still waiting for you. The links below are new: those of earlier digests expire soon.';
+
 const FLAGGED_INTRO = 'Works of the review a retraction or correction has reached (check that its findings still hold):';
 const flaggedLine = (f: NonNullable<DigestModel['flagged']>[number]) => `work ${f.workId} (${f.status}) ${oneLine(f.title)}: ${oneLine(f.note)}`;
 
@@ -124,6 +128,7 @@ export function renderText(m: DigestModel): string {
   const lines = [digestSubject(m), `Digest of ${periodLabel(m)} for ${oneLine(m.reviewer.name)}`, '', summaryLine(m), ''];
   if (m.flagged?.length) lines.push(FLAGGED_INTRO, ...m.flagged.map((f) => `- ${flaggedLine(f)}`), '');
   if (m.records.length === 0) lines.push('No new records need your decision this period.', '');
+  if (m.reminder) lines.push(REMINDER, '');
   m.records.forEach((r, i) => {
     const label = recordLabel(r.flags, r.kind);
     lines.push(`${i + 1}. ${label ? `[${label}] ` : ''}${oneLine(r.title)}`);
@@ -185,6 +190,7 @@ export function renderHtml(m: DigestModel): string {
 <p style="${FONT}font-size:14px;color:#333333;margin:0 0 4px 0;">${summaryLine(m)}</p>
 ${m.flagged?.length ? html`<p style="${FONT}font-size:14px;color:#8a1c1c;margin:8px 0 4px 0;">${FLAGGED_INTRO}</p><ul style="${FONT}font-size:14px;color:#333333;margin:0 0 4px 0;">${m.flagged.map((f) => html`<li>${flaggedLine(f)}</li>`)}</ul>` : ''}
 </td></tr>
+${m.reminder ? html`<tr><td style="${FONT}font-size:14px;color:#333333;padding:8px 24px 0 24px;">${REMINDER}</td></tr>` : ''}
 <tr><td style="padding:0 24px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">
 ${m.records.length ? m.records.map(recordRow) : html`<tr><td style="${FONT}font-size:14px;color:#333333;padding:16px 0;">No new records need your decision this period.</td></tr>`}
 </table></td></tr>

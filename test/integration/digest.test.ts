@@ -260,6 +260,34 @@ describe('digest --once over SMTP', () => {
     ]);
   });
 
+  it('sends a reviewer with records waiting and nothing new those records again, with fresh links, before the old ones expire', async () => {
+    const { ctx, run } = await setup({ id: 'dg-wait', reviewers: [reviewers[0]!] });
+    const workIds = await stage(ctx, 'dg-wait', [record(1200), record(1201)]);
+    await run();
+    const at = (weeks: number) => new Date(Date.now() + weeks * 7 * 86_400_000);
+    for (const weeks of [1, 2, 3]) await run({ now: () => at(weeks) });
+    expect(forReview('dg-wait')).toHaveLength(1);
+
+    // Four weeks on, two days before the first digest's 30-day links expire.
+    const now = at(4);
+    await run({ now: () => now });
+    const mails = forReview('dg-wait');
+    expect(mails).toHaveLength(2);
+    const mail = mails[1]!.mail;
+    expect(mail.subject).toBe('2 records still waiting for you: Review dg-wait: peer support & <overdose>');
+    expect(mail.text).toContain('these records are still waiting for you');
+    expect(mail.text).not.toContain('No new records need your decision');
+    const tokens = (kind: string) => [...mail.text!.matchAll(new RegExp(`https://lr\\.example\\.org/${kind}/([A-Za-z0-9_.-]+)`, 'g'))].map((x) => x[1]!);
+    const decide = tokens('a').map((tok) => verifyToken(TEST_SECRET, tok, 'decide', now));
+    expect(new Set(decide.map((c) => c.w))).toEqual(new Set(workIds));
+    const fresh = now.getTime() / 1000 + 29 * 86_400;
+    for (const c of [...decide, ...tokens('q').map((tok) => verifyToken(TEST_SECRET, tok, 'queue', now))]) expect(c.e).toBeGreaterThan(fresh);
+
+    // The reminder is the last digest now: the next comes when its links near their end.
+    await run({ now: () => at(5) });
+    expect(forReview('dg-wait')).toHaveLength(2);
+  });
+
   it('skips a reviewer who unsubscribed', async () => {
     const { ctx, run } = await setup({ id: 'dg-skip', reviewers: [reviewers[0]!, reviewers[1]!] });
     await stage(ctx, 'dg-skip', [record(600)]);
