@@ -122,4 +122,11 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^COPY config \.\/config$/m);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "bin\/living-review.js"\]$/m);
   });
+
+  it('builds and runs every stage on a supported Node LTS', () => {
+    const images = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    expect(images.length).toBeGreaterThanOrEqual(3);
+    // Node 20 reached end of life on 2026-04-30; 22 and 24 are the LTS lines still maintained.
+    for (const image of images) expect(image).toMatch(/^node:(22|24)-bookworm-slim$/);
+  });
 });
