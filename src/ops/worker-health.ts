@@ -19,6 +19,7 @@ export interface WorkerHealthServerOptions {
 }
 
 export interface WorkerHealthServer {
+  host: string;
   port: number;
   close(): Promise<void>;
 }
@@ -71,8 +72,10 @@ export async function startWorkerHealthServer(opts: WorkerHealthServerOptions): 
     await cleanup();
     throw new Error(`cannot serve the worker health endpoint on port ${opts.port} (${(err as Error).message})`);
   }
+  const { address, port } = server.address() as AddressInfo;
   return {
-    port: (server.address() as AddressInfo).port,
+    host: address,
+    port,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -21,7 +21,7 @@ export interface WorkerProcessOptions {
   sendDigests?: SendDigests;
   tuning?: Partial<WorkerTuning>;
   /** Serve GET /healthz (liveness = jobs make progress) on this port; none: no HTTP server. */
-  health?: { port: number; host?: string; progressTimeoutMs?: number | undefined };
+  health?: { port: number; host?: string | undefined; progressTimeoutMs?: number | undefined };
 }
 
 /**
@@ -74,7 +74,7 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
         port: opts.health.port,
         ...(opts.health.host ? { host: opts.health.host } : {}),
       });
-      app.log.info({ port: health.port, progressTimeoutMs: thresholdMs }, 'health endpoint listening');
+      app.log.info({ host: health.host, port: health.port, progressTimeoutMs: thresholdMs }, 'health endpoint listening');
     }
   } catch (err) {
     await running?.close();

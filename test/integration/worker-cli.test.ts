@@ -27,7 +27,7 @@ describe('worker and run --enqueue through the CLI', () => {
     fake = await startFakeEutils({ records: cloneCorpus({ templates: TEMPLATES, n: 40, from: '2022-06-01', to: '2022-06-30' }), rateLimitPerSecond: 3 });
     env = { DATABASE_URL: t.url, REDIS_URL: inject('redisUrl'), EUTILS_BASE_URL: fake.baseUrl, QUEUE_PREFIX: randomPrefix() };
     healthPort = await freePort();
-    const args = ['worker', '--shutdown-timeout', '5000', '--health-port', String(healthPort), '--progress-timeout', '60000'];
+    const args = ['worker', '--shutdown-timeout', '5000', '--health-port', String(healthPort), '--health-host', '127.0.0.1', '--progress-timeout', '60000'];
     worker = spawnCli(args, { ...env, LOG_LEVEL: 'info' }, ['ignore', 'ignore', 'pipe']);
     await new Promise<void>((resolve, reject) => {
       worker.stderr!.on('data', (d) => {
@@ -68,7 +68,9 @@ describe('worker and run --enqueue through the CLI', () => {
     expect(JSON.stringify(status.queues)).toMatch(/search/);
   });
 
-  it('serves the worker health endpoint on --health-port with the --progress-timeout given', async () => {
+  it('serves the worker health endpoint on --health-host and --health-port with the --progress-timeout given', async () => {
+    const listening = workerLog.split('\n').find((l) => l.includes('"health endpoint listening"'))!;
+    expect(JSON.parse(listening)).toMatchObject({ host: '127.0.0.1', port: healthPort });
     const res = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
@@ -77,10 +79,13 @@ describe('worker and run --enqueue through the CLI', () => {
     });
   });
 
-  it('refuses --progress-timeout without --health-port, and a bad port, in one line', async () => {
+  it('refuses --progress-timeout or --health-host without --health-port, and a bad port, in one line', async () => {
     const r = await runCli(['worker', '--progress-timeout', '1000'], env);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('living-review: --progress-timeout needs --health-port: it only changes what GET /healthz reports\n');
+    const host = await runCli(['worker', '--health-host', '127.0.0.1'], env);
+    expect(host.code).toBe(1);
+    expect(host.stderr).toBe('living-review: --health-host needs --health-port: it only says where GET /healthz listens\n');
     const bad = await runCli(['worker', '--health-port', '70000'], env);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--health-port.*expected a port number 0-65535/);

@@ -26,6 +26,14 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.volumes)).toContain('pgdata');
   });
 
+  it('publishes Mailpit, whose web UI has no auth and shows signed links, on loopback only', () => {
+    expect(services.mailpit.ports).toEqual(['127.0.0.1:8025:8025']);
+    // Only web is published beyond the host: its links are what digests send reviewers to.
+    for (const [name, svc] of Object.entries(services)) {
+      for (const p of svc.ports ?? []) if (name !== 'web') expect(String(p), `${name} publishes ${p}`).toMatch(/^127\.0\.0\.1:/);
+    }
+  });
+
   it('runs Redis with noeviction and persistence, as BullMQ requires', () => {
     const cmd: string[] = services.redis.command;
     expect(cmd[cmd.indexOf('--maxmemory-policy') + 1]).toBe('noeviction');
@@ -55,8 +63,10 @@ describe('docker-compose.yml', () => {
     };
     const port = Number(option('--health-port'));
     const workerCommand = buildProgram().commands.find((c) => c.name() === 'worker')!;
-    for (const flag of ['--health-port', '--progress-timeout']) expect(workerCommand.options.map((o) => o.long)).toContain(flag);
-    // The probe asks /healthz on that port and fails on anything but 2xx.
+    for (const flag of ['--health-port', '--health-host', '--progress-timeout']) expect(workerCommand.options.map((o) => o.long)).toContain(flag);
+    // Only the container's own probe needs it: loopback, where the probe asks /healthz, failing on anything but 2xx.
+    expect(option('--health-host')).toBe('127.0.0.1');
+    expect(services.worker.ports).toBeUndefined();
     const probe = services.worker.healthcheck.test.join(' ');
     expect(probe).toContain(`http://127.0.0.1:${port}/healthz`);
     expect(probe).toMatch(/r\.ok\?0:1/);
