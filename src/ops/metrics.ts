@@ -60,8 +60,9 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
         for (const s of (await deps.counters.read()).filter((x) => x.name === name)) this.inc(s.labels, s.value);
       }) });
   shared('api_responses', 'living_review_api_responses_total', 'Upstream API responses by source and HTTP status code ("error": no response)', ['source', 'code']);
-  shared('jobs', 'living_review_jobs_total', 'Jobs finished by queue and outcome', ['queue', 'status']);
-  shared('job_seconds', 'living_review_job_duration_seconds_total', 'Time spent processing jobs by queue and outcome (divide by living_review_jobs_total for the mean)', ['queue', 'status']);
+  // Counted per attempt: a job retried twice and then completed is 2 failed and 1 completed.
+  shared('jobs', 'living_review_jobs_total', 'Job attempts ended by queue and outcome (failed counts every failed attempt, retried or final)', ['queue', 'status']);
+  shared('job_seconds', 'living_review_job_duration_seconds_total', 'Time spent processing job attempts by queue and outcome (divide by living_review_jobs_total for the mean per attempt)', ['queue', 'status']);
   shared('digest_sends', 'living_review_digest_sends_total', 'Digest emails sent by review', ['review']);
 
   new Gauge({ name: 'living_review_search_runs', help: 'Search runs by source and status', labelNames: ['source', 'status'], registers: [registry],

@@ -24,6 +24,15 @@ export const RELEASE_MS = 15_000;
 /** With Redis away, closing the queues and QUIT never settle (the connection retries for ever). */
 const REDIS_CLOSE_MS = 2_000;
 
+/**
+ * How long the attempt that just ended took. BullMQ sets finishedOn only when the job ends, so a
+ * failed attempt that will be retried has none: it ends now, when its 'failed' event fires.
+ */
+export function attemptSeconds(job: Pick<Job, 'processedOn' | 'finishedOn'>, now = Date.now()): number {
+  if (!job.processedOn) return 0;
+  return ((job.finishedOn || now) - job.processedOn) / 1000;
+}
+
 export interface WorkerDeps {
   env: AppEnv;
   protocols: Protocol[];
@@ -114,9 +123,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     });
     const jobLog = (job: Job | undefined) => log.child({ queue: name, jobId: job?.id, review: job?.data?.reviewId, source: job?.data?.source });
     const timing = (job: Job, status: string) => {
-      const seconds = job.finishedOn && job.processedOn ? (job.finishedOn - job.processedOn) / 1000 : 0;
       counters.add('jobs', { queue: name, status });
-      counters.add('job_seconds', { queue: name, status }, seconds);
+      counters.add('job_seconds', { queue: name, status }, attemptSeconds(job));
     };
     worker.on('completed', (job) => {
       timing(job, 'completed');
