@@ -1,4 +1,4 @@
-import { asc, count, eq, gt } from 'drizzle-orm';
+import { asc, count, eq, gt, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { reviews, workBlockKeys, works } from '../db/schema/index.js';
 import { BLOCK_KEYS_VERSION } from '../dedup/blocking.js';
@@ -47,4 +47,23 @@ export async function refreshBlockKeys(
     await tx.update(reviews).set({ blockKeysVersion: BLOCK_KEYS_VERSION }).where(eq(reviews.id, reviewId));
     return indexed;
   });
+}
+
+/**
+ * `refreshBlockKeys` for every review in the database whose keys are older, configured or not:
+ * `migrate` runs it, so serve and worker start on current keys instead of rebuilding them before
+ * their health endpoints listen (minutes per million works: long enough for probes to kill them).
+ * Returns the reviews rebuilt, with the number of works indexed.
+ */
+export async function refreshStaleBlockKeys(
+  db: Db,
+  opts: { onRebuild?: (reviewId: string, works: number) => void } = {},
+): Promise<{ reviewId: string; works: number }[]> {
+  const stale = await db.select({ id: reviews.id }).from(reviews).where(ne(reviews.blockKeysVersion, BLOCK_KEYS_VERSION)).orderBy(asc(reviews.id));
+  const rebuilt: { reviewId: string; works: number }[] = [];
+  for (const { id } of stale) {
+    const n = await refreshBlockKeys(db, id, { onRebuild: (works) => opts.onRebuild?.(id, works) });
+    rebuilt.push({ reviewId: id, works: n });
+  }
+  return rebuilt;
 }

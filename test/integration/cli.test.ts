@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BLOCK_KEYS_VERSION } from '../../src/dedup/blocking.js';
 import { packageRoot } from '../../src/paths.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
@@ -40,6 +41,26 @@ describe('living-review CLI', () => {
     // The same review under `reviews`, as with several protocols.
     expect(parsed.reviews).toEqual([{ ...parsed, reviews: undefined, queues: undefined }].map((r) => JSON.parse(JSON.stringify(r))));
     expect(typeof parsed.queues.reachable).toBe('boolean');
+  });
+
+  it('migrate rebuilds match keys made by an older version, so serve and worker start on current ones', async () => {
+    const env = { DATABASE_URL: t.url };
+    const imported = await runCli(['import', join(packageRoot, 'test/fixtures/import/same-works.ris'), '--source', 'scopus'], env);
+    expect(imported.code, imported.stderr).toBe(0);
+    const [{ n } = { n: 0 }] = await t.query<{ n: number }>(`select count(*)::int as n from works where review_id = 'peer-support-overdose' and merged_into_id is null`);
+    expect(n).toBeGreaterThan(0);
+    // As after an upgrade: keys from older code (here: none left) under an older version.
+    await t.query(`delete from work_block_keys`);
+    await t.query(`update reviews set block_keys_version = $1`, [BLOCK_KEYS_VERSION - 1]);
+    const r = await runCli(['migrate'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`peer-support-overdose: block keys rebuilt for ${n} work(s)\n`);
+    expect(await t.query(`select block_keys_version as v from reviews`)).toEqual([{ v: BLOCK_KEYS_VERSION }]);
+    const [keys] = await t.query<{ works: number }>(`select count(distinct work_id)::int as works from work_block_keys`);
+    expect(keys!.works).toBe(n);
+    // Current keys: nothing to do the next time.
+    const again = await runCli(['migrate'], env);
+    expect(again.stdout).not.toContain('block keys rebuilt');
   });
 
   it('stops quietly when the reader of its output goes away (`| head`)', async () => {
