@@ -51,3 +51,13 @@ export function coerceError(thrown: unknown): Error {
 export function oneLine(err: unknown): string {
   return coerceError(err).message.replace(/\s+/g, ' ').trim();
 }
+
+/**
+ * Log fields for an error: its one line, and for an unexpected error (a bug, not one of the kinds
+ * above, whose message says all there is) its stack too, which is what finding the bug needs.
+ */
+export function errorFields(thrown: unknown): { err: string; stack?: string } {
+  // Something thrown that is no Error has no stack of its own.
+  const expected = !(thrown instanceof Error) || thrown instanceof PermanentError || thrown instanceof RetryableError;
+  return expected || !thrown.stack ? { err: oneLine(thrown) } : { err: oneLine(thrown), stack: thrown.stack };
+}

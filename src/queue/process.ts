@@ -5,7 +5,7 @@ import { loadContext, openDbContext } from '../context.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../log.js';
 import { mailerFor, runDigestOnce } from '../digest/run.js';
-import { PermanentError, RetryableError, oneLine } from '../errors.js';
+import { PermanentError, RetryableError, errorFields } from '../errors.js';
 import { startWorkerHealthServer, type WorkerHealthServer } from '../ops/worker-health.js';
 import type { SourceProvider } from '../sources/provider.js';
 import { DEFAULT_TUNING, type SendDigests, type WorkerTuning } from './context.js';
@@ -83,7 +83,7 @@ export async function runWorkerProcess(opts: WorkerProcessOptions): Promise<void
   }
   const workers = running;
   const crash = (what: string) => (err: unknown) => {
-    app.log.fatal({ err: oneLine(err) }, what);
+    app.log.fatal(errorFields(err), what);
     process.exit(1);
   };
   process.on('uncaughtException', crash('uncaught exception'));

@@ -3,7 +3,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { AppEnv } from '../config/env.js';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
-import { oneLine } from '../errors.js';
+import { errorFields, oneLine } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createCounterStore } from '../ops/counters.js';
 import type { SourceProvider } from '../sources/provider.js';
@@ -133,7 +133,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     worker.on('failed', (job, err) => {
       if (job) timing(job, 'failed');
       const final = !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-      jobLog(job).error({ err: oneLine(err), cause: err.name, attempt: job?.attemptsStarted, final }, final ? 'job failed' : 'job failed; will retry');
+      jobLog(job).error({ ...errorFields(err), cause: err.name, attempt: job?.attemptsStarted, final }, final ? 'job failed' : 'job failed; will retry');
     });
     worker.on('stalled', (jobId) => log.warn({ queue: name, jobId }, 'job stalled (its worker stopped); taken up again'));
     worker.on('error', (err) => log.error({ queue: name, err: oneLine(err) }, 'worker error'));

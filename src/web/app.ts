@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
-import { oneLine } from '../errors.js';
+import { errorFields } from '../errors.js';
 
 /**
  * A small router over node:http: the server has a handful of routes, all server-rendered forms,
@@ -105,7 +105,7 @@ export function createApp(opts: { log: Logger; errorPage: (status: number, messa
         try {
           if (await m(raw, res)) return;
         } catch (err) {
-          opts.log.error({ err: oneLine(err) }, 'request failed');
+          opts.log.error(errorFields(err), 'request failed');
           if (!res.headersSent) sendPage(res, 500, opts.errorPage(500, 'Something went wrong on our side. Please try again later.'));
           else res.end();
           return;
@@ -126,7 +126,7 @@ export function createApp(opts: { log: Logger; errorPage: (status: number, messa
       } catch (err) {
         const status = err instanceof HttpError ? err.status : 500;
         // The path holds a token: log the route pattern, never the path.
-        if (status >= 500) opts.log.error({ route: found?.r.parts.join('/'), err: oneLine(err) }, 'request failed');
+        if (status >= 500) opts.log.error({ route: found?.r.parts.join('/'), ...errorFields(err) }, 'request failed');
         if (!res.headersSent) sendPage(res, status, opts.errorPage(status, status >= 500 ? 'Something went wrong on our side. Please try again later.' : (err as Error).message));
         else res.end();
       }
