@@ -2,11 +2,11 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 
-const url = (what: string) =>
-  z.string().refine((v) => URL.canParse(v), { message: `expected a URL (${what})` });
+/** A URL its client speaks: any other scheme would fail later, and less plainly than here. */
+const url = (schemes: string[], what: string, kind = `a ${schemes.map((s) => `${s}://`).join(' or ')} URL`) =>
+  z.string().refine((v) => URL.canParse(v) && schemes.includes(new URL(v).protocol.slice(0, -1)), { message: `expected ${kind} (${what})` });
 /** A web address: links in emails and API bases need a scheme a browser or HTTP client speaks. */
-const webUrl = (what: string) =>
-  z.string().refine((v) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol), { message: `expected an http(s) URL (${what})` });
+const webUrl = (what: string) => url(['http', 'https'], what, 'an http(s) URL');
 /** An empty variable is an unset one (`FOO=` in an .env file), with or without a default. */
 const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(unsetIfEmpty, schema.optional());
@@ -14,10 +14,10 @@ const withDefault = <T extends z.ZodType>(schema: T, value: z.input<T>) => z.pre
 
 /** Every environment variable of the public contract, with its default. */
 const envSchema = z.object({
-  DATABASE_URL: optional(url('postgres://user@host:5432/db')),
+  DATABASE_URL: optional(url(['postgres', 'postgresql'], 'postgres://user@host:5432/db')),
   LR_DATA_DIR: withDefault(z.string(), './data'),
-  REDIS_URL: withDefault(url('redis://host:6379'), 'redis://127.0.0.1:6379'),
-  SMTP_URL: optional(url('smtp://user:pass@host:587')),
+  REDIS_URL: withDefault(url(['redis', 'rediss'], 'redis://host:6379'), 'redis://127.0.0.1:6379'),
+  SMTP_URL: optional(url(['smtp', 'smtps'], 'smtp://user:pass@host:587')),
   MAIL_FROM: withDefault(z.string(), 'living-review <noreply@localhost>'),
   PUBLIC_URL: withDefault(webUrl('https://review.example.org'), 'http://localhost:3000'),
   APP_SECRET: optional(z.string().min(16, 'expected at least 16 characters')),

@@ -193,9 +193,26 @@ describe('environment', () => {
     expect(loadEnv({ PUBLIC_URL: 'https://review.example.org/lr/' }).PUBLIC_URL).toBe('https://review.example.org/lr/');
   });
 
+  it('wants a scheme its client speaks for Postgres, Redis and SMTP, naming the variable and the schemes', () => {
+    const refused = (vars: Record<string, string>) => {
+      try {
+        loadEnv(vars);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error(`accepted ${JSON.stringify(vars)}`);
+    };
+    expect(refused({ REDIS_URL: 'http://127.0.0.1:6379' })).toBe('environment: REDIS_URL: expected a redis:// or rediss:// URL (redis://host:6379)');
+    expect(refused({ DATABASE_URL: 'mysql://u@db/living' })).toBe('environment: DATABASE_URL: expected a postgres:// or postgresql:// URL (postgres://user@host:5432/db)');
+    expect(refused({ SMTP_URL: 'https://mail.example.org' })).toBe('environment: SMTP_URL: expected a smtp:// or smtps:// URL (smtp://user:pass@host:587)');
+    const env = loadEnv({ REDIS_URL: 'rediss://cache:6380', DATABASE_URL: 'postgresql://u@db/living', SMTP_URL: 'smtps://u:p@mail:465' });
+    expect([env.REDIS_URL, env.DATABASE_URL, env.SMTP_URL]).toEqual(['rediss://cache:6380', 'postgresql://u@db/living', 'smtps://u:p@mail:465']);
+    expect(loadEnv({ DATABASE_URL: 'postgres://u@db/living', SMTP_URL: 'smtp://mail:587', REDIS_URL: 'redis://r:6379' }).REDIS_URL).toBe('redis://r:6379');
+  });
+
   it('names each bad variable', () => {
     expect(() => loadEnv({ DATABASE_URL: 'not a url', LOG_LEVEL: 'loud' })).toThrow(
-      /environment: DATABASE_URL: expected a URL.*environment: LOG_LEVEL/,
+      /environment: DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL.*environment: LOG_LEVEL/,
     );
   });
 });
