@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, type Queue } from 'bullmq';
 import type { Db } from '../db/client.js';
 import { cycleRuns, type SearchRunRow } from '../db/queries/runs.js';
 import { combineAttempts } from '../runs/attempts.js';
 import type { CycleResult, SourceResult } from '../runs/cycle.js';
+import { sleep } from '../sources/http/rate-limiter.js';
 import type { ApiSourceName } from '../sources/types.js';
 import { JOB_NAMES, searchDedupId, searchJobId, searchPayload, type SearchPayload } from './catalogue.js';
 
@@ -129,6 +129,7 @@ async function settled(queue: Queue, jobId: string, opts: WaitOptions): Promise<
         throw new Error(`lost Redis at ${opts.redis ?? 'REDIS_URL'} while waiting for job ${jobId} (${(err as Error).message}); the workers may still finish it: see \`status\``);
       }
     }
-    await sleep(opts.pollMs ?? 500, undefined, { signal: opts.signal });
+    // This sleep, not node's: an interruption ends the wait with its reason, not 'The operation was aborted'.
+    await sleep(opts.pollMs ?? 500, opts.signal);
   }
 }

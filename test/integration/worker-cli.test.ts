@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
-import { runCli, spawnCli } from '../helpers/cli.js';
+import { cliResult, runCli, spawnCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { freePort } from '../helpers/services.js';
 import { randomPrefix } from '../helpers/workers.js';
@@ -89,6 +89,17 @@ describe('worker and run --enqueue through the CLI', () => {
     const bad = await runCli(['worker', '--health-port', '70000'], env);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--health-port.*expected a port number 0-65535/);
+  });
+
+  it('run --enqueue --wait interrupted by SIGTERM says so, not that an operation was aborted', async () => {
+    // A prefix no worker serves: the job waits for ever.
+    const child = spawnCli(['run', '--enqueue', '--wait', '--sources', 'pubmed', '--from', '2022-06-01', '--to', '2022-06-30'], { ...env, QUEUE_PREFIX: randomPrefix() });
+    const result = cliResult(child);
+    await new Promise<void>((resolve) => child.stderr!.on('data', (d) => String(d).includes('queued ') && resolve()));
+    child.kill('SIGTERM');
+    const r = await result;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^queued [^\n]+\nliving-review: interrupted \(SIGTERM\)\n$/);
   });
 
   it('refuses to enqueue when Redis is not reachable, naming it', async () => {

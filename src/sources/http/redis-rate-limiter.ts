@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import type { RateLimiter } from './rate-limiter.js';
+import { sleep, type RateLimiter } from './rate-limiter.js';
 
 // The Redis-backed RateLimiter, shared by every worker process that holds the key; `run --once`
 // uses the in-process one (rate-limiter.ts).
@@ -81,7 +80,7 @@ export function createRedisRateLimiter(redis: Redis, opts: RedisRateLimiterOptio
           continue;
         }
         // A little jitter so waiting processes do not all retry on the same millisecond.
-        await sleep(wait + Math.floor(Math.random() * 15), undefined, { signal });
+        await sleep(wait + Math.floor(Math.random() * 15), signal);
       }
     },
     async penalize(ms) {
