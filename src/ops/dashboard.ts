@@ -72,7 +72,9 @@ export function createDashboard(queues: Queue[], auth: DashboardAuth): RequestLi
       return;
     }
     if (authorized(req, auth)) return next();
-    res.setHeader('www-authenticate', 'Basic realm="living-review queues", charset="UTF-8"');
+    // Basic makes a browser ask for a user and password: only worth it when one is configured.
+    const basic = auth.user && auth.password;
+    res.setHeader('www-authenticate', basic ? 'Basic realm="living-review queues", charset="UTF-8"' : 'Bearer realm="living-review queues"');
     res.status(401).type('text/plain').send('authentication required\n');
   });
   app.use(DASHBOARD_PATH, adapter.getRouter());

@@ -161,7 +161,9 @@ describe('ops routes', () => {
 
   it('the dashboard refuses requests without credentials and is off when none are configured', async () => {
     const base = await serve({ token: TOKEN, user: 'ops', password: 'a-long-password' });
-    expect((await fetch(`${base}/admin/queues`)).status).toBe(401);
+    const refused = await fetch(`${base}/admin/queues`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(/^Basic /);
     expect((await fetch(`${base}/admin/queues`, { headers: { authorization: 'Bearer wrong-token-wrong-token!' } })).status).toBe(401);
     expect((await fetch(`${base}/admin/queues/api/queues`, { headers: { authorization: `Basic ${Buffer.from('ops:nope').toString('base64')}` } })).status).toBe(401);
     const ok = await fetch(`${base}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -184,6 +186,11 @@ describe('ops routes', () => {
     // Behind a proxy that rewrites Host the Origin is the public one: the browser's word decides.
     expect((await add({ 'content-type': 'application/json', origin: 'https://lr.example.org', 'sec-fetch-site': 'same-origin' })).status).toBe(200);
     expect(await waiting()).toBe(2);
+
+    // A token only: no browser prompt for a user and password that do not exist.
+    const tokenOnly = await fetch(`${await serve({ token: TOKEN })}/admin/queues`);
+    expect(tokenOnly.status).toBe(401);
+    expect(tokenOnly.headers.get('www-authenticate')).toBe('Bearer realm="living-review queues"');
 
     const off = await serve({});
     expect((await fetch(`${off}/admin/queues`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
