@@ -14,7 +14,8 @@ const withDefault = <T extends z.ZodType>(schema: T, value: z.input<T>) => z.pre
 
 /** Every environment variable of the public contract, with its default. */
 const envSchema = z.object({
-  DATABASE_URL: optional(url(['postgres', 'postgresql'], 'postgres://user@host:5432/db')),
+  // node-postgres also reads `socket:/run/postgresql?db=name` for a Unix socket.
+  DATABASE_URL: optional(url(['postgres', 'postgresql', 'socket'], 'postgres://user@host:5432/db', 'a postgres:// or postgresql:// URL')),
   LR_DATA_DIR: withDefault(z.string(), './data'),
   REDIS_URL: withDefault(url(['redis', 'rediss'], 'redis://host:6379'), 'redis://127.0.0.1:6379'),
   SMTP_URL: optional(url(['smtp', 'smtps'], 'smtp://user:pass@host:587')),

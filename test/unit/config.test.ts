@@ -208,6 +208,7 @@ describe('environment', () => {
     const env = loadEnv({ REDIS_URL: 'rediss://cache:6380', DATABASE_URL: 'postgresql://u@db/living', SMTP_URL: 'smtps://u:p@mail:465' });
     expect([env.REDIS_URL, env.DATABASE_URL, env.SMTP_URL]).toEqual(['rediss://cache:6380', 'postgresql://u@db/living', 'smtps://u:p@mail:465']);
     expect(loadEnv({ DATABASE_URL: 'postgres://u@db/living', SMTP_URL: 'smtp://mail:587', REDIS_URL: 'redis://r:6379' }).REDIS_URL).toBe('redis://r:6379');
+    expect(loadEnv({ DATABASE_URL: 'socket:/run/postgresql?db=living' }).DATABASE_URL).toBe('socket:/run/postgresql?db=living');
   });
 
   it('names each bad variable', () => {
