@@ -42,6 +42,11 @@ describe('RIS records', () => {
     expect(r!.authors).toHaveLength(1);
   });
 
+  it('reads a file whose writer puts one space before every hyphen', () => {
+    const records = read('TY - JOUR\nTI - Peer naloxone distribution\nAU - Omega, O.\nPY - 2021\nER - \n\nTY - JOUR\nTI - Second\nER -\n');
+    expect(records.map((r) => [r.title, r.year])).toEqual([['Peer naloxone distribution', 2021], ['Second', undefined]]);
+  });
+
   it('keeps an institutional author whole with or without the trailing comma', () => {
     const [r] = read('TY  - JOUR\nAU  - World Health Organization\nAU  - Cochrane Collaboration,\nAU  - Watson D.P.\nER  - \n');
     expect(r!.authors).toEqual([

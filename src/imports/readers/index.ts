@@ -33,7 +33,7 @@ export function detectFormat(path: string, text: string): ImportFormat {
   if (ext === '.csv' || ext === '.tsv') return 'csv';
   const head = text.slice(0, 4000);
   if (ext === '.xml' || /^\s*<(?:\?xml|!DOCTYPE|PubmedArticleSet)/.test(head)) return 'pubmed-xml';
-  if (/^TY {2}-/im.test(head)) return 'ris';
+  if (/^TY {1,2}-/im.test(head)) return 'ris';
   if (/^PMID- /m.test(head)) return 'medline';
   return 'csv';
 }

@@ -10,6 +10,9 @@ const MEDLINE_LINE = /^([A-Z][A-Z0-9]{1,3})\s*-(?: (.*)|$)/;
  * "IL - 6 rose" or "HIV - positive" on a wrapped abstract line is text. Some writers use lower case.
  */
 const RIS_LINE = /^([A-Za-z][A-Za-z0-9]) {2}-(?: (.*))?\s*$/;
+/** Some writers put one space before the hyphen throughout: their files are read by their own rule. */
+const RIS_LINE_ONE_SPACE = /^([A-Za-z][A-Za-z0-9]) -(?: (.*))?\s*$/;
+const ONE_SPACE_FILE = /^\uFEFF?[Tt][Yy] -(?: |$)/;
 
 const add = (r: TaggedRecord, tag: string, value: string) => {
   const values = r.get(tag) ?? [];
@@ -30,8 +33,11 @@ export function parseRis(text: string): TaggedRecord[] {
   let startLine = 0;
   let last: string[] | undefined;
   const lines = text.split(/\r\n|\n|\r/);
+  // The file's first TY line says how its tags are spaced.
+  const firstTy = lines.find((l) => /^\uFEFF?[Tt][Yy] {1,2}-/.test(l));
+  const tagLine = firstTy && ONE_SPACE_FILE.test(firstTy) ? RIS_LINE_ONE_SPACE : RIS_LINE;
   for (const [i, line] of lines.entries()) {
-    const m = RIS_LINE.exec(line);
+    const m = tagLine.exec(line);
     const tag = m?.[1]!.toUpperCase();
     if (tag === 'TY') {
       if (current) out.push(current);
