@@ -24,6 +24,15 @@ function field(name: string, value: string | number | null | undefined): string 
   return texField(name, value === null || value === undefined ? undefined : escape(String(value)));
 }
 
+// Where each kind names what holds it: a chapter's book is its booktitle, a preprint's server howpublished.
+const BIBTEX_TYPE: Record<NonNullable<Candidate['kind']>, { type: string; container?: string }> = {
+  article: { type: 'article', container: 'journal' },
+  preprint: { type: 'misc', container: 'howpublished' },
+  book: { type: 'book' },
+  'book-chapter': { type: 'incollection', container: 'booktitle' },
+  other: { type: 'misc', container: 'howpublished' },
+};
+
 export function renderBibtex(candidates: Candidate[]): string {
   return candidates
     .map((c) => {
@@ -37,12 +46,13 @@ export function renderBibtex(candidates: Candidate[]): string {
         const given = a.collective ? undefined : a.given ?? a.initials;
         return given ? escape(`${a.family}, ${given}`) : `{${escape(a.family)}}`;
       });
+      const entry = BIBTEX_TYPE[c.kind ?? 'article'];
       return (
-        `@article{${key},\n` +
+        `@${entry.type}{${key},\n` +
         // Double braces keep the title's case as published: styles otherwise lower "HIV", "Ohio".
         texField('title', c.title ? `{${escape(c.title)}}` : undefined) +
         texField('author', authors.join(' and ')) +
-        field('journal', c.journal) +
+        (entry.container ? field(entry.container, c.journal) : '') +
         field('year', c.year) +
         field('volume', c.volume) +
         field('number', c.issue) +
@@ -51,6 +61,7 @@ export function renderBibtex(candidates: Candidate[]): string {
         texField('doi', c.doi?.replace(/[{}]/g, '')) +
         field('pmid', c.pmid) +
         field('pmcid', c.pmcid) +
+        field('issn', c.issn.join(', ') || null) +
         field('abstract', c.abstract) +
         `}\n`
       );

@@ -21,6 +21,8 @@ const work = (over: Partial<Candidate> = {}): Candidate => ({
   pmid: '32535501',
   pmcid: null,
   abstract: 'Background: a line\nand another.',
+  issn: ['1873-4758'],
+  kind: null,
   sources: ['pubmed', 'europepmc'],
   status: 'pending',
   origin: 'candidate',
@@ -70,6 +72,24 @@ describe('RIS export', () => {
     expect(b!.pmcid).toBe('PMC12175493');
   });
 
+  it('gives a book, a chapter and a preprint their own RIS types, and every ISSN, so a re-import matches them', () => {
+    const ris = renderRis([
+      work({ kind: 'book', title: 'Harm reduction handbook', journal: null, doi: null, pmid: null, issn: [] }),
+      work({ id: 8, kind: 'book-chapter', title: 'Peer work', journal: 'Harm reduction handbook', doi: null, pmid: null }),
+      work({ id: 9, kind: 'preprint', journal: 'medRxiv', issn: ['1873-4758', '0955-3959'] }),
+    ]);
+    const [book, chapter, preprint] = ris.split('ER  - \r\n').map((r) => r.trim());
+    expect(book).toMatch(/^TY {2}- BOOK\r\n/);
+    expect(chapter).toMatch(/^TY {2}- CHAP\r\n/);
+    expect(chapter).toContain('T2  - Harm reduction handbook\r\n');
+    expect(chapter).not.toContain('JO  - ');
+    expect(preprint).toMatch(/^TY {2}- JOUR\r\n/);
+    expect(preprint).toContain('SN  - 1873-4758\r\nSN  - 0955-3959\r\n');
+    const [b, c, p] = readRecords('export.ris', ris, { source: 'export' });
+    expect([b!.kind, c!.kind, p!.kind ?? 'article']).toEqual(['book', 'book-chapter', 'article']);
+    expect(p!.issn).toEqual(['1873-4758', '0955-3959']);
+  });
+
   it('reads an abstract a RIS writer wrapped over unindented lines', () => {
     const ris = 'TY  - JOUR\r\nTI  - Wrapped\r\nAB  - Line one of abstract.\r\nLine two of abstract.\r\n\r\nLine three, among people living with\r\nHIV - positive status was common.\r\nER  - \r\n';
     expect(readRecords('w.ris', ris, { source: 'export' })[0]!.abstract).toBe('Line one of abstract. Line two of abstract. Line three, among people living with HIV - positive status was common.');
@@ -94,6 +114,15 @@ describe('BibTeX export', () => {
     const lt = renderBibtex([work({ abstract: 'age < 40, p > 0.05', pmcid: 'PMC1' })]);
     expect(lt).toContain('  abstract = {age \\textless{} 40, p \\textgreater{} 0.05},\n');
     expect(lt).toContain('  pmcid = {PMC1},\n');
+  });
+
+  it('writes a chapter as an incollection in its book, a preprint as misc on its server, and the ISSNs', () => {
+    expect(renderBibtex([work({ kind: 'book-chapter', journal: 'Harm reduction handbook' })])).toMatch(/^@incollection\{[\s\S]*  booktitle = \{Harm reduction handbook\},\n/);
+    const preprint = renderBibtex([work({ kind: 'preprint', journal: 'medRxiv' })]);
+    expect(preprint).toMatch(/^@misc\{/);
+    expect(preprint).toContain('  howpublished = {medRxiv},\n');
+    expect(preprint).not.toContain('journal = ');
+    expect(renderBibtex([work()])).toContain('  issn = {1873-4758},\n');
   });
 });
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { works, type WorkStatus } from '../schema/index.js';
-import type { Author } from '../../records/types.js';
+import type { Author, SourceRecord } from '../../records/types.js';
 
 /** A deduplicated work as exports show it, with the sources it was found in. */
 export interface Candidate {
@@ -17,6 +17,10 @@ export interface Candidate {
   pmid: string | null;
   pmcid: string | null;
   abstract: string | null;
+  /** ISSNs, print and electronic. */
+  issn: string[];
+  /** null for a journal article. */
+  kind: SourceRecord['kind'] | null;
   sources: string[];
   status: WorkStatus;
   origin: 'candidate' | 'seed';
@@ -63,6 +67,8 @@ export async function* candidatePages(db: Db, reviewId: string, status: StatusFi
         pmid: works.pmid,
         pmcid: works.pmcid,
         abstract: works.abstract,
+        issn: works.issn,
+        kind: sql<Candidate['kind']>`${works.kind}`,
         status: works.status,
         origin: works.origin,
         firstSeen: works.firstSeenAt,
