@@ -140,7 +140,7 @@ try {
   await raw.query(`set session_replication_role = origin`);
   await raw.query(`select setval(pg_get_serial_sequence('works', 'id'), $1)`, [STORED]);
   await raw.query(`update reviews set block_keys_version = $1 where id = $2`, [BLOCK_KEYS_VERSION, protocol.id]);
-  await raw.query(`analyze works; analyze work_block_keys`);
+  await raw.query(`analyze works; analyze work_block_keys; analyze source_records`);
   const loadSeconds = (performance.now() - t0) / 1000;
 
   const fresh: SourceRecord[] = [
