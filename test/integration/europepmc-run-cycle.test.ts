@@ -15,7 +15,8 @@ const TEMPLATES = (page.resultList.result as Record<string, unknown>[]).slice(0,
 /** N fresh works plus the review itself (a seed of the shipped protocol): it must not be staged. */
 function corpus(n: number, from: string, to: string): FakeEuropePmcRecord[] {
   const records = cloneEuropePmcCorpus({ templates: TEMPLATES, n, from, to });
-  const seed = { ...TEMPLATES[0]!, id: '34831839', pmid: '34831839', doi: '10.3390/ijerph182212073', firstIndexDate: from };
+  // Its own title: a PMID and DOI on another paper's title are asked about, not linked.
+  const seed = { ...TEMPLATES[0]!, id: '34831839', pmid: '34831839', doi: '10.3390/ijerph182212073', firstIndexDate: from, title: "Peer Support and Overdose Prevention Responses: A Systematic 'State-of-the-Art' Review" };
   return [...records, { firstIndexDate: from, result: seed }];
 }
 
