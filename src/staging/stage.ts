@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { type Db, reserveIds } from '../db/client.js';
 import { matchReviews, sourceRecords, workBlockKeys, workRelations, works } from '../db/schema/index.js';
 import { NOTICE_RELATIONS, flagIfIncluded, noticeReason } from '../db/queries/attention.js';
@@ -72,6 +72,7 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
     const blockKeyRows: { reviewId: string; key: string; workId: number }[] = [];
     const recordRows: (typeof sourceRecords.$inferInsert)[] = [];
     const fills = new Map<number, { doi: string | null; pmid: string | null }>();
+    const blankFillsOf = new Map<number, BlankFills>();
     const links: { workId: number; plan: RecordPlan }[] = [];
     const reported: { workId: number; why: string }[] = [];
 
@@ -107,6 +108,10 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
           else fills.set(workId, { doi: plan.same.work.doi, pmid: plan.same.work.pmid });
         }
         pool.indexIdentifiers(plan.same.work);
+        const blanks = blankFills(r);
+        const pending = newWorks.get(workId);
+        if (pending) fillBlanks(pending, blanks);
+        else if (Object.keys(blanks).length > 0) blankFillsOf.set(workId, { ...blanks, ...blankFillsOf.get(workId) });
         // Later records of the batch meet this one among the work's members, as if stored.
         plan.same.work.members.unshift(norm);
         plan.same.work.members.length = Math.min(plan.same.work.members.length, MEMBERS_PER_WORK);
@@ -139,6 +144,7 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
 
     for (const rows of chunks([...newWorks.values()], 500)) await tx.insert(works).values(rows);
     for (const [id, keys] of fills) await tx.update(works).set({ ...keys, updatedAt: sql`now()` }).where(eq(works.id, id));
+    for (const [id, blanks] of blankFillsOf) await fillStoredBlanks(tx, id, blanks);
     for (const rows of chunks(blockKeyRows, 5000)) await tx.insert(workBlockKeys).values(rows).onConflictDoNothing();
     for (const rows of chunks(recordRows, 1000)) await tx.insert(sourceRecords).values(rows);
     for (const l of links) await recordLinks(tx, ctx.reviewId, l.workId, l.plan);
@@ -212,6 +218,42 @@ function fillIdentifiers(work: { doi: string | null; pmid: string | null }, r: S
   work.doi ??= keys.doi;
   work.pmid ??= keys.pmid;
   return true;
+}
+
+/** What a duplicate can give its work where the work has nothing: an abstract to screen by, a journal or pages its first record lacked. */
+type BlankFills = Partial<Record<'abstract' | 'pmcid' | 'journal' | 'journalAbbrev' | 'volume' | 'issue' | 'pages', string>> & { year?: number; issn?: string[] };
+
+function blankFills(r: SourceRecord): BlankFills {
+  const out: BlankFills = {};
+  for (const k of ['abstract', 'pmcid', 'journal', 'journalAbbrev', 'volume', 'issue', 'pages'] as const) if (r[k]?.trim()) out[k] = r[k];
+  if (r.year !== undefined) out.year = r.year;
+  if (r.issn?.length) out.issn = r.issn;
+  return out;
+}
+
+function fillBlanks(row: ReturnType<typeof workRow>, blanks: BlankFills): void {
+  const target = row as Record<string, unknown>;
+  for (const [k, v] of Object.entries(blanks)) if (k === 'issn' ? row.issn.length === 0 : target[k] === null) target[k] = v;
+}
+
+/**
+ * Fills a stored work's empty columns, never one that has a value; the row is left untouched
+ * (updated_at too, which digests read as "changed") when it has nothing empty to fill.
+ */
+async function fillStoredBlanks(tx: Db, workId: number, blanks: BlankFills): Promise<void> {
+  const set: Record<string, SQL> = {};
+  const empty: SQL[] = [];
+  for (const [k, v] of Object.entries(blanks) as [keyof BlankFills, unknown][]) {
+    const column = works[k];
+    if (k === 'issn') {
+      set[k] = sql`case when ${column} = '[]'::jsonb then ${JSON.stringify(v)}::jsonb else ${column} end`;
+      empty.push(sql`${column} = '[]'::jsonb`);
+    } else {
+      set[k] = sql`coalesce(${column}, ${v})`;
+      empty.push(sql`${column} is null`);
+    }
+  }
+  await tx.update(works).set({ ...set, updatedAt: sql`now()` }).where(and(eq(works.id, workId), or(...empty)));
 }
 
 /** Uncertain pairs (a pair already listed or decided is left alone) and relations of one record. */

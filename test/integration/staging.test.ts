@@ -104,6 +104,17 @@ describe('staging', () => {
     expect(await attention(screened!)).toEqual({ attention: null, origin: 'seed', status: 'included' });
   });
 
+  it("fills a work's empty fields from a later copy (an abstract to screen by), never one it has, and touches nothing when there is nothing to fill", async () => {
+    const title = 'Overdose response among peer workers in rural Appalachia';
+    const [id] = (await stageBatch(t.database.db, ctx('crossref'), [rec({ source: 'crossref', sourceId: '10.5000/a', doi: '10.5000/a', title, journal: 'Harm Reduct J' })])).createdWorkIds;
+    const row = async () => (await t.database.db.select().from(works).where(eq(works.id, id!)))[0]!;
+    await stageBatch(t.database.db, ctx(), [rec({ sourceId: '5001', pmid: '5001', doi: '10.5000/a', title, journal: 'Harm Reduction Journal', abstract: 'Background: peers respond.', volume: '18', pages: '44', year: 2021, issn: ['1477-7517'] })]);
+    const filled = await row();
+    expect(filled).toMatchObject({ journal: 'Harm Reduct J', abstract: 'Background: peers respond.', volume: '18', pages: '44', year: 2021, issn: ['1477-7517'], pmid: '5001' });
+    await stageBatch(t.database.db, ctx('openalex'), [rec({ source: 'openalex', sourceId: 'W5', doi: '10.5000/a', title, abstract: 'Another abstract.', volume: '18' })]);
+    expect(await row()).toEqual(filled);
+  });
+
   it('keeps apart two congress abstracts under one supplement DOI, and asks about a shared PMID on another paper', async () => {
     const supplement = { doi: '10.1111/dar.13001', journal: 'Drug and Alcohol Review', volume: '40', issue: 'S1' };
     await stageBatch(t.database.db, ctx('embase'), [rec({ source: 'embase', sourceId: 'E1', ...supplement, title: 'Peer-delivered naloxone training in regional Victoria', authors: [{ family: 'Ngata', initials: 'R' }] })]);
