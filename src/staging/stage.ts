@@ -102,14 +102,14 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
       if (plan.same) {
         workId = plan.same.work.id;
         result.duplicates++;
+        // A work this batch creates is filled in before it is written; a stored one after.
+        const pending = newWorks.get(workId);
         if (fillIdentifiers(plan.same.work, r)) {
-          const pending = newWorks.get(workId);
           if (pending) Object.assign(pending, { doi: plan.same.work.doi, pmid: plan.same.work.pmid });
           else fills.set(workId, { doi: plan.same.work.doi, pmid: plan.same.work.pmid });
         }
         pool.indexIdentifiers(plan.same.work);
         const blanks = blankFills(r);
-        const pending = newWorks.get(workId);
         if (pending) fillBlanks(pending, blanks);
         else if (Object.keys(blanks).length > 0) blankFillsOf.set(workId, { ...blanks, ...blankFillsOf.get(workId) });
         // Later records of the batch meet this one among the work's members, as if stored.
