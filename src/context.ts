@@ -4,7 +4,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { syncProtocol } from './db/queries/reviews.js';
 import { createLogger, type Logger } from './log.js';
-import { refreshBlockKeys } from './staging/block-keys.js';
+import { announceRebuild, refreshBlockKeys } from './staging/block-keys.js';
 import { packageRoot } from './paths.js';
 
 /**
@@ -40,9 +40,7 @@ export async function openDbContext(ctx: AppContext): Promise<DbContext> {
     for (const p of ctx.protocols) {
       await syncProtocol(database.db, p);
       // After an upgrade (whoever ran the migrations), match keys made by older code are rebuilt.
-      const indexed = await refreshBlockKeys(database.db, p.id, {
-        onRebuild: (n) => ctx.log.warn({ review: p.id, works: n }, 'match keys changed with this version: rebuilding them; staging waits until done'),
-      });
+      const indexed = await refreshBlockKeys(database.db, p.id, { onRebuild: announceRebuild(ctx.log, p.id) });
       if (indexed > 0) ctx.log.info({ review: p.id, works: indexed }, 'block keys rebuilt');
     }
   } catch (err) {

@@ -1,5 +1,6 @@
 import { asc, count, eq, gt, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import type { Logger } from '../log.js';
 import { reviews, workBlockKeys, works } from '../db/schema/index.js';
 import { BLOCK_KEYS_VERSION } from '../dedup/blocking.js';
 import { liveWorks } from '../db/queries/candidates.js';
@@ -49,21 +50,20 @@ export async function refreshBlockKeys(
   });
 }
 
+/** What a rebuild says before it starts, whoever runs it: it takes minutes per million works. */
+export function announceRebuild(log: Logger, reviewId: string): (works: number) => void {
+  return (works) => log.warn({ review: reviewId, works }, 'match keys changed with this version: rebuilding them; staging waits until done');
+}
+
 /**
  * `refreshBlockKeys` for every review in the database whose keys are older, configured or not:
  * `migrate` runs it, so serve and worker start on current keys instead of rebuilding them before
  * their health endpoints listen (minutes per million works: long enough for probes to kill them).
  * Returns the reviews rebuilt, with the number of works indexed.
  */
-export async function refreshStaleBlockKeys(
-  db: Db,
-  opts: { onRebuild?: (reviewId: string, works: number) => void } = {},
-): Promise<{ reviewId: string; works: number }[]> {
+export async function refreshStaleBlockKeys(db: Db, log: Logger): Promise<{ reviewId: string; works: number }[]> {
   const stale = await db.select({ id: reviews.id }).from(reviews).where(ne(reviews.blockKeysVersion, BLOCK_KEYS_VERSION)).orderBy(asc(reviews.id));
   const rebuilt: { reviewId: string; works: number }[] = [];
-  for (const { id } of stale) {
-    const n = await refreshBlockKeys(db, id, { onRebuild: (works) => opts.onRebuild?.(id, works) });
-    rebuilt.push({ reviewId: id, works: n });
-  }
+  for (const { id } of stale) rebuilt.push({ reviewId: id, works: await refreshBlockKeys(db, id, { onRebuild: announceRebuild(log, id) }) });
   return rebuilt;
 }

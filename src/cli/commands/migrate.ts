@@ -18,9 +18,7 @@ export function migrateCommand(): Command {
           `${database.location}: ${applied} migration(s) applied, ${total} in total\n`,
         );
         // Here rather than in serve/worker, whose probes would restart them mid-rebuild.
-        const rebuilt = await refreshStaleBlockKeys(database.db, {
-          onRebuild: (review, works) => log.warn({ review, works }, 'match keys changed with this version: rebuilding them; staging waits until done'),
-        });
+        const rebuilt = await refreshStaleBlockKeys(database.db, log);
         for (const r of rebuilt.filter((x) => x.works > 0)) process.stdout.write(`${r.reviewId}: block keys rebuilt for ${r.works} work(s)\n`);
       } finally {
         await database.close();
