@@ -71,7 +71,6 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
     const newWorks = new Map<number, ReturnType<typeof workRow> & { id: number }>();
     const blockKeyRows: { reviewId: string; key: string; workId: number }[] = [];
     const recordRows: (typeof sourceRecords.$inferInsert)[] = [];
-    const fills = new Map<number, { doi: string | null; pmid: string | null }>();
     const blankFillsOf = new Map<number, BlankFills>();
     const links: { workId: number; plan: RecordPlan }[] = [];
     const reported: { workId: number; why: string }[] = [];
@@ -102,14 +101,10 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
       if (plan.same) {
         workId = plan.same.work.id;
         result.duplicates++;
+        if (fillIdentifiers(plan.same.work, r)) pool.indexIdentifiers(plan.same.work);
         // A work this batch creates is filled in before it is written; a stored one after.
-        const pending = newWorks.get(workId);
-        if (fillIdentifiers(plan.same.work, r)) {
-          if (pending) Object.assign(pending, { doi: plan.same.work.doi, pmid: plan.same.work.pmid });
-          else fills.set(workId, { doi: plan.same.work.doi, pmid: plan.same.work.pmid });
-        }
-        pool.indexIdentifiers(plan.same.work);
         const blanks = blankFills(r);
+        const pending = newWorks.get(workId);
         if (pending) fillBlanks(pending, blanks);
         else if (Object.keys(blanks).length > 0) blankFillsOf.set(workId, { ...blanks, ...blankFillsOf.get(workId) });
         // Later records of the batch meet this one among the work's members, as if stored.
@@ -143,7 +138,6 @@ export async function stageBatch(db: Db, ctx: StageContext, records: SourceRecor
     }
 
     for (const rows of chunks([...newWorks.values()], 500)) await tx.insert(works).values(rows);
-    for (const [id, keys] of fills) await tx.update(works).set({ ...keys, updatedAt: sql`now()` }).where(eq(works.id, id));
     for (const [id, blanks] of blankFillsOf) await fillStoredBlanks(tx, id, blanks);
     for (const rows of chunks(blockKeyRows, 5000)) await tx.insert(workBlockKeys).values(rows).onConflictDoNothing();
     for (const rows of chunks(recordRows, 1000)) await tx.insert(sourceRecords).values(rows);
@@ -211,7 +205,7 @@ function chunks<T>(xs: T[], size: number): T[][] {
   return out;
 }
 
-/** Fills identifiers the work lacked (a DOI-only seed gains its PMID); true when it changed. */
+/** Fills in the pooled work the identifiers it lacked, for later records of the batch; true when it changed. */
 function fillIdentifiers(work: { doi: string | null; pmid: string | null }, r: SourceRecord): boolean {
   const keys = workKeys(r);
   if ((work.doi || !keys.doi) && (work.pmid || !keys.pmid)) return false;
@@ -220,11 +214,15 @@ function fillIdentifiers(work: { doi: string | null; pmid: string | null }, r: S
   return true;
 }
 
-/** What a duplicate can give its work where the work has nothing: an abstract to screen by, a journal or pages its first record lacked. */
-type BlankFills = Partial<Record<'abstract' | 'pmcid' | 'journal' | 'journalAbbrev' | 'volume' | 'issue' | 'pages', string>> & { year?: number; issn?: string[] };
+/**
+ * What a duplicate can give its work where the work has nothing: an identifier (a DOI-only seed
+ * gains its PMID), an abstract to screen by, a journal or pages its first record lacked.
+ */
+type BlankFills = Partial<Record<'doi' | 'pmid' | 'abstract' | 'pmcid' | 'journal' | 'journalAbbrev' | 'volume' | 'issue' | 'pages', string>> & { year?: number; issn?: string[] };
 
 function blankFills(r: SourceRecord): BlankFills {
-  const out: BlankFills = {};
+  const { doi, pmid } = workKeys(r);
+  const out: BlankFills = { ...(doi ? { doi } : {}), ...(pmid ? { pmid } : {}) };
   for (const k of ['abstract', 'pmcid', 'journal', 'journalAbbrev', 'volume', 'issue', 'pages'] as const) if (r[k]?.trim()) out[k] = r[k];
   if (r.year !== undefined) out.year = r.year;
   if (r.issn?.length) out.issn = r.issn;
