@@ -210,4 +210,22 @@ describe('import through the CLI, then the same works as PubMed XML', () => {
     expect(links).toHaveLength(4);
     for (const w of candidates) expect(links.filter((l) => l.workId === w.id).map((l) => l.source).sort()).toEqual(['pubmed', 'scopus']);
   });
+
+  it('links a Web of Science export of the same works to them, and its correction to the article it corrects', async () => {
+    const wos = join(packageRoot, 'test/fixtures/import-readers/wos-plain.txt');
+    const res = await runCli(['import', wos, '--source', 'wos'], { DATABASE_URL: t.url });
+    expect(res.code, res.stderr).toBe(0);
+    // Two copies of the RIS works; the correction and the retracted early-access paper are new.
+    expect(res.stdout).toContain('4 record(s) read from 1 file(s) into peer-support-overdose: 2 new work(s), 2 duplicate(s), 0 uncertain');
+    const db = t.database.db;
+    const rows = await db.select({ workId: sourceRecords.workId, source: sourceRecords.source, title: sql<string>`${sourceRecords.record}->>'title'` }).from(sourceRecords);
+    const workOfTitle = (source: string, start: string) => rows.find((r) => r.source === source && r.title.toLowerCase().startsWith(start.toLowerCase()))!.workId;
+    expect(workOfTitle('wos', 'Peer-delivered naloxone')).toBe(workOfTitle('scopus', 'Peer-delivered naloxone'));
+    const article = workOfTitle('scopus', "Peer workers' experiences");
+    expect(workOfTitle('wos', "Peer workers' experiences of trauma and burnout at overdose prevention sites")).toBe(article);
+    const correction = rows.find((r) => r.title.endsWith('(vol 18, pg 1116, 2021)'))!.workId;
+    expect(await db.select({ from: workRelations.fromWorkId, to: workRelations.toWorkId, type: workRelations.type }).from(workRelations)).toEqual([
+      { from: correction, to: article, type: 'erratum-for' },
+    ]);
+  });
 });

@@ -8,8 +8,9 @@ import { readCsv } from './csv.js';
 import { decodeText } from './decode.js';
 import { readMedline } from './medline.js';
 import { readRis } from './ris.js';
+import { isWosPlain, isWosTable, readWos, readWosTable } from './wos.js';
 
-export type ImportFormat = 'ris' | 'medline' | 'csv' | 'pubmed-xml';
+export type ImportFormat = 'ris' | 'medline' | 'csv' | 'pubmed-xml' | 'wos' | 'wos-table';
 
 // Control characters other than tab, newline and return, and the C1 range windows-1252 leaves undefined.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u0081\u008D\u008F\u0090\u009D]/g;
@@ -25,8 +26,14 @@ export function looksBinary(text: string): boolean {
   return controls >= 4 && controls > head.length / 200;
 }
 
-/** Format by extension, else by the first lines of content. */
+/**
+ * Format by extension, else by the first lines of content. Web of Science's exports are known by their
+ * content first: both are saved as savedrecs.txt, and a tab-delimited one renamed .csv or .tsv
+ * names its columns by field tags no CSV reader knows.
+ */
 export function detectFormat(path: string, text: string): ImportFormat {
+  if (isWosTable(text)) return 'wos-table';
+  if (isWosPlain(text)) return 'wos';
   const ext = extname(path).toLowerCase();
   if (ext === '.ris') return 'ris';
   if (ext === '.nbib' || ext === '.medline') return 'medline';
@@ -45,13 +52,22 @@ export interface ReadOptions {
   idColumn?: string;
 }
 
-const FORMAT_NAME: Record<ImportFormat, string> = { ris: 'RIS', medline: 'MEDLINE/nbib', csv: 'CSV', 'pubmed-xml': 'PubMed XML' };
+const FORMAT_NAME: Record<ImportFormat, string> = {
+  ris: 'RIS',
+  medline: 'MEDLINE/nbib',
+  csv: 'CSV',
+  'pubmed-xml': 'PubMed XML',
+  wos: 'Web of Science plain text',
+  'wos-table': 'Web of Science tab-delimited',
+};
 const RECORD_SHAPE: Record<ImportFormat, string> = {
   // Named, not quoted: oneLine collapses the two spaces of a quoted "TY  - ".
   ris: 'records from a TY tag to an ER tag',
   medline: 'records starting "PMID- "',
   csv: 'rows under a header',
   'pubmed-xml': '<PubmedArticle> elements',
+  wos: 'records from a PT line to an ER line',
+  'wos-table': 'rows under a header of field tags',
 };
 
 function parse(format: ImportFormat, text: string, opts: ReadOptions): SourceRecord[] {
@@ -64,6 +80,10 @@ function parse(format: ImportFormat, text: string, opts: ReadOptions): SourceRec
       return readCsv(text, opts);
     case 'pubmed-xml':
       return parsePubmedXmlString(text).map((r) => ({ ...r, source: opts.source }));
+    case 'wos':
+      return readWos(text, opts);
+    case 'wos-table':
+      return readWosTable(text, opts);
   }
 }
 
@@ -77,7 +97,7 @@ export function readRecords(path: string, text: string, opts: ReadOptions): Sour
   // An empty export is no error, whatever its format: a search may find nothing.
   if (text.trim() === '') return [];
   if (looksBinary(text)) {
-    throw new PermanentError(`${path}: a binary file (a PDF, a zip, a database?), not a text export in RIS, MEDLINE/nbib, PubMed XML or CSV`);
+    throw new PermanentError(`${path}: a binary file (a PDF, a zip, a database?), not a text export in RIS, MEDLINE/nbib, PubMed XML, Web of Science or CSV`);
   }
   let records: SourceRecord[];
   try {
@@ -85,7 +105,7 @@ export function readRecords(path: string, text: string, opts: ReadOptions): Sour
   } catch (err) {
     throw new PermanentError(`${path}: not readable as ${FORMAT_NAME[format]}: ${(err as Error).message}`, { cause: err });
   }
-  if (records.length === 0 && format !== 'csv') {
+  if (records.length === 0 && format !== 'csv' && format !== 'wos-table') {
     throw new PermanentError(`${path}: no records found in it as ${FORMAT_NAME[format]} (${RECORD_SHAPE[format]})`);
   }
   return records;

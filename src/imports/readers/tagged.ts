@@ -1,5 +1,6 @@
-// The tagged-line grammars of RIS ("TI  - text", records from TY to ER) and MEDLINE/nbib ("TI  - text"
-// or "PMID- text", 6-space continuation lines, records separated by blank lines).
+// The tagged-line grammars of RIS ("TI  - text", records from TY to ER), MEDLINE/nbib ("TI  - text"
+// or "PMID- text", 6-space continuation lines, records separated by blank lines) and Web of Science
+// plain text ("TI text", 3-space continuation lines, records from PT to ER).
 
 export type TaggedRecord = Map<string, string[]>;
 
@@ -60,6 +61,55 @@ export function parseRis(text: string): TaggedRecord[] {
   }
   if (current) {
     throw new Error(`the record starting at line ${startLine} has no ER tag before the end of the file (was the file cut short?)`);
+  }
+  return out;
+}
+
+const WOS_LINE = /^([A-Z][A-Z0-9])(?: (.*))?$/;
+/** Web of Science tags whose continuation lines are further values (one author, address or reference per line). */
+const WOS_LINE_PER_VALUE = new Set(['AU', 'AF', 'BA', 'BF', 'BE', 'CA', 'GP', 'C1', 'C3', 'CR']);
+
+/**
+ * Web of Science plain-text records ("FN"/"VR" header, records from PT to ER or the next PT, "EF" at the end).
+ * A continuation line is one more value of a list tag (AU, AF, CA, ...) and wrapped text of any
+ * other (TI, AB). A record still open at the end is refused, as in RIS: the file was cut short.
+ */
+export function parseWos(text: string): TaggedRecord[] {
+  const out: TaggedRecord[] = [];
+  let current: TaggedRecord | undefined;
+  let startLine = 0;
+  let tag: string | undefined;
+  let last: string[] | undefined;
+  for (const [i, raw] of text.split(/\r\n|\n|\r/).entries()) {
+    const line = i === 0 ? raw.replace(/^\uFEFF/, '') : raw;
+    const m = /^ {3}/.test(line) ? null : WOS_LINE.exec(line);
+    if (!m) {
+      const more = line.trim();
+      if (!current || !last || more === '') continue;
+      if (WOS_LINE_PER_VALUE.has(tag!)) last.push(more);
+      else last[last.length - 1] = `${last[last.length - 1]} ${more}`.trim();
+      continue;
+    }
+    tag = m[1]!;
+    if (tag === 'PT') {
+      // As a RIS TY does, a PT starts a record even where the previous one lacks its ER.
+      if (current) out.push(current);
+      current = new Map();
+      startLine = i + 1;
+    } else if (!current) {
+      // The file's header (FN, VR) and end (EF) lie outside records; a field there has no record.
+      if (!['FN', 'VR', 'EF', 'ER'].includes(tag)) throw new Error(`line ${i + 1}: a ${tag} field outside a record (a record starts with a PT line)`);
+      continue;
+    } else if (tag === 'ER') {
+      out.push(current);
+      current = undefined;
+      last = undefined;
+      continue;
+    }
+    last = add(current, tag, m[2] ?? '');
+  }
+  if (current) {
+    throw new Error(`the record starting at line ${startLine} has no ER line before the end of the file (was the file cut short?)`);
   }
   return out;
 }
