@@ -152,15 +152,17 @@ const DOTTED_INITIALS = /^(?:[A-Z]\.-?){1,4}$/;
 
 /**
  * Parses one display name: "Zuna, R E", "Zuna RE" (MEDLINE AU), "Zuna R.E." (Scopus), "Rosemary E.
- * Zuna". A bare word is a surname; a name without a comma holding a word such as "Organization" or
- * "Group" is a collective author, kept whole.
+ * Zuna". A bare word is a surname; a name holding a word such as "Organization" or "Group" is a
+ * collective author, kept whole, unless it is a one-word surname before a comma.
  */
 export function parseAuthorName(raw: string): { family: string; initials: string; given?: string; collective?: true } {
   const s = raw.trim().replace(/\s+/g, ' ');
   const comma = s.indexOf(',');
   if (comma >= 0) {
-    const given = s.slice(comma + 1).trim();
-    return { family: s.slice(0, comma).trim(), initials: initialsOf(given), given: given || undefined };
+    const [family, given] = [s.slice(0, comma).trim(), s.slice(comma + 1).trim()];
+    // "World Health Organization, Regional Office for Europe" is a body and its office; "Center, John" a person.
+    if (COLLECTIVE.test(given) || (COLLECTIVE.test(family) && family.includes(' '))) return { family: s, initials: '', collective: true };
+    return { family, initials: initialsOf(given), given: given || undefined };
   }
   if (COLLECTIVE.test(s)) return { family: s, initials: '', collective: true };
   const parts = s.split(' ');

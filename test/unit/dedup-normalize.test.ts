@@ -106,6 +106,10 @@ describe('authors', () => {
     (raw) => expect(parseAuthorName(raw)).toEqual({ family: raw, initials: '', collective: true }),
   );
   it('a person named with a comma is a person whatever the words', () => expect(parseAuthorName('Center, John').collective).toBeUndefined());
+  it.each(['World Health Organization, Regional Office for Europe', 'Centers for Disease Control and Prevention, Atlanta', 'Smith Foundation, Department of Research'])(
+    '%s, a body and its part, is one collective author',
+    (raw) => expect(parseAuthorName(raw)).toEqual({ family: raw, initials: '', collective: true }),
+  );
 });
 
 describe('journals and pages', () => {
