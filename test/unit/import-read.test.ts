@@ -25,7 +25,7 @@ describe('readRecords on files that are not exports', () => {
     } catch (err) {
       message = oneLine(err);
     }
-    expect(message).toBe(`${name}: a binary file (a PDF, a zip, a database?), not a text export in RIS, MEDLINE/nbib, PubMed XML, Web of Science or CSV`);
+    expect(message).toBe(`${name}: a binary file (a PDF, a zip, a database?), not a text export in RIS, MEDLINE/nbib, PubMed XML, EndNote XML, Web of Science or CSV`);
   });
 
   it('refuses a PDF by its signature even when its first objects are text', () => {

@@ -4,7 +4,7 @@ import { formatScores, runDedupe } from '../../dedup/command.js';
 export function dedupeCommand(): Command {
   return new Command('dedupe')
     .description('standalone, no database: read records and write CSV record_id,group_id (one row per input record)')
-    .argument('<files...>', 'RIS, MEDLINE/nbib, PubMed XML, Web of Science or CSV files')
+    .argument('<files...>', 'RIS, MEDLINE/nbib, PubMed XML, EndNote XML, Web of Science or CSV files')
     .option('--out <file>', 'write the CSV to a file instead of stdout')
     .option('--id-column <name>', 'CSV column holding record ids')
     .option('--truth <file>', 'labelled groups (record_id,group_id or a merged_ids column): print precision, recall and false merges to stderr')

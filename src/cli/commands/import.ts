@@ -13,7 +13,7 @@ function sourceName(value: string): string {
 
 export function importCommand(): Command {
   return new Command('import')
-    .description('read RIS, MEDLINE/nbib, PubMed XML, Web of Science or CSV exports and stage them through deduplication')
+    .description('read RIS, MEDLINE/nbib, PubMed XML, EndNote XML, Web of Science or CSV exports and stage them through deduplication')
     .argument('<files...>', 'export files')
     .requiredOption('--source <name>', 'source name the records are staged under, e.g. cinahl', sourceName)
     .option('--review <id>', 'review id (optional when one protocol is configured)')

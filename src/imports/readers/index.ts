@@ -6,11 +6,12 @@ import type { SourceRecord } from '../../records/types.js';
 import { parsePubmedXmlString } from '../../sources/pubmed/parse.js';
 import { readCsv } from './csv.js';
 import { decodeText } from './decode.js';
+import { isEndnoteXml, readEndnoteXml } from './endnote.js';
 import { readMedline } from './medline.js';
 import { readRis } from './ris.js';
 import { isWosPlain, isWosTable, readWos, readWosTable } from './wos.js';
 
-export type ImportFormat = 'ris' | 'medline' | 'csv' | 'pubmed-xml' | 'wos' | 'wos-table';
+export type ImportFormat = 'ris' | 'medline' | 'csv' | 'pubmed-xml' | 'endnote-xml' | 'wos' | 'wos-table';
 
 // Control characters other than tab, newline and return, and the C1 range windows-1252 leaves undefined.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u0081\u008D\u008F\u0090\u009D]/g;
@@ -27,13 +28,15 @@ export function looksBinary(text: string): boolean {
 }
 
 /**
- * Format by extension, else by the first lines of content. Web of Science's exports are known by their
- * content first: both are saved as savedrecs.txt, and a tab-delimited one renamed .csv or .tsv
- * names its columns by field tags no CSV reader knows.
+ * Format by extension, else by the first lines of content. Web of Science's exports and EndNote XML
+ * are known by their content first: both WoS formats are saved as savedrecs.txt, a tab-delimited one
+ * renamed .csv or .tsv names its columns by field tags no CSV reader knows, and an EndNote library
+ * is as much .xml as a PubMed export.
  */
 export function detectFormat(path: string, text: string): ImportFormat {
   if (isWosTable(text)) return 'wos-table';
   if (isWosPlain(text)) return 'wos';
+  if (isEndnoteXml(text)) return 'endnote-xml';
   const ext = extname(path).toLowerCase();
   if (ext === '.ris') return 'ris';
   if (ext === '.nbib' || ext === '.medline') return 'medline';
@@ -57,6 +60,7 @@ const FORMAT_NAME: Record<ImportFormat, string> = {
   medline: 'MEDLINE/nbib',
   csv: 'CSV',
   'pubmed-xml': 'PubMed XML',
+  'endnote-xml': 'EndNote XML',
   wos: 'Web of Science plain text',
   'wos-table': 'Web of Science tab-delimited',
 };
@@ -66,6 +70,7 @@ const RECORD_SHAPE: Record<ImportFormat, string> = {
   medline: 'records starting "PMID- "',
   csv: 'rows under a header',
   'pubmed-xml': '<PubmedArticle> elements',
+  'endnote-xml': '<record> elements',
   wos: 'records from a PT line to an ER line',
   'wos-table': 'rows under a header of field tags',
 };
@@ -80,6 +85,8 @@ function parse(format: ImportFormat, text: string, opts: ReadOptions): SourceRec
       return readCsv(text, opts);
     case 'pubmed-xml':
       return parsePubmedXmlString(text).map((r) => ({ ...r, source: opts.source }));
+    case 'endnote-xml':
+      return readEndnoteXml(text, opts);
     case 'wos':
       return readWos(text, opts);
     case 'wos-table':
@@ -97,7 +104,7 @@ export function readRecords(path: string, text: string, opts: ReadOptions): Sour
   // An empty export is no error, whatever its format: a search may find nothing.
   if (text.trim() === '') return [];
   if (looksBinary(text)) {
-    throw new PermanentError(`${path}: a binary file (a PDF, a zip, a database?), not a text export in RIS, MEDLINE/nbib, PubMed XML, Web of Science or CSV`);
+    throw new PermanentError(`${path}: a binary file (a PDF, a zip, a database?), not a text export in RIS, MEDLINE/nbib, PubMed XML, EndNote XML, Web of Science or CSV`);
   }
   let records: SourceRecord[];
   try {
