@@ -58,3 +58,36 @@ describe('CSV author lists', () => {
     ['World Health Organization; Smith J.', [['World Health Organization', '', true], ['Smith', 'J', false]]],
   ])('%s', (text, want) => expect(names(text)).toEqual(want));
 });
+
+describe('CSV columns of Zotero and PubMed', () => {
+  it('Zotero: abstract note, item type, journal abbreviation, and the PMID and PMCID kept in Extra', async () => {
+    const [a, b] = await fixture('zotero.csv');
+    expect(a).toMatchObject({
+      title: 'Peer-delivered naloxone distribution and opioid overdose deaths: a cluster randomised trial',
+      authors: [{ family: 'Okafor', given: 'Chidi' }, { family: 'Lindqvist', given: 'Maja' }, { family: 'Barros', given: 'Ana' }],
+      abstract: 'Take-home naloxone reaches more people when peers hand it out.',
+      journal: 'International Journal of Drug Policy',
+      journalAbbrev: 'Int J Drug Policy',
+      pmid: '92000001',
+      pmcid: 'PMC9000001',
+      volume: '101',
+      pages: '103551',
+      issn: ['0955-3959'],
+    });
+    expect(a!.kind).toBeUndefined();
+    // The editor is not an author.
+    expect(b).toMatchObject({ kind: 'book-chapter', isbn: '978-3-16-148410-0', authors: [{ family: 'Haddad', given: 'Samir' }] });
+  });
+
+  it('PubMed: volume, issue and pages from the citation, and the PMCID column', async () => {
+    const [a, b] = await fixture('pubmed.csv');
+    expect(a).toMatchObject({ pmid: '92000001', pmcid: 'PMC9000001', volume: '101', pages: '103551', year: 2022, journal: 'Int J Drug Policy' });
+    expect(a!.issue).toBeUndefined();
+    expect(b).toMatchObject({ volume: '18', issue: '4', pages: '1116-1122', authors: [{ family: 'Haddad', initials: 'S' }, { family: 'Nguyen', initials: 'TL' }] });
+    expect(b!.pmcid).toBeUndefined();
+  });
+
+  it('a volume or pages column wins over the citation', () => {
+    expect(read('title,citation,volume,pages\nT,"J X. 2020;7(2):1-9.",8,10-19\n')[0]).toMatchObject({ volume: '8', issue: '2', pages: '10-19' });
+  });
+});

@@ -10,6 +10,7 @@ const COLUMNS = {
   authors: ['author', 'authors', 'author full names'],
   year: ['year', 'publication year', 'published year', 'py'],
   journal: ['journal', 'source title', 'publication title', 'journal title', 'secondary title', 'secondary_title', 'journal/book', 'booktitle', 'source'],
+  journalAbbrev: ['journal abbreviation'],
   doi: ['doi', 'doi_electronic_resource_num'],
   volume: ['volume'],
   issue: ['number', 'issue'],
@@ -17,17 +18,26 @@ const COLUMNS = {
   pageStart: ['page start', 'start page'],
   pageEnd: ['page end', 'end page'],
   articleNumber: ['art. no.', 'article number'],
-  abstract: ['abstract'],
+  abstract: ['abstract', 'abstract note'],
   pmid: ['pmid', 'pubmed id'],
+  pmcid: ['pmcid'],
+  // PubMed's CSV gives volume, issue and pages only inside its citation.
+  citation: ['citation'],
+  // Zotero keeps the PMID and PMCID in "Extra", one "PMID: 123" to a line.
+  extra: ['extra'],
   accession: ['accession number'],
   language: ['language of original document', 'language'],
-  type: ['entrytype', 'type', 'ref_type'],
+  // Zotero's "Item Type" before its "Type", a free-text subtype.
+  type: ['entrytype', 'item type', 'type', 'ref_type'],
 } as const;
 // Fields read from every such column present, in this order.
 const ALL_OF = {
   isbn: ['isbn', 'issn', 'isbn_issn', 'isbn/issn'],
   keywords: ['author keywords', 'index keywords', 'keywords'],
 } as const;
+
+// BibTeX entry types, and Zotero's item types (in lower case).
+const KIND: Record<string, SourceRecord['kind']> = { book: 'book', incollection: 'book-chapter', inbook: 'book-chapter', booksection: 'book-chapter', preprint: 'preprint' };
 
 export interface CsvReadOptions {
   source: string;
@@ -82,7 +92,14 @@ export function readCsv(text: string, opts: CsvReadOptions): SourceRecord[] {
   };
   // Covidence's "Accession Number" is the PMID for PubMed records, another database's number otherwise;
   // PMIDs have at most 8 digits, CINAHL's and Embase's numbers 9 or 10.
-  const pmid = (row: Record<string, string>) => get(row, 'pmid') ?? /^\d{1,8}$/.exec(get(row, 'accession') ?? '')?.[0];
+  const pmid = (row: Record<string, string>) =>
+    get(row, 'pmid') ?? /^\d{1,8}$/.exec(get(row, 'accession') ?? '')?.[0] ?? /^PMID:\s*(\d+)\s*$/im.exec(get(row, 'extra') ?? '')?.[1];
+  const pmcid = (row: Record<string, string>) => get(row, 'pmcid') ?? /^PMCID:\s*(PMC\d+)\s*$/im.exec(get(row, 'extra') ?? '')?.[1];
+  // "Int J Drug Policy. 2022 Feb;101(3):103551. doi: …": volume, issue and pages after the date's ";".
+  const cited = (row: Record<string, string>) => {
+    const m = /;\s*([^:;()\s]+)(?:\(([^)]+)\))?:\s*([^.\s;]+)/.exec(get(row, 'citation') ?? '');
+    return m ? { volume: m[1], issue: m[2], pages: m[3] } : {};
+  };
   // "a; b" cells as a list, left out when empty.
   const list = (key: 'language' | 'keywords', values: Array<string | undefined>) => {
     const items = [...new Set(values.flatMap((v) => v?.split(';') ?? []).map((v) => v.trim()).filter(Boolean))];
@@ -90,6 +107,7 @@ export function readCsv(text: string, opts: CsvReadOptions): SourceRecord[] {
   };
   return rows.map((row, i) => {
     const type = get(row, 'type')?.toLowerCase();
+    const citation = cited(row);
     return {
       source: opts.source,
       sourceId: get(row, 'id') ?? `${opts.idPrefix ?? ''}${i + 1}`,
@@ -97,16 +115,18 @@ export function readCsv(text: string, opts: CsvReadOptions): SourceRecord[] {
       authors: splitAuthors(get(row, 'authors')),
       year: yearOf(get(row, 'year')),
       journal: get(row, 'journal'),
+      journalAbbrev: get(row, 'journalAbbrev'),
       doi: get(row, 'doi'),
       pmid: pmid(row),
-      volume: get(row, 'volume'),
-      issue: get(row, 'issue'),
-      pages: pages(row),
+      pmcid: pmcid(row),
+      volume: get(row, 'volume') ?? citation.volume,
+      issue: get(row, 'issue') ?? citation.issue,
+      pages: pages(row) ?? citation.pages,
       abstract: get(row, 'abstract'),
       ...splitIsbnIssn(every(row, 'isbn').join('; ')),
       ...list('language', [get(row, 'language')]),
       ...list('keywords', every(row, 'keywords')),
-      ...(type === 'book' ? { kind: 'book' as const } : type === 'incollection' || type === 'inbook' ? { kind: 'book-chapter' as const } : {}),
+      ...(KIND[type ?? ''] ? { kind: KIND[type!] } : {}),
       flags: { ...NO_FLAGS },
     };
   });

@@ -18,7 +18,8 @@ export function splitAuthors(raw: string | undefined): Author[] {
   let parts: string[];
   if (s.includes(';')) parts = s.split(';');
   else if (/\sand\s/.test(s)) parts = s.split(/\s+and\s+/);
-  else if (VANCOUVER.test(s)) parts = s.split(',');
+  // PubMed's CSV ends the list with a full stop: "Haddad S, Nguyen TL." ("TL." is no initials).
+  else if (VANCOUVER.test(s)) parts = s.replace(/(\s[A-Z]{2,3})\.$/, '$1').split(',');
   else parts = [s];
   return parts.map((p) => p.trim()).filter(Boolean).map(toAuthor);
 }
