@@ -4,7 +4,9 @@ import { flagNoticesReaching } from '../db/queries/attention.js';
 import { liveWorkId } from '../db/queries/candidates.js';
 import { auditLog, reviewers, reviews, screeningDecisions, works, type Channel, type Decision, type WorkStatus } from '../db/schema/index.js';
 import { PermanentError } from '../errors.js';
-import { type DecisionFact, isResolved, workStatus } from './rules.js';
+import { type DecisionFact, type DecisionResult, isResolved, repeatsStanding, workStatus } from './rules.js';
+
+export type { DecisionResult } from './rules.js';
 
 export interface DecisionInput {
   workId: number;
@@ -19,8 +21,8 @@ export interface DecisionInput {
 export interface DecisionOutcome {
   /** The work decided: the input's, or the work it has since been merged into. */
   workId: number;
-  /** False when this token had already recorded a decision: nothing new was written. */
-  recorded: boolean;
+  result: DecisionResult;
+  /** The row that stands for this decision: the new one, the token's, or the one it repeats. */
   decisionId: number;
   /** The decision stored under the token (differs from the input only on a replay). */
   decision: Decision;
@@ -35,8 +37,8 @@ export interface DecisionOutcome {
 /**
  * Records one screening decision and recomputes the work's status, in one transaction that holds
  * the work's row lock so concurrent decisions on a work are applied one after the other. A token
- * id already used records nothing (a replayed POST, a double click); every write is audited.
- * A decision on a work merged into another is recorded on that one.
+ * id already used, or a decision that repeats the reviewer's latest one, records nothing; every
+ * write is audited. A decision on a work merged into another is recorded on that one.
  */
 export async function recordDecision(db: Db, input: DecisionInput): Promise<DecisionOutcome> {
   return db.transaction(async (tx) => {
@@ -61,27 +63,23 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
     if (input.channel === 'maintainer' && reviewer.role !== 'maintainer') {
       throw new PermanentError(`${reviewer.email} is not a maintainer of ${work.reviewId}`);
     }
+    // Read under the row lock: a decision committed by a request that held it first is seen.
+    const before = await decisionFacts(tx, work.id);
+    const latest = before.filter((f) => f.reviewerId === input.reviewerId).at(-1);
+    const unchanged = { workId, statusBefore: work.status, status: work.status, resolved: isResolved(before) };
+    const [used] = input.tokenId === null ? [] : await tx.select({ id: screeningDecisions.id, decision: screeningDecisions.decision }).from(screeningDecisions).where(eq(screeningDecisions.tokenId, input.tokenId));
+    if (used) return { ...unchanged, result: 'replayed', decisionId: used.id, decision: used.decision, standing: latest?.decision ?? used.decision };
+    if (latest && repeatsStanding(latest, input)) return { ...unchanged, result: 'unchanged', decisionId: latest.seq, decision: input.decision, standing: input.decision };
     const [inserted] = await tx
       .insert(screeningDecisions)
       .values({ reviewId: work.reviewId, ...input, workId })
-      .onConflictDoNothing({ target: screeningDecisions.tokenId })
       .returning({ id: screeningDecisions.id });
-    if (!inserted) {
-      const [previous] = await tx
-        .select({ id: screeningDecisions.id, decision: screeningDecisions.decision })
-        .from(screeningDecisions)
-        .where(eq(screeningDecisions.tokenId, input.tokenId!));
-      const facts = await decisionFacts(tx, work.id);
-      const standing = facts.filter((f) => f.reviewerId === input.reviewerId).at(-1)?.decision ?? previous!.decision;
-      return { workId, recorded: false, decisionId: previous!.id, decision: previous!.decision, standing, statusBefore: work.status, status: work.status, resolved: isResolved(facts) };
-    }
     const { facts, status } = await decidedStatus(tx, work.id, work.perRecord);
     if (status !== work.status) {
       await tx.update(works).set({ status, updatedAt: sql`now()` }).where(eq(works.id, work.id));
       if (status === 'included') await flagNoticesReaching(tx, work.id);
     }
-    const earlier = facts.filter((f) => f.reviewerId === input.reviewerId && f.seq !== inserted.id).at(-1);
-    const action = input.channel === 'maintainer' ? 'screening.resolved' : earlier ? 'screening.changed' : 'screening.decided';
+    const action = input.channel === 'maintainer' ? 'screening.resolved' : latest ? 'screening.changed' : 'screening.decided';
     await tx.insert(auditLog).values({
       reviewId: work.reviewId,
       actor: reviewer.email,
@@ -92,13 +90,13 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
       details: {
         decision: input.decision,
         reason: input.reason,
-        previous: earlier?.decision ?? null,
+        previous: latest?.decision ?? null,
         statusBefore: work.status,
         status,
-        decisionId: inserted.id,
+        decisionId: inserted!.id,
       },
     });
-    return { workId, recorded: true, decisionId: inserted.id, decision: input.decision, standing: input.decision, statusBefore: work.status, status, resolved: isResolved(facts) };
+    return { workId, result: 'recorded', decisionId: inserted!.id, decision: input.decision, standing: input.decision, statusBefore: work.status, status, resolved: isResolved(facts) };
   });
 }
 
@@ -113,10 +111,10 @@ export async function reviewersPerRecord(tx: Db, reviewId: string): Promise<numb
   return review?.perRecord;
 }
 
-/** A candidate's decisions, in order. */
-export function decisionFacts(db: Db, workId: number): Promise<DecisionFact[]> {
+/** A candidate's decisions, in order, with their reasons. */
+export function decisionFacts(db: Db, workId: number): Promise<(DecisionFact & { reason: string | null })[]> {
   return db
-    .select({ seq: screeningDecisions.id, reviewerId: screeningDecisions.reviewerId, decision: screeningDecisions.decision, channel: screeningDecisions.channel })
+    .select({ seq: screeningDecisions.id, reviewerId: screeningDecisions.reviewerId, decision: screeningDecisions.decision, channel: screeningDecisions.channel, reason: screeningDecisions.reason })
     .from(screeningDecisions)
     .where(eq(screeningDecisions.workId, workId))
     .orderBy(asc(screeningDecisions.id));
@@ -135,4 +133,14 @@ export async function findReviewer(db: Db, reviewId: string, email: string) {
     .from(reviewers)
     .where(and(eq(reviewers.reviewId, reviewId), eq(reviewers.email, email.trim().toLowerCase())));
   return row;
+}
+
+/**
+ * Where a reviewer stands on a (live) work and what a link's token recorded, read without deciding:
+ * a link opened again shows them before anything is pressed.
+ */
+export async function decisionState(db: Db, workId: number, reviewerId: number, tokenId: string | null): Promise<{ standing: DecisionFact | undefined; used: Decision | undefined; resolved: boolean }> {
+  const facts = await decisionFacts(db, workId);
+  const [used] = tokenId === null ? [] : await db.select({ decision: screeningDecisions.decision }).from(screeningDecisions).where(eq(screeningDecisions.tokenId, tokenId));
+  return { standing: facts.filter((f) => f.reviewerId === reviewerId).at(-1), used: used?.decision, resolved: isResolved(facts) };
 }

@@ -8,7 +8,7 @@ import { parse, stringify } from 'yaml';
 import type { DbContext } from '../../src/context.js';
 import { loadProtocol } from '../../src/config/protocol.js';
 import { syncProtocol } from '../../src/db/queries/reviews.js';
-import { auditLog, matchReviews, works } from '../../src/db/schema/index.js';
+import { auditLog, matchReviews, screeningDecisions, works } from '../../src/db/schema/index.js';
 import { candidatePages, listCandidates } from '../../src/db/queries/candidates.js';
 import { renderCsv } from '../../src/exports/csv.js';
 import { recordDecision } from '../../src/screening/record.js';
@@ -53,9 +53,40 @@ describe('screening workflow', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe(`candidate ${w}: include by mia@example.org (maintainer); status excluded -> included\n`);
     expect(await statusOf(w!)).toBe('included');
-    const late = await runCli(['screen', String(w), 'exclude', '--reviewer', 'ann@example.org'], env);
-    expect(late.stdout).toBe(`candidate ${w}: exclude by ann@example.org (cli); status included -> included (a maintainer resolved it: their resolution stands)\n`);
+    const late = await runCli(['screen', String(w), 'maybe', '--reviewer', 'ann@example.org'], env);
+    expect(late.stdout).toBe(`candidate ${w}: maybe by ann@example.org (cli); status included -> included (a maintainer resolved it: their resolution stands)\n`);
     expect((await vote('bob', w!, 'exclude')).resolved).toBe(true);
+  });
+
+  it('the same decision twice, from the CLI or at once from two links, is recorded once; another reason is a change', async () => {
+    const [w, x] = await stage(ctx, 'flow', [record(41), record(42)]);
+    const screen = (...args: string[]) => runCli(['screen', String(w), ...args], env);
+    const first = await screen('exclude', '--reviewer', 'ann@example.org', '--reason', 'not english');
+    expect(first.stdout).toBe(`candidate ${w}: exclude by ann@example.org (cli); status pending -> pending\n`);
+    const again = await screen('exclude', '--reviewer', 'ann@example.org', '--reason', 'Not English');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`candidate ${w}: exclude by ann@example.org (cli); already ann@example.org's decision, nothing recorded; status pending\n`);
+    // Without a reason, the one stored stands.
+    await screen('exclude', '--reviewer', 'ann@example.org');
+    const rows = () => db().select().from(screeningDecisions).where(eq(screeningDecisions.workId, w!)).orderBy(asc(screeningDecisions.id));
+    expect((await rows()).map((d) => [d.decision, d.reason])).toEqual([['exclude', 'not English']]);
+    const audit = () => db().select({ action: auditLog.action, details: auditLog.details }).from(auditLog).where(and(eq(auditLog.entity, 'work'), eq(auditLog.entityId, String(w)))).orderBy(asc(auditLog.id));
+    expect((await audit()).map((a) => a.action)).toEqual(['screening.decided']);
+    // A new reason is a change of mind about why.
+    await screen('exclude', '--reviewer', 'ann@example.org', '--reason', 'wrong design: a survey');
+    expect((await rows()).map((d) => d.reason)).toEqual(['not English', 'wrong design: a survey']);
+    expect((await audit()).map((a) => a.action)).toEqual(['screening.decided', 'screening.changed']);
+    // A maintainer's resolution run twice: one resolution.
+    await vote('bob', w!, 'include');
+    expect(await statusOf(w!)).toBe('conflict');
+    for (const _ of [1, 2]) await screen('include', '--reviewer', 'mia@example.org');
+    expect((await rows()).filter((d) => d.channel === 'maintainer')).toHaveLength(1);
+    expect(await statusOf(w!)).toBe('included');
+
+    // Two links of one reviewer carrying the same decision, pressed at the same moment.
+    const both = await Promise.all(['t-aaaaaaaaaaaaaaaa', 't-bbbbbbbbbbbbbbbb'].map((tokenId) => recordDecision(db(), { workId: x!, reviewerId: ids.ann!, decision: 'include', reason: null, channel: 'email', tokenId })));
+    expect(both.map((o) => o.result).sort()).toEqual(['recorded', 'unchanged']);
+    expect(await db().select().from(screeningDecisions).where(eq(screeningDecisions.workId, x!))).toHaveLength(1);
   });
 
   it('reviewers_per_record 2 -> 1 settles the works one reviewer decided, and is audited', async () => {

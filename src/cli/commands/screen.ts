@@ -43,7 +43,9 @@ export function screenCommand(): Command {
         const outcome = await recordDecision(db, { workId, reviewerId: reviewer.id, decision, reason, channel, tokenId: null });
         const merged = outcome.workId === workId ? '' : ` (merged into candidate ${outcome.workId})`;
         const stands = outcome.resolved && !resolves ? ' (a maintainer resolved it: their resolution stands)' : '';
-        process.stdout.write(`candidate ${workId}${merged}: ${decision} by ${reviewer.email} (${channel}); status ${outcome.statusBefore} -> ${outcome.status}${stands}\n`);
+        // Running the same command twice records it once: a second row would read as a change of mind.
+        const what = outcome.result === 'unchanged' ? `already ${reviewer.email}'s decision, nothing recorded; status ${outcome.status}` : `status ${outcome.statusBefore} -> ${outcome.status}`;
+        process.stdout.write(`candidate ${workId}${merged}: ${decision} by ${reviewer.email} (${channel}); ${what}${stands}\n`);
       } finally {
         await ctx.close();
       }
