@@ -67,19 +67,22 @@ describe('screening workflow', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe(`candidate ${w}: exclude by ann@example.org (cli); already ann@example.org's decision, nothing recorded; status pending\n`);
     // Without a reason, the one stored stands.
-    await screen('exclude', '--reviewer', 'ann@example.org');
+    const ann = (decision: 'include' | 'exclude', reason: string | null) => recordDecision(db(), { workId: w!, reviewerId: ids.ann!, decision, reason, channel: 'cli', tokenId: null });
+    expect((await ann('exclude', null)).result).toBe('unchanged');
     const rows = () => db().select().from(screeningDecisions).where(eq(screeningDecisions.workId, w!)).orderBy(asc(screeningDecisions.id));
     expect((await rows()).map((d) => [d.decision, d.reason])).toEqual([['exclude', 'not English']]);
     const audit = () => db().select({ action: auditLog.action, details: auditLog.details }).from(auditLog).where(and(eq(auditLog.entity, 'work'), eq(auditLog.entityId, String(w)))).orderBy(asc(auditLog.id));
     expect((await audit()).map((a) => a.action)).toEqual(['screening.decided']);
     // A new reason is a change of mind about why.
-    await screen('exclude', '--reviewer', 'ann@example.org', '--reason', 'wrong design: a survey');
+    expect((await ann('exclude', 'wrong design: a survey')).result).toBe('recorded');
     expect((await rows()).map((d) => d.reason)).toEqual(['not English', 'wrong design: a survey']);
     expect((await audit()).map((a) => a.action)).toEqual(['screening.decided', 'screening.changed']);
     // A maintainer's resolution run twice: one resolution.
     await vote('bob', w!, 'include');
     expect(await statusOf(w!)).toBe('conflict');
-    for (const _ of [1, 2]) await screen('include', '--reviewer', 'mia@example.org');
+    await screen('include', '--reviewer', 'mia@example.org');
+    const resolvedAgain = await screen('include', '--reviewer', 'mia@example.org');
+    expect(resolvedAgain.stdout).toBe(`candidate ${w}: include by mia@example.org (maintainer); already mia@example.org's decision, nothing recorded; status included\n`);
     expect((await rows()).filter((d) => d.channel === 'maintainer')).toHaveLength(1);
     expect(await statusOf(w!)).toBe('included');
 
@@ -143,9 +146,18 @@ describe('screening workflow', () => {
     await recordDecision(db(), { workId: w!, reviewerId: ids.bob!, decision: 'exclude', reason: 'not peer-involved: a pharmacy programme', channel: 'email', tokenId: null });
     await recordDecision(db(), { workId: kept!, reviewerId: ids.ann!, decision: 'exclude', reason: 'changed my mind later', channel: 'email', tokenId: null });
     await recordDecision(db(), { workId: kept!, reviewerId: ids.ann!, decision: 'include', reason: null, channel: 'email', tokenId: null });
+    // Overruled: Bob excluded it, a maintainer included it. A conflict still shows the dissent.
+    const [overruled, disputed] = await stage(ctx, 'flow', [record(33), record(34)]);
+    for (const id of [overruled!, disputed!]) {
+      await vote('ann', id, 'include');
+      await recordDecision(db(), { workId: id, reviewerId: ids.bob!, decision: 'exclude', reason: 'wrong design', channel: 'email', tokenId: null });
+    }
+    await recordDecision(db(), { workId: overruled!, reviewerId: ids.mia!, decision: 'include', reason: null, channel: 'maintainer', tokenId: null });
     const rows = await listCandidates(db(), 'flow', 'all');
     expect(rows.find((c) => c.id === w)!.exclusionReasons).toEqual(['not English', 'not peer-involved: a pharmacy programme']);
     expect(rows.find((c) => c.id === kept)!.exclusionReasons).toEqual([]);
+    expect(rows.find((c) => c.id === overruled)).toMatchObject({ status: 'included', exclusionReasons: [] });
+    expect(rows.find((c) => c.id === disputed)).toMatchObject({ status: 'conflict', exclusionReasons: ['wrong design'] });
     expect(renderCsv(rows.filter((c) => c.id === w))).toMatch(/,not English; not peer-involved: a pharmacy programme\r\n$/);
   });
 
