@@ -54,7 +54,7 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
     if (!work) throw new PermanentError(`no candidate with id ${input.workId}`);
     if (work.origin !== 'candidate') {
       const merged = workId === input.workId ? '' : ` (merged into ${workId})`;
-      throw new PermanentError(`work ${input.workId}${merged} is a seed, not a candidate to screen`);
+      throw new PermanentError(`work ${input.workId}${merged} is one of the original review's included studies (a seed): it is included without screening`);
     }
     const [reviewer] = await tx.select().from(reviewers).where(eq(reviewers.id, input.reviewerId));
     if (!reviewer || reviewer.reviewId !== work.reviewId || reviewer.active !== 1) {

@@ -71,11 +71,14 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
   async function workOf(workId: number, reviewId: string): Promise<WorkView & { status: (typeof works.$inferSelect)['status'] }> {
     const live = await liveWorkId(db, workId);
     const [w] = await db
-      .select({ ...summaryColumns(works), status: works.status })
+      .select({ ...summaryColumns(works), status: works.status, origin: works.origin })
       .from(works)
-      .where(and(eq(works.id, live ?? workId), eq(works.reviewId, reviewId), eq(works.origin, 'candidate')));
+      .where(and(eq(works.id, live ?? workId), eq(works.reviewId, reviewId)));
     if (!w) throw new HttpError(404, 'This record is not part of the review any more.');
-    return w;
+    // Declared one of the original review's studies since the link was sent (a seed import).
+    if (w.origin === 'seed') throw new HttpError(409, "This record is one of the original review's included studies, so it is included without screening.");
+    const { origin: _origin, ...work } = w;
+    return work;
   }
 
   function reasonsOf(protocol: Protocol | undefined): readonly string[] {

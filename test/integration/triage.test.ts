@@ -9,6 +9,8 @@ import { signedLink } from '../../src/links/urls.js';
 import { QUEUE_PAGE } from '../../src/digest/build.js';
 import { recordDecision } from '../../src/screening/record.js';
 import { decideMatch } from '../../src/staging/decide.js';
+import { stageSeeds } from '../../src/staging/seeds.js';
+import { NO_FLAGS } from '../../src/records/types.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, reviewerIds, stage, TEAM, writeProtocol } from '../helpers/review.js';
 import { onServer, startTriage, type TestServer } from '../helpers/web.js';
@@ -177,6 +179,23 @@ describe('emailed action links', () => {
     expect(await statusOf(c!)).toBe('included');
     const audit = await db().select({ action: auditLog.action }).from(auditLog).where(and(eq(auditLog.entity, 'work'), eq(auditLog.entityId, String(c))));
     expect(audit.map((a) => a.action)).toEqual(['screening.decided', 'screening.decided', 'screening.resolved', 'screening.resolved']);
+  });
+
+  it('a screened record declared one of the original review\'s studies is included, audited, and its links say why they no longer decide', async () => {
+    const [w] = await stage(ctx, 'tri', [record(10, { title: 'Later found in the original review' })]);
+    await post(link('ann', w!, 'exclude'), { reason_code: 'not English' });
+    await post(link('bob', w!, 'exclude'));
+    const bobs = link('bob', w!, 'include');
+    await stageSeeds(db(), 'tri', 'protocol', [{ record: { source: 'protocol', sourceId: 'doi:10.1000/lr.10', doi: '10.1000/lr.10', title: '', authors: [], flags: NO_FLAGS } }]);
+    expect(await statusOf(w!)).toBe('included');
+    const [audit] = await db().select().from(auditLog).where(and(eq(auditLog.entityId, String(w)), eq(auditLog.action, 'screening.seeded')));
+    expect(audit).toMatchObject({ actor: 'system', details: { source: 'protocol', statusBefore: 'excluded', status: 'included', decisions: 2 } });
+    for (const method of ['GET', 'POST']) {
+      const r = await fetch(bobs, { method });
+      expect(r.status).toBe(409);
+      expect(await r.text()).toContain('one of the original review&#39;s included studies');
+    }
+    expect(await decisionsOf(w!)).toHaveLength(2);
   });
 
   it('two reviewers disagreeing make a conflict, which a maintainer resolves on the conflicts page', async () => {
