@@ -16,6 +16,11 @@ export interface DecisionInput {
   channel: Channel;
   /** Id of the signed link or page button that carried the decision; null from the CLI. */
   tokenId: string | null;
+  /**
+   * A resolution made on a page: the latest resolution's id (0 for none) when the page was shown.
+   * Another one since means someone resolved the work meanwhile, and this one is refused.
+   */
+  seenResolution?: number;
 }
 
 export interface DecisionOutcome {
@@ -69,10 +74,15 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
     const unchanged = { workId, statusBefore: work.status, status: work.status, resolved: isResolved(before) };
     const [used] = input.tokenId === null ? [] : await tx.select({ id: screeningDecisions.id, decision: screeningDecisions.decision }).from(screeningDecisions).where(eq(screeningDecisions.tokenId, input.tokenId));
     if (used) return { ...unchanged, result: 'replayed', decisionId: used.id, decision: used.decision, standing: latest?.decision ?? used.decision };
+    const resolution = before.filter((f) => f.channel === 'maintainer').at(-1);
+    if (input.seenResolution !== undefined && (resolution?.seq ?? 0) !== input.seenResolution) {
+      const [by] = await tx.select({ email: reviewers.email }).from(reviewers).where(eq(reviewers.id, resolution!.reviewerId));
+      throw new PermanentError(`${by?.email ?? 'another maintainer'} resolved this record as ${resolution!.decision} after the page was shown; reload the page to resolve it again`);
+    }
     if (latest && repeatsStanding(latest, input)) return { ...unchanged, result: 'unchanged', decisionId: latest.seq, decision: input.decision, standing: input.decision };
     const [inserted] = await tx
       .insert(screeningDecisions)
-      .values({ reviewId: work.reviewId, ...input, workId })
+      .values({ reviewId: work.reviewId, workId, reviewerId: input.reviewerId, decision: input.decision, reason: input.reason, channel: input.channel, tokenId: input.tokenId })
       .returning({ id: screeningDecisions.id });
     const { facts, status } = await decidedStatus(tx, work.id, work.perRecord);
     if (status !== work.status) {
@@ -139,8 +149,9 @@ export async function findReviewer(db: Db, reviewId: string, email: string) {
  * Where a reviewer stands on a (live) work and what a link's token recorded, read without deciding:
  * a link opened again shows them before anything is pressed.
  */
-export async function decisionState(db: Db, workId: number, reviewerId: number, tokenId: string | null): Promise<{ standing: DecisionFact | undefined; used: Decision | undefined; resolved: boolean }> {
+export async function decisionState(db: Db, workId: number, reviewerId: number, tokenId: string | null): Promise<{ standing: DecisionFact | undefined; used: Decision | undefined; resolved: boolean; resolution: DecisionFact | undefined }> {
   const facts = await decisionFacts(db, workId);
   const [used] = tokenId === null ? [] : await db.select({ decision: screeningDecisions.decision }).from(screeningDecisions).where(eq(screeningDecisions.tokenId, tokenId));
-  return { standing: facts.filter((f) => f.reviewerId === reviewerId).at(-1), used: used?.decision, resolved: isResolved(facts) };
+  const resolution = facts.filter((f) => f.channel === 'maintainer').at(-1);
+  return { standing: facts.filter((f) => f.reviewerId === reviewerId).at(-1), used: used?.decision, resolved: resolution !== undefined, resolution };
 }

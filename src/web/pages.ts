@@ -119,7 +119,7 @@ export interface LastDecided {
 
 function lastDecidedCard(last: LastDecided, reasons: readonly string[], as: 'decision' | 'resolution'): Raw {
   return html`<div class="card last">${workCard(last.work)}
-<p class="note">Your ${as} of this record: ${LABEL[last.decision]}. Changed your mind?</p>
+<p class="note">${as === 'decision' ? 'Your decision on this record' : 'Resolved as'}: ${LABEL[last.decision]}. Changed your mind?</p>
 ${changeForm({ current: last.decision, tokens: last.tokens, reasons, mode: 'button', verb: as === 'decision' ? 'Change to' : 'Resolve again:', id: `last-${last.work.workId}` })}</div>`;
 }
 

@@ -93,7 +93,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       throw new HttpError(400, (err as Error).message);
     }
     try {
-      const outcome = await recordDecision(db, { workId: claims.w!, reviewerId: reviewer.id, decision: claims.a!, reason, channel, tokenId: claims.j });
+      const outcome = await recordDecision(db, { workId: claims.w!, reviewerId: reviewer.id, decision: claims.a!, reason, channel, tokenId: claims.j, ...(claims.s === undefined ? {} : { seenResolution: claims.s }) });
       log.info({ channel, work: claims.w, token: tokenRef(claims), result: outcome.result }, 'decision');
       return outcome;
     } catch (err) {
@@ -107,9 +107,10 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     return Object.fromEntries(choices.map((c) => [c, signToken(deps.secret, { ...claims(c), ttl, now: now() })])) as Record<C, string>;
   }
 
-  function buttons(purpose: 'decide' | 'resolve', reviewerId: number, workId: number, page: Claims): Record<Decision, string> {
+  /** `seenResolution`: for resolve buttons, the resolution (id, 0 for none) the page shows the work with. */
+  function buttons(purpose: 'decide' | 'resolve', reviewerId: number, workId: number, page: Claims, seenResolution?: number): Record<Decision, string> {
     // A decide button also works as an emailed link (/a/): it must not outlive the page's own link.
-    return tokensFor(DECISIONS, ttlWithin(TTL.resolve, page, now()), (action) => ({ purpose, reviewerId, workId, action }));
+    return tokensFor(DECISIONS, ttlWithin(TTL.resolve, page, now()), (action) => ({ purpose, reviewerId, workId, action, ...(seenResolution === undefined ? {} : { seenResolution }) }));
   }
 
   /** Uncertain pairs still open, each side shown like a record, with Same/Different buttons. */
@@ -173,9 +174,10 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const workId = await liveWorkId(db, Number(param));
     if (workId === undefined) return undefined;
     const [work] = await db.select(summaryColumns(works)).from(works).where(and(eq(works.id, workId), eq(works.reviewId, reviewer.reviewId), eq(works.origin, 'candidate')));
-    const { standing } = await decisionState(db, workId, reviewer.id, null);
+    const { standing, resolution } = await decisionState(db, workId, reviewer.id, null);
     if (!work || !standing || (standing.channel === 'maintainer') !== (purpose === 'resolve')) return undefined;
-    return { work, decision: standing.decision, tokens: buttons(purpose, reviewer.id, workId, page) };
+    // On the conflicts page, the resolution that stands, whoever made it last.
+    return { work, decision: purpose === 'resolve' ? resolution!.decision : standing.decision, tokens: buttons(purpose, reviewer.id, workId, page, purpose === 'resolve' ? (resolution?.seq ?? 0) : undefined) };
   }
 
   // Emailed action links: GET (and HEAD, as scanners send) only shows; POST records.
@@ -258,7 +260,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       200,
       conflictsPage({
         reviewTitle: maintainer.reviewTitle,
-        items: conflicts.map((work) => ({ work, votes: votes.filter((v) => v.workId === work.workId), tokens: buttons('resolve', maintainer.id, work.workId, claims) })),
+        items: conflicts.map((work) => ({ work, votes: votes.filter((v) => v.workId === work.workId), tokens: buttons('resolve', maintainer.id, work.workId, claims, 0) })),
         conflictCount,
         matches: matches.items,
         matchCount: matches.total,

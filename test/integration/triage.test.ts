@@ -159,7 +159,7 @@ describe('emailed action links', () => {
     const after = await (await fetch(new URL(pressed.headers.get('location')!, queue))).text();
     const card = after.slice(after.indexOf('class="card last"'), after.indexOf('Keys:'));
     expect(card).toContain('Queue mis-click');
-    expect(card).toContain('Your decision of this record: Exclude.');
+    expect(card).toContain('Your decision on this record: Exclude.');
     const undo = await post(queue, { t: token(card, 'Queue mis-click', 'include') });
     expect(undo.headers.get('location')).toBe(`?recorded=include&work=${q}`);
     expect((await decisionsOf(q!)).map((d) => [d.decision, d.channel])).toEqual([['exclude', 'web'], ['include', 'web']]);
@@ -174,7 +174,7 @@ describe('emailed action links', () => {
     expect(await statusOf(c!)).toBe('excluded');
     const page = await (await fetch(new URL(resolved.headers.get('location')!, conflicts))).text();
     const last = page.slice(page.indexOf('class="card last"'), page.indexOf('No conflicts') > 0 ? page.indexOf('No conflicts') : page.indexOf('Possible duplicates'));
-    expect(last).toContain('Your resolution of this record: Exclude.');
+    expect(last).toContain('Resolved as: Exclude.');
     await post(conflicts, { t: token(last, 'Resolution mis-click', 'include') });
     expect(await statusOf(c!)).toBe('included');
     const audit = await db().select({ action: auditLog.action }).from(auditLog).where(and(eq(auditLog.entity, 'work'), eq(auditLog.entityId, String(c))));
@@ -231,6 +231,28 @@ describe('emailed action links', () => {
     // Buttons of one page do not work on another reviewer's page.
     const bobPage = onServer(server, signedLink(signer, 'queue', { reviewerId: ids.bob! }));
     expect((await post(bobPage, { t: resolveToken })).status).toBe(403);
+  });
+
+  it('two resolutions of one conflict pressed at once on pages shown before either: one stands, the other is refused and says why', async () => {
+    const [w] = await stage(ctx, 'tri', [record(11, { title: 'Resolved twice at once' })]);
+    await post(link('ann', w!, 'include'));
+    await post(link('bob', w!, 'exclude'));
+    const page = onServer(server, signedLink(signer, 'conflicts', { reviewerId: ids.mia! }));
+    const tokenOf = (html: string, cls: string) => html.slice(html.indexOf('Resolved twice at once')).match(new RegExp(`name="t" value="([^"]+)" class="${cls}"`))![1]!;
+    // Two tabs (or two maintainers), each showing the conflict.
+    const [one, two] = await Promise.all([fetch(page).then((r) => r.text()), fetch(page).then((r) => r.text())]);
+    const answers = await Promise.all([post(page, { t: tokenOf(one!, 'include') }), post(page, { t: tokenOf(two!, 'exclude') })]);
+    expect(answers.map((r) => r.status).sort()).toEqual([303, 409]);
+    const refused = answers.find((r) => r.status === 409)!;
+    const resolutions = (await decisionsOf(w!)).filter((d) => d.channel === 'maintainer');
+    expect(resolutions).toHaveLength(1);
+    expect(await statusOf(w!)).toBe(resolutions[0]!.decision === 'include' ? 'included' : 'excluded');
+    expect(await refused.text()).toContain(`mia@example.org resolved this record as ${resolutions[0]!.decision} after the page was shown; reload the page to resolve it again`);
+    // The page shown after the answer resolves it again at will.
+    const after = await (await fetch(`${page}?work=${w}`)).text();
+    const other = resolutions[0]!.decision === 'include' ? 'exclude' : 'include';
+    expect((await post(page, { t: tokenOf(after.slice(after.indexOf('class="card last"')), other) })).status).toBe(303);
+    expect((await decisionsOf(w!)).filter((d) => d.channel === 'maintainer').map((d) => d.decision)).toEqual([resolutions[0]!.decision, other]);
   });
 
   it('lists uncertain duplicates for maintainers, merges on "same" and remembers "different"', async () => {
