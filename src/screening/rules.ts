@@ -49,14 +49,16 @@ export function isResolved(decisions: readonly Pick<DecisionFact, 'channel'>[]):
 
 /**
  * Whether a decision only says again what the reviewer's latest one says: the same decision, as a
- * vote or as a resolution alike, with the same reason or none (an emailed button pressed without
- * retyping the reason keeps it). Recording it would add a row that changes nothing but would read
- * as a change of mind in the audit log.
+ * vote or as a resolution alike, with the same reason (in any case and spacing) or none (an
+ * emailed button pressed without retyping the reason keeps it). Recording it would add a row that
+ * changes nothing but would read as a change of mind in the audit log.
  */
 export function repeatsStanding(latest: Pick<DecisionFact, 'decision' | 'channel'> & { reason: string | null } | undefined, next: Pick<DecisionFact, 'decision' | 'channel'> & { reason: string | null }): boolean {
   if (!latest) return false;
   const resolves = (c: Channel) => c === 'maintainer';
-  return latest.decision === next.decision && resolves(latest.channel) === resolves(next.channel) && (next.reason === null || next.reason === latest.reason);
+  // Retyped free text differs in case and spacing only: the same reason.
+  const said = (r: string | null) => r?.replace(/\s+/g, ' ').trim().toLowerCase();
+  return latest.decision === next.decision && resolves(latest.channel) === resolves(next.channel) && (next.reason === null || said(next.reason) === said(latest.reason));
 }
 
 const RESOLVED: Record<Decision, WorkStatus> = { include: 'included', exclude: 'excluded', maybe: 'maybe' };

@@ -67,6 +67,7 @@ describe('screening rules', () => {
     // A button pressed again without retyping the reason keeps it.
     expect(repeatsStanding(latest, { decision: 'exclude', channel: 'web', reason: null })).toBe(true);
     expect(repeatsStanding(latest, { decision: 'exclude', channel: 'cli', reason: 'wrong design' })).toBe(false);
+    expect(repeatsStanding({ ...latest, reason: 'Wrong design' }, { decision: 'exclude', channel: 'cli', reason: ' wrong  DESIGN' })).toBe(true);
     expect(repeatsStanding(latest, { decision: 'include', channel: 'email', reason: null })).toBe(false);
     // A maintainer's resolution is not their vote said again, nor the other way round.
     expect(repeatsStanding(latest, { decision: 'exclude', channel: 'maintainer', reason: 'not English' })).toBe(false);
