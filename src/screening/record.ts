@@ -149,9 +149,9 @@ export async function findReviewer(db: Db, reviewId: string, email: string) {
  * Where a reviewer stands on a (live) work and what a link's token recorded, read without deciding:
  * a link opened again shows them before anything is pressed.
  */
-export async function decisionState(db: Db, workId: number, reviewerId: number, tokenId: string | null): Promise<{ standing: DecisionFact | undefined; used: Decision | undefined; resolved: boolean; resolution: DecisionFact | undefined }> {
+export async function decisionState(db: Db, workId: number, reviewerId: number, tokenId: string | null): Promise<{ facts: DecisionFact[]; standing: DecisionFact | undefined; used: Decision | undefined; resolved: boolean; resolution: DecisionFact | undefined }> {
   const facts = await decisionFacts(db, workId);
   const [used] = tokenId === null ? [] : await db.select({ decision: screeningDecisions.decision }).from(screeningDecisions).where(eq(screeningDecisions.tokenId, tokenId));
   const resolution = facts.filter((f) => f.channel === 'maintainer').at(-1);
-  return { standing: facts.filter((f) => f.reviewerId === reviewerId).at(-1), used: used?.decision, resolved: resolution !== undefined, resolution };
+  return { facts, standing: facts.filter((f) => f.reviewerId === reviewerId).at(-1), used: used?.decision, resolved: resolution !== undefined, resolution };
 }

@@ -63,8 +63,12 @@ function reasonFields(reasons: readonly string[], id: string): Raw {
 }
 
 /** GET of an emailed action link: shows the record and a button; only the POST decides. */
-export function confirmPage(p: { work: WorkView; action: Decision; reviewerName: string; reasons: readonly string[]; status: WorkStatus; standing: Decision | undefined }): string {
-  const before = p.standing === undefined ? '' : p.standing === p.action ? ` You decided ${LABEL[p.standing]} already.` : ` You decided ${LABEL[p.standing]} before: pressing the button changes it.`;
+export function confirmPage(p: { work: WorkView; action: Decision; reviewerName: string; reasons: readonly string[]; status: WorkStatus; standing: Decision | undefined; makesConflict: boolean; resolved: boolean }): string {
+  const before = [
+    p.standing === undefined ? '' : p.standing === p.action ? `You decided ${LABEL[p.standing]} already.` : `You decided ${LABEL[p.standing]} before: pressing the button changes it.`,
+    p.resolved ? 'A maintainer has resolved this record: your decision will be kept, and their resolution stands.' : '',
+    !p.resolved && p.makesConflict ? 'Another reviewer decided otherwise: pressing the button makes this record a conflict for a maintainer to resolve.' : '',
+  ].filter(Boolean).map((n) => ` ${n}`).join('');
   return layout(
     `${LABEL[p.action]}: ${p.work.title}`,
     html`<h1>Confirm: ${LABEL[p.action]}</h1>

@@ -15,7 +15,7 @@ import { signedLink, type LinkSigner } from '../links/urls.js';
 import type { Logger } from '../log.js';
 import { decisionState, recordDecision } from '../screening/record.js';
 import { decideMatch } from '../staging/decide.js';
-import { composeReason } from '../screening/rules.js';
+import { composeReason, workStatus, type DecisionFact } from '../screening/rules.js';
 import { createApp, HttpError, listen, sendPage, type App, type Request } from './app.js';
 import { confirmPage, conflictsPage, decidedPage, errorPage, queuePage, unsubscribePage, type LastDecided, type MatchItem, type WorkView } from './pages.js';
 
@@ -191,7 +191,10 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       const standing = state.standing?.decision ?? state.used;
       return sendPage(res, 200, decidedPage({ work, decision: state.used, standing, result: 'replayed', status: work.status, resolved: state.resolved, ...afterDecision(reviewer, work.workId, claims) }));
     }
-    sendPage(res, 200, confirmPage({ work, action: claims.a!, reviewerName: reviewer.name, reasons: reasonsOf(reviewer.protocol), status: work.status, standing: state.standing?.decision }));
+    // What pressing would do, so a reviewer is not surprised by a conflict they were not told of.
+    const press: DecisionFact = { reviewerId: reviewer.id, decision: claims.a!, channel: 'email', seq: Number.MAX_SAFE_INTEGER };
+    const makes = workStatus([...state.facts, press], reviewer.protocol?.screening.reviewers_per_record ?? 1);
+    sendPage(res, 200, confirmPage({ work, action: claims.a!, reviewerName: reviewer.name, reasons: reasonsOf(reviewer.protocol), status: work.status, standing: state.standing?.decision, makesConflict: makes === 'conflict' && work.status !== 'conflict', resolved: state.resolved }));
   });
   app.route('POST', '/a/:token', async (req, res) => {
     const claims = verify(req.params.token!, 'decide');

@@ -201,6 +201,10 @@ describe('emailed action links', () => {
   it('two reviewers disagreeing make a conflict, which a maintainer resolves on the conflicts page', async () => {
     const [w] = await stage(ctx, 'tri', [record(4, { title: 'Disputed study' })]);
     await post(link('ann', w!, 'include'));
+    // Bob is told before he presses what his exclusion will do; an agreeing include says nothing of it.
+    const conflictNote = 'Another reviewer decided otherwise: pressing the button makes this record a conflict for a maintainer to resolve.';
+    expect(await (await fetch(link('bob', w!, 'exclude'))).text()).toContain(conflictNote);
+    expect(await (await fetch(link('bob', w!, 'include'))).text()).not.toContain(conflictNote);
     await post(link('bob', w!, 'exclude'), { reason_code: 'not peer-involved' });
     expect(await statusOf(w!)).toBe('conflict');
 
@@ -219,6 +223,7 @@ describe('emailed action links', () => {
     // The page itself as the browser addressed it, whatever path prefix a proxy added.
     expect(r.headers.get('location')).toBe(`?recorded=exclude&work=${w}`);
     expect(await statusOf(w!)).toBe('excluded');
+    expect(await (await fetch(link('ann', w!, 'maybe'))).text()).toContain('A maintainer has resolved this record: your decision will be kept, and their resolution stands.');
     const last = (await decisionsOf(w!)).at(-1)!;
     expect(last).toMatchObject({ reviewerId: ids.mia, decision: 'exclude', channel: 'maintainer', reason: 'agreed with Bob' });
     const [audit] = await db().select().from(auditLog).where(and(eq(auditLog.entityId, String(w)), eq(auditLog.action, 'screening.resolved')));
