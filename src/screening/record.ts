@@ -21,11 +21,19 @@ export interface DecisionInput {
    * Another one since means someone resolved the work meanwhile, and this one is refused.
    */
   seenResolution?: number;
+  /**
+   * From the command line: a maintainer's decision on a disputed work (in conflict, or resolved
+   * before) resolves it. Judged under the row lock, so a conflict that arises while the command
+   * waits for it is resolved, not voted on.
+   */
+  resolveDisputed?: boolean;
 }
 
 export interface DecisionOutcome {
   /** The work decided: the input's, or the work it has since been merged into. */
   workId: number;
+  /** The input's channel, or `maintainer` where `resolveDisputed` made the decision a resolution. */
+  channel: Channel;
   result: DecisionResult;
   /** The row that stands for this decision: the new one, the token's, or the one it repeats. */
   decisionId: number;
@@ -71,7 +79,9 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
     // Read under the row lock: a decision committed by a request that held it first is seen.
     const before = await decisionFacts(tx, work.id);
     const latest = before.filter((f) => f.reviewerId === input.reviewerId).at(-1);
-    const unchanged = { workId, statusBefore: work.status, status: work.status, resolved: isResolved(before) };
+    const resolves = input.resolveDisputed === true && reviewer.role === 'maintainer' && (work.status === 'conflict' || isResolved(before));
+    const channel: Channel = resolves ? 'maintainer' : input.channel;
+    const unchanged = { workId, channel, statusBefore: work.status, status: work.status, resolved: isResolved(before) };
     const [used] = input.tokenId === null ? [] : await tx.select({ id: screeningDecisions.id, decision: screeningDecisions.decision }).from(screeningDecisions).where(eq(screeningDecisions.tokenId, input.tokenId));
     if (used) return { ...unchanged, result: 'replayed', decisionId: used.id, decision: used.decision, standing: latest?.decision ?? used.decision };
     const resolution = before.filter((f) => f.channel === 'maintainer').at(-1);
@@ -79,21 +89,21 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
       const [by] = await tx.select({ email: reviewers.email }).from(reviewers).where(eq(reviewers.id, resolution!.reviewerId));
       throw new PermanentError(`${by?.email ?? 'another maintainer'} resolved this record as ${resolution!.decision} after the page was shown; reload the page to resolve it again`);
     }
-    if (latest && repeatsStanding(latest, input)) return { ...unchanged, result: 'unchanged', decisionId: latest.seq, decision: input.decision, standing: input.decision };
+    if (latest && repeatsStanding(latest, { ...input, channel })) return { ...unchanged, result: 'unchanged', decisionId: latest.seq, decision: input.decision, standing: input.decision };
     const [inserted] = await tx
       .insert(screeningDecisions)
-      .values({ reviewId: work.reviewId, workId, reviewerId: input.reviewerId, decision: input.decision, reason: input.reason, channel: input.channel, tokenId: input.tokenId })
+      .values({ reviewId: work.reviewId, workId, reviewerId: input.reviewerId, decision: input.decision, reason: input.reason, channel, tokenId: input.tokenId })
       .returning({ id: screeningDecisions.id });
     const { facts, status } = await decidedStatus(tx, work.id, work.perRecord);
     if (status !== work.status) {
       await tx.update(works).set({ status, updatedAt: sql`now()` }).where(eq(works.id, work.id));
       if (status === 'included') await flagNoticesReaching(tx, work.id);
     }
-    const action = input.channel === 'maintainer' ? 'screening.resolved' : latest ? 'screening.changed' : 'screening.decided';
+    const action = channel === 'maintainer' ? 'screening.resolved' : latest ? 'screening.changed' : 'screening.decided';
     await tx.insert(auditLog).values({
       reviewId: work.reviewId,
       actor: reviewer.email,
-      channel: input.channel,
+      channel,
       action,
       entity: 'work',
       entityId: String(work.id),
@@ -106,7 +116,7 @@ export async function recordDecision(db: Db, input: DecisionInput): Promise<Deci
         decisionId: inserted!.id,
       },
     });
-    return { workId, result: 'recorded', decisionId: inserted!.id, decision: input.decision, standing: input.decision, statusBefore: work.status, status, resolved: isResolved(facts) };
+    return { workId, channel, result: 'recorded', decisionId: inserted!.id, decision: input.decision, standing: input.decision, statusBefore: work.status, status, resolved: isResolved(facts) };
   });
 }
 

@@ -2,7 +2,7 @@
 // resolution, a change of reviewers_per_record, and what a merge does to a status.
 import { writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { and, asc, desc, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, ne, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { DbContext } from '../../src/context.js';
@@ -13,7 +13,8 @@ import { candidatePages, listCandidates } from '../../src/db/queries/candidates.
 import { renderCsv } from '../../src/exports/csv.js';
 import { recordDecision } from '../../src/screening/record.js';
 import { decideMatch } from '../../src/staging/decide.js';
-import { runCli } from '../helpers/cli.js';
+import { cliResult, runCli, spawnCli, type CliResult } from '../helpers/cli.js';
+import { queryRows } from '../../src/db/client.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, reviewerIds, stage, TEAM, writeProtocol } from '../helpers/review.js';
 
@@ -90,6 +91,24 @@ describe('screening workflow', () => {
     const both = await Promise.all(['t-aaaaaaaaaaaaaaaa', 't-bbbbbbbbbbbbbbbb'].map((tokenId) => recordDecision(db(), { workId: x!, reviewerId: ids.ann!, decision: 'include', reason: null, channel: 'email', tokenId })));
     expect(both.map((o) => o.result).sort()).toEqual(['recorded', 'unchanged']);
     expect(await db().select().from(screeningDecisions).where(eq(screeningDecisions.workId, x!))).toHaveLength(1);
+  });
+
+  it('a maintainer\'s `screen` on a record that becomes a conflict while the command waits for it resolves the conflict', async () => {
+    const [w] = await stage(ctx, 'flow', [record(51)]);
+    await vote('ann', w!, 'include');
+    let result: Promise<CliResult> | undefined;
+    await db().transaction(async (tx) => {
+      // Bob's exclusion is being recorded: it holds the work's row, as recordDecision does.
+      await tx.select().from(works).where(eq(works.id, w!)).for('update');
+      result = cliResult(spawnCli(['screen', String(w), 'include', '--reviewer', 'mia@example.org'], env));
+      const waiting = sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+      for (let i = 0; i < 300 && Number((await queryRows<{ n: number }>(db(), waiting))[0]!.n) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      await tx.insert(screeningDecisions).values({ reviewId: 'flow', workId: w!, reviewerId: ids.bob!, decision: 'exclude', reason: null, channel: 'email', tokenId: null });
+      await tx.update(works).set({ status: 'conflict' }).where(eq(works.id, w!));
+    });
+    const done = await result!;
+    expect(done.stdout, done.stderr).toBe(`candidate ${w}: include by mia@example.org (maintainer); status conflict -> included\n`);
+    expect(await statusOf(w!)).toBe('included');
   });
 
   it('reviewers_per_record 2 -> 1 settles the works one reviewer decided, and is audited', async () => {
