@@ -20,6 +20,11 @@ export interface Claims {
   w?: number;
   /** The decision the link carries (decide and resolve). */
   a?: Decision;
+  /**
+   * The latest resolution (screening_decisions.id, 0 for none) a resolve button was shown with: a
+   * press after another maintainer's resolution is refused rather than silently replacing it.
+   */
+  s?: number;
   /** An uncertain pair (match_reviews.id) and the maintainer's answer to it (match). */
   m?: number;
   d?: MatchDecision;
@@ -39,6 +44,7 @@ const claimsSchema = z
     r: z.number().int().positive(),
     w: z.number().int().positive().optional(),
     a: z.enum(DECISIONS).optional(),
+    s: z.number().int().nonnegative().optional(),
     m: z.number().int().positive().optional(),
     d: z.enum(MATCH_DECISIONS).optional(),
     g: z.number().int().positive().optional(),
@@ -69,6 +75,7 @@ export interface SignInput {
   reviewerId: number;
   workId?: number;
   action?: Decision;
+  seenResolution?: number;
   matchId?: number;
   matchDecision?: MatchDecision;
   digestId?: number;
@@ -85,6 +92,7 @@ export function signToken(secret: string, input: SignInput): string {
     r: input.reviewerId,
     ...(input.workId !== undefined ? { w: input.workId } : {}),
     ...(input.action !== undefined ? { a: input.action } : {}),
+    ...(input.seenResolution !== undefined ? { s: input.seenResolution } : {}),
     ...(input.matchId !== undefined ? { m: input.matchId } : {}),
     ...(input.matchDecision !== undefined ? { d: input.matchDecision } : {}),
     ...(input.digestId !== undefined ? { g: input.digestId } : {}),

@@ -10,6 +10,13 @@ export interface DecisionFact {
 }
 
 /**
+ * What became of a decision: `recorded` as a new row; `replayed`, its token had already recorded
+ * one (a double click, a resubmitted form); `unchanged`, the reviewer's latest decision already
+ * says the same (the same command run twice). Only `recorded` writes anything.
+ */
+export type DecisionResult = 'recorded' | 'replayed' | 'unchanged';
+
+/**
  * The status a work's decisions give it.
  *
  * - A maintainer resolution (channel `maintainer`) is final: the latest one sets the status, and
@@ -38,6 +45,20 @@ export function workStatus(decisions: readonly DecisionFact[], reviewersPerRecor
 /** Whether a maintainer has resolved the work: their next decision on it resolves it again. */
 export function isResolved(decisions: readonly Pick<DecisionFact, 'channel'>[]): boolean {
   return decisions.some((d) => d.channel === 'maintainer');
+}
+
+/**
+ * Whether a decision only says again what the reviewer's latest one says: the same decision, as a
+ * vote or as a resolution alike, with the same reason (in any case and spacing) or none (an
+ * emailed button pressed without retyping the reason keeps it). Recording it would add a row that
+ * changes nothing but would read as a change of mind in the audit log.
+ */
+export function repeatsStanding(latest: Pick<DecisionFact, 'decision' | 'channel'> & { reason: string | null } | undefined, next: Pick<DecisionFact, 'decision' | 'channel'> & { reason: string | null }): boolean {
+  if (!latest) return false;
+  const resolves = (c: Channel) => c === 'maintainer';
+  // Retyped free text differs in case and spacing only: the same reason.
+  const said = (r: string | null) => r?.replace(/\s+/g, ' ').trim().toLowerCase();
+  return latest.decision === next.decision && resolves(latest.channel) === resolves(next.channel) && (next.reason === null || said(next.reason) === said(latest.reason));
 }
 
 const RESOLVED: Record<Decision, WorkStatus> = { include: 'included', exclude: 'excluded', maybe: 'maybe' };

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
 import { flagNoticesReaching } from '../db/queries/attention.js';
-import { seeds, sourceRecords, works } from '../db/schema/index.js';
+import { auditLog, screeningDecisions, seeds, sourceRecords, works } from '../db/schema/index.js';
 import { NO_FLAGS, type SourceRecord } from '../records/types.js';
 import { normalizeDoi, normalizePmid, normalizeTitle } from '../dedup/normalize.js';
 import { type StageResult, stageBatch } from './stage.js';
@@ -29,11 +29,17 @@ export async function stageSeeds(db: Db, reviewId: string, source: string, entri
         .select({ workId: sourceRecords.workId })
         .from(sourceRecords)
         .where(and(eq(sourceRecords.reviewId, reviewId), eq(sourceRecords.source, source), eq(sourceRecords.sourceId, record.sourceId)));
-      await tx
-        .update(works)
-        .set({ origin: 'seed', status: 'included', updatedAt: sql`now()` })
-        // Whatever the living update's reviewers decided, the original review included it.
-        .where(and(eq(works.id, link!.workId), eq(works.origin, 'candidate')));
+      // Whatever the living update's reviewers decided, the original review included it. The row
+      // lock a decision takes makes one land before (and be audited here as overridden) or be refused.
+      const [was] = await tx.select({ status: works.status, reviewId: works.reviewId }).from(works).where(and(eq(works.id, link!.workId), eq(works.origin, 'candidate'))).for('update');
+      if (was) {
+        await tx.update(works).set({ origin: 'seed', status: 'included', updatedAt: sql`now()` }).where(eq(works.id, link!.workId));
+        const [decided] = await tx.select({ n: sql<number>`count(*)::int` }).from(screeningDecisions).where(eq(screeningDecisions.workId, link!.workId));
+        // A screened candidate's status changes without a decision: the log says why.
+        if (Number(decided?.n ?? 0) > 0) {
+          await tx.insert(auditLog).values({ reviewId, actor: 'system', channel: 'cli', action: 'screening.seeded', entity: 'work', entityId: String(link!.workId), details: { source, statusBefore: was.status, status: 'included', decisions: Number(decided!.n) } });
+        }
+      }
       await flagNoticesReaching(tx, link!.workId);
       await tx
         .insert(seeds)

@@ -1,4 +1,5 @@
-import type { Decision, WorkStatus } from '../db/schema/index.js';
+import { DECISIONS, type Decision, type WorkStatus } from '../db/schema/index.js';
+import type { DecisionResult } from '../screening/rules.js';
 import { explainReason } from '../dedup/reasons.js';
 import { abstractLead, authorLine, doiUrl, pubmedUrl, type DigestRecord } from '../digest/render.js';
 import { recordLabel } from '../records/label.js';
@@ -62,7 +63,12 @@ function reasonFields(reasons: readonly string[], id: string): Raw {
 }
 
 /** GET of an emailed action link: shows the record and a button; only the POST decides. */
-export function confirmPage(p: { work: WorkView; action: Decision; reviewerName: string; reasons: readonly string[]; status: WorkStatus }): string {
+export function confirmPage(p: { work: WorkView; action: Decision; reviewerName: string; reasons: readonly string[]; status: WorkStatus; standing: Decision | undefined; makesConflict: boolean; resolved: boolean }): string {
+  const before = [
+    p.standing === undefined ? '' : p.standing === p.action ? `You decided ${LABEL[p.standing]} already.` : `You decided ${LABEL[p.standing]} before: pressing the button changes it.`,
+    p.resolved ? 'A maintainer has resolved this record: your decision will be kept, and their resolution stands.' : '',
+    !p.resolved && p.makesConflict ? 'Another reviewer decided otherwise: pressing the button makes this record a conflict for a maintainer to resolve.' : '',
+  ].filter(Boolean).map((n) => ` ${n}`).join('');
   return layout(
     `${LABEL[p.action]}: ${p.work.title}`,
     html`<h1>Confirm: ${LABEL[p.action]}</h1>
@@ -71,23 +77,54 @@ export function confirmPage(p: { work: WorkView; action: Decision; reviewerName:
 ${p.action === 'include' ? '' : reasonFields(p.reasons, 'c')}
 <button type="submit" class="${p.action}">${LABEL[p.action]}</button>
 </form>
-<p class="note">Screening as ${p.reviewerName}. Nothing is recorded until you press the button.</p></div>`,
+<p class="note">Screening as ${p.reviewerName}. Nothing is recorded until you press the button.${before}</p></div>`,
   );
 }
 
-export function decidedPage(p: { work: WorkView; decision: Decision; standing: Decision; recorded: boolean; status: WorkStatus; resolved: boolean; queueUrl: string }): string {
-  // The queue lists only records still waiting, so a change of mind goes through the email's links.
+/**
+ * Buttons that change a decision already made, one per other choice. `link`: each button posts to
+ * its own signed decision link (a page reached from an email); `button`: each posts its token to
+ * the page it is on (the queue, the conflicts page).
+ */
+function changeForm(p: { current: Decision; tokens: Record<Decision, string>; reasons: readonly string[]; mode: 'link' | 'button'; verb: string; id: string }): Raw {
+  const others = DECISIONS.filter((d) => d !== p.current);
+  return html`<form method="post" class="actions change">${others.map((d) =>
+    p.mode === 'link'
+      ? html`<button type="submit" formaction="${p.tokens[d]}" class="${d}">${p.verb} ${LABEL[d]}</button>`
+      : html`<button type="submit" name="t" value="${p.tokens[d]}" class="${d}">${p.verb} ${LABEL[d]}</button>`,
+  )}
+${reasonFields(p.reasons, p.id)}</form>`;
+}
+
+export function decidedPage(p: { work: WorkView; decision: Decision; standing: Decision; result: DecisionResult; status: WorkStatus; resolved: boolean; queueUrl: string; change: Record<Decision, string>; reasons: readonly string[] }): string {
   const notes = [
-    p.recorded ? '' : 'This link had already been used, so nothing new was recorded. To change your decision, use another of this record\'s links in your digest.',
-    !p.recorded && p.standing !== p.decision ? `Your decision now is ${LABEL[p.standing]}, from a later link.` : '',
+    p.result === 'replayed' ? 'This link had already been used, so nothing new was recorded.' : '',
+    p.result === 'unchanged' ? 'This was already your decision, so nothing new was recorded.' : '',
+    p.result === 'replayed' && p.standing !== p.decision ? `Your decision now is ${LABEL[p.standing]}, from a later link.` : '',
     p.resolved ? 'A maintainer has resolved this record; your decision is kept, and their resolution stands.' : '',
   ].filter(Boolean).join(' ');
+  const heading = { recorded: `Recorded: ${LABEL[p.decision]}`, replayed: `Already recorded: ${LABEL[p.decision]}`, unchanged: `Already your decision: ${LABEL[p.decision]}` }[p.result];
   return layout(
-    p.recorded ? 'Decision recorded' : 'Link already used',
-    html`<h1>${p.recorded ? `Recorded: ${LABEL[p.decision]}` : `Already recorded: ${LABEL[p.decision]}`}</h1>
-<div class="card">${workCard(p.work, { status: p.status })}</div>
+    p.result === 'replayed' ? 'Link already used' : p.result === 'unchanged' ? 'Decision unchanged' : 'Decision recorded',
+    html`<h1>${heading}</h1>
+<div class="card">${workCard(p.work, { status: p.status })}
+<p class="note">Changed your mind? Your decision now is ${LABEL[p.standing]}.</p>
+${changeForm({ current: p.standing, tokens: p.change, reasons: p.reasons, mode: 'link', verb: 'Change to', id: 'd' })}</div>
 <p>${notes ? `${notes} ` : ''}<a href="${p.queueUrl}">Open your screening queue</a></p>`,
   );
+}
+
+/** The record a page's last answer was about, with buttons to change that answer. */
+export interface LastDecided {
+  work: WorkView;
+  decision: Decision;
+  tokens: Record<Decision, string>;
+}
+
+function lastDecidedCard(last: LastDecided, reasons: readonly string[], as: 'decision' | 'resolution'): Raw {
+  return html`<div class="card last">${workCard(last.work)}
+<p class="note">${as === 'decision' ? 'Your decision on this record' : 'Resolved as'}: ${LABEL[last.decision]}. Changed your mind?</p>
+${changeForm({ current: last.decision, tokens: last.tokens, reasons, mode: 'button', verb: as === 'decision' ? 'Change to' : 'Resolve again:', id: `last-${last.work.workId}` })}</div>`;
 }
 
 export interface QueueItem {
@@ -117,12 +154,13 @@ const QUEUE_SCRIPT = `
 const firstShown = (shown: number, total: number) => (total > shown ? ` (the first ${shown} are shown; each answer brings the next)` : '');
 
 /** `items` are the first of the `waiting` records, best-ranked first. */
-export function queuePage(p: { reviewTitle: string; reviewerName: string; items: QueueItem[]; waiting: number; reasons: readonly string[]; nonce: string; recorded?: string }): string {
+export function queuePage(p: { reviewTitle: string; reviewerName: string; items: QueueItem[]; waiting: number; reasons: readonly string[]; nonce: string; recorded?: string; last?: LastDecided }): string {
   return layout(
     `Screening queue: ${p.reviewTitle}`,
     html`<h1>Your screening queue</h1>
 <p class="meta">${p.reviewTitle} &middot; ${p.reviewerName} &middot; ${p.waiting} record(s) waiting${firstShown(p.items.length, p.waiting)}</p>
 ${p.recorded ? html`<p class="note">${p.recorded}</p>` : ''}
+${p.last ? lastDecidedCard(p.last, p.reasons, 'decision') : ''}
 <p class="note">Keys: <kbd>i</kbd> include, <kbd>e</kbd> exclude, <kbd>m</kbd> maybe (the highlighted record). The buttons work without JavaScript.</p>
 ${p.items.length === 0 ? html`<div class="card">Nothing waits for your decision.</div>` : ''}
 ${p.items.map(
@@ -181,12 +219,15 @@ export function conflictsPage(p: {
   problems: DigestProblem[];
   reasons: readonly string[];
   recorded?: string;
+  /** The work the maintainer just resolved, to resolve again after a mis-click. */
+  last?: LastDecided;
 }): string {
   return layout(
     `Conflicts: ${p.reviewTitle}`,
     html`<h1>Conflicts to resolve</h1>
 <p class="meta">${p.reviewTitle} &middot; ${p.conflictCount} conflict(s)${firstShown(p.items.length, p.conflictCount)}</p>
 ${p.recorded ? html`<p class="note">${p.recorded}</p>` : ''}
+${p.last ? lastDecidedCard(p.last, p.reasons, 'resolution') : ''}
 ${p.items.length === 0 ? html`<div class="card">No conflicts.</div>` : ''}
 ${p.items.map(
   (it) => html`<form method="post" class="card">${workCard(it.work, { status: 'conflict' })}

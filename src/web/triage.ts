@@ -13,11 +13,11 @@ import { PermanentError } from '../errors.js';
 import { signToken, tokenRef, TokenError, TTL, ttlWithin, verifyToken, type Claims, type Purpose, type SignInput } from '../links/tokens.js';
 import { signedLink, type LinkSigner } from '../links/urls.js';
 import type { Logger } from '../log.js';
-import { recordDecision } from '../screening/record.js';
+import { decisionState, recordDecision } from '../screening/record.js';
 import { decideMatch } from '../staging/decide.js';
-import { composeReason } from '../screening/rules.js';
+import { composeReason, workStatus, type DecisionFact } from '../screening/rules.js';
 import { createApp, HttpError, listen, sendPage, type App, type Request } from './app.js';
-import { confirmPage, conflictsPage, decidedPage, errorPage, queuePage, unsubscribePage, type MatchItem, type WorkView } from './pages.js';
+import { confirmPage, conflictsPage, decidedPage, errorPage, queuePage, unsubscribePage, type LastDecided, type MatchItem, type WorkView } from './pages.js';
 
 export interface TriageDeps {
   db: Db;
@@ -71,11 +71,14 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
   async function workOf(workId: number, reviewId: string): Promise<WorkView & { status: (typeof works.$inferSelect)['status'] }> {
     const live = await liveWorkId(db, workId);
     const [w] = await db
-      .select({ ...summaryColumns(works), status: works.status })
+      .select({ ...summaryColumns(works), status: works.status, origin: works.origin })
       .from(works)
-      .where(and(eq(works.id, live ?? workId), eq(works.reviewId, reviewId), eq(works.origin, 'candidate')));
+      .where(and(eq(works.id, live ?? workId), eq(works.reviewId, reviewId)));
     if (!w) throw new HttpError(404, 'This record is not part of the review any more.');
-    return w;
+    // Declared one of the original review's studies since the link was sent (a seed import).
+    if (w.origin === 'seed') throw new HttpError(409, "This record is one of the original review's included studies, so it is included without screening.");
+    const { origin: _origin, ...work } = w;
+    return work;
   }
 
   function reasonsOf(protocol: Protocol | undefined): readonly string[] {
@@ -90,8 +93,8 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       throw new HttpError(400, (err as Error).message);
     }
     try {
-      const outcome = await recordDecision(db, { workId: claims.w!, reviewerId: reviewer.id, decision: claims.a!, reason, channel, tokenId: claims.j });
-      log.info({ channel, work: claims.w, token: tokenRef(claims), recorded: outcome.recorded }, 'decision');
+      const outcome = await recordDecision(db, { workId: claims.w!, reviewerId: reviewer.id, decision: claims.a!, reason, channel, tokenId: claims.j, ...(claims.s === undefined ? {} : { seenResolution: claims.s }) });
+      log.info({ channel, work: claims.w, token: tokenRef(claims), result: outcome.result }, 'decision');
       return outcome;
     } catch (err) {
       if (err instanceof PermanentError) throw new HttpError(409, err.message);
@@ -104,9 +107,10 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     return Object.fromEntries(choices.map((c) => [c, signToken(deps.secret, { ...claims(c), ttl, now: now() })])) as Record<C, string>;
   }
 
-  function buttons(purpose: 'decide' | 'resolve', reviewerId: number, workId: number, page: Claims): Record<Decision, string> {
+  /** `seenResolution`: for resolve buttons, the resolution (id, 0 for none) the page shows the work with. */
+  function buttons(purpose: 'decide' | 'resolve', reviewerId: number, workId: number, page: Claims, seenResolution?: number): Record<Decision, string> {
     // A decide button also works as an emailed link (/a/): it must not outlive the page's own link.
-    return tokensFor(DECISIONS, ttlWithin(TTL.resolve, page, now()), (action) => ({ purpose, reviewerId, workId, action }));
+    return tokensFor(DECISIONS, ttlWithin(TTL.resolve, page, now()), (action) => ({ purpose, reviewerId, workId, action, ...(seenResolution === undefined ? {} : { seenResolution }) }));
   }
 
   /** Uncertain pairs still open, each side shown like a record, with Same/Different buttons. */
@@ -146,25 +150,61 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
    * Post/redirect/get: reloading the page never resubmits. The target is the page itself as the
    * browser sees it (a query-only reference), so it holds behind a proxy that adds a path prefix.
    */
-  const backToPage = (res: ServerResponse, recorded: boolean, what: string) =>
-    res.writeHead(303, { Location: `?${recorded ? 'recorded' : 'already'}=${encodeURIComponent(what)}`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
+  const backToPage = (res: ServerResponse, recorded: boolean, what: string, workId?: number) =>
+    res
+      .writeHead(303, { Location: `?${recorded ? 'recorded' : 'already'}=${encodeURIComponent(what)}${workId === undefined ? '' : `&work=${workId}`}`, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' })
+      .end();
+
+  /** What a page reached from a decision link offers: the queue, and buttons to change the decision. */
+  const afterDecision = (reviewer: ReviewerRow & { protocol: Protocol | undefined }, workId: number, claims: Claims) => ({
+    queueUrl: signedLink(signer, 'queue', { reviewerId: reviewer.id }, claims),
+    change: buttons('decide', reviewer.id, workId, claims),
+    reasons: reasonsOf(reviewer.protocol),
+  });
+
+  /**
+   * The work a page's last answer was about (`?work=` after the redirect), while the page's
+   * reviewer's latest decision on it is of the kind the page makes: a queue vote, or a
+   * maintainer's resolution on the conflicts page. It has left the page's list, so without this
+   * a mis-click could be undone only from an email link or the command line.
+   */
+  async function lastDecided(req: Request, reviewer: ReviewerRow, purpose: 'decide' | 'resolve', page: Claims): Promise<LastDecided | undefined> {
+    const param = new URL(req.raw.url ?? '/', 'http://x').searchParams.get('work') ?? '';
+    if (!/^\d{1,15}$/.test(param)) return undefined;
+    const workId = await liveWorkId(db, Number(param));
+    if (workId === undefined) return undefined;
+    const [work] = await db.select(summaryColumns(works)).from(works).where(and(eq(works.id, workId), eq(works.reviewId, reviewer.reviewId), eq(works.origin, 'candidate')));
+    const { standing, resolution } = await decisionState(db, workId, reviewer.id, null);
+    if (!work || !standing || (standing.channel === 'maintainer') !== (purpose === 'resolve')) return undefined;
+    // On the conflicts page, the resolution that stands, whoever made it last.
+    return { work, decision: purpose === 'resolve' ? resolution!.decision : standing.decision, tokens: buttons(purpose, reviewer.id, workId, page, purpose === 'resolve' ? (resolution?.seq ?? 0) : undefined) };
+  }
 
   // Emailed action links: GET (and HEAD, as scanners send) only shows; POST records.
   app.route('GET', '/a/:token', async (req, res) => {
     const claims = verify(req.params.token!, 'decide');
     const reviewer = await reviewerOf(claims);
     const work = await workOf(claims.w!, reviewer.reviewId);
-    sendPage(res, 200, confirmPage({ work, action: claims.a!, reviewerName: reviewer.name, reasons: reasonsOf(reviewer.protocol), status: work.status }));
+    const state = await decisionState(db, work.workId, reviewer.id, claims.j);
+    // A used link shows what it recorded and how to change it, not a button that would do nothing.
+    if (state.used) {
+      const standing = state.standing?.decision ?? state.used;
+      return sendPage(res, 200, decidedPage({ work, decision: state.used, standing, result: 'replayed', status: work.status, resolved: state.resolved, ...afterDecision(reviewer, work.workId, claims) }));
+    }
+    // What pressing would do, so a reviewer is not surprised by a conflict they were not told of.
+    const press: DecisionFact = { reviewerId: reviewer.id, decision: claims.a!, channel: 'email', seq: Number.MAX_SAFE_INTEGER };
+    const makes = workStatus([...state.facts, press], reviewer.protocol?.screening.reviewers_per_record ?? 1);
+    sendPage(res, 200, confirmPage({ work, action: claims.a!, reviewerName: reviewer.name, reasons: reasonsOf(reviewer.protocol), status: work.status, standing: state.standing?.decision, makesConflict: makes === 'conflict' && work.status !== 'conflict', resolved: state.resolved }));
   });
   app.route('POST', '/a/:token', async (req, res) => {
     const claims = verify(req.params.token!, 'decide');
     const reviewer = await reviewerOf(claims);
     const outcome = await decide(await req.form(), claims, reviewer, 'email');
     const work = await workOf(claims.w!, reviewer.reviewId);
-    sendPage(res, 200, decidedPage({ work, decision: outcome.decision, standing: outcome.standing, recorded: outcome.recorded, status: outcome.status, resolved: outcome.resolved, queueUrl: signedLink(signer, 'queue', { reviewerId: reviewer.id }, claims) }));
+    sendPage(res, 200, decidedPage({ work, decision: outcome.decision, standing: outcome.standing, result: outcome.result, status: outcome.status, resolved: outcome.resolved, ...afterDecision(reviewer, outcome.workId, claims) }));
   });
 
-  // The reviewer's queue: every work still waiting for their decision.
+  // The reviewer's queue: every work still waiting for their decision, and the one just decided.
   app.route('GET', '/q/:token', async (req, res) => {
     const claims = verify(req.params.token!, 'queue');
     const reviewer = await reviewerOf(claims);
@@ -172,7 +212,8 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const items = queue.records.map((work) => ({ work, tokens: buttons('decide', reviewer.id, work.workId, claims) }));
     const nonce = randomBytes(16).toString('base64');
     const note = recordedNote(req);
-    sendPage(res, 200, queuePage({ reviewTitle: reviewer.reviewTitle, reviewerName: reviewer.name, items, waiting: queue.total, reasons: reasonsOf(reviewer.protocol), nonce, ...(note ? { recorded: note } : {}) }), { scriptNonce: nonce });
+    const last = await lastDecided(req, reviewer, 'decide', claims);
+    sendPage(res, 200, queuePage({ reviewTitle: reviewer.reviewTitle, reviewerName: reviewer.name, items, waiting: queue.total, reasons: reasonsOf(reviewer.protocol), nonce, ...(note ? { recorded: note } : {}), ...(last ? { last } : {}) }), { scriptNonce: nonce });
   });
   app.route('POST', '/q/:token', async (req, res) => {
     const page = verify(req.params.token!, 'queue');
@@ -180,7 +221,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const form = await req.form();
     const claims = buttonClaims(form, 'decide', page);
     const outcome = await decide(form, claims, reviewer, 'web');
-    backToPage(res, outcome.recorded, outcome.decision);
+    backToPage(res, outcome.result === 'recorded', outcome.decision, outcome.workId);
   });
 
   // Maintainers: conflicts to resolve and digests whose delivery needs a look.
@@ -216,12 +257,13 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
         : {}),
     }));
     const note = recordedNote(req);
+    const last = await lastDecided(req, maintainer, 'resolve', claims);
     sendPage(
       res,
       200,
       conflictsPage({
         reviewTitle: maintainer.reviewTitle,
-        items: conflicts.map((work) => ({ work, votes: votes.filter((v) => v.workId === work.workId), tokens: buttons('resolve', maintainer.id, work.workId, claims) })),
+        items: conflicts.map((work) => ({ work, votes: votes.filter((v) => v.workId === work.workId), tokens: buttons('resolve', maintainer.id, work.workId, claims, 0) })),
         conflictCount,
         matches: matches.items,
         matchCount: matches.total,
@@ -229,6 +271,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
         problems,
         reasons: reasonsOf(maintainer.protocol),
         ...(note ? { recorded: note } : {}),
+        ...(last ? { last } : {}),
       }),
     );
   });
@@ -236,7 +279,7 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
     const page = verify(req.params.token!, 'conflicts');
     const maintainer = await reviewerOf(page, 'maintainer');
     const form = await req.form();
-    let outcome: { recorded: boolean; what: string };
+    let outcome: { recorded: boolean; what: string; workId?: number };
     if (form.get('kind') === 'match') {
       const claims = verify(form.get('t') ?? '', 'match');
       if (claims.r !== page.r || claims.m === undefined || claims.d === undefined) throw new HttpError(403, 'This button belongs to another maintainer.');
@@ -258,9 +301,9 @@ export function addTriageRoutes(app: App, deps: TriageDeps): App {
       outcome = { recorded: result.recorded, what: claims.o === 'arrived' ? `digest ${claims.g} arrived` : `digest ${claims.g} will be sent again` };
     } else {
       const decided = await decide(form, buttonClaims(form, 'resolve', page), maintainer, 'maintainer');
-      outcome = { recorded: decided.recorded, what: decided.decision };
+      outcome = { recorded: decided.result === 'recorded', what: decided.decision, workId: decided.workId };
     }
-    backToPage(res, outcome.recorded, outcome.what);
+    backToPage(res, outcome.recorded, outcome.what, outcome.workId);
   });
 
   // RFC 8058: GET shows a page and changes nothing; POST unsubscribes and answers 200, no redirect.

@@ -143,6 +143,31 @@ describe.skipIf(!hasChromium)('screening from a received digest in a real browse
     expect(await page.locator('form.item').count()).toBe(1);
     const [work] = await ctx.database.db.select().from(works).where(eq(works.title, first));
     expect((await decisions(work!.id)).map((d) => [d.decision, d.channel])).toEqual([['maybe', 'web']]);
+    // A mis-pressed key is undone on the same page: the record just decided is shown with the other choices.
+    await page.getByRole('button', { name: 'Change to Include' }).click();
+    await page.waitForURL(/recorded=include/);
+    expect((await decisions(work!.id)).map((d) => [d.decision, d.channel])).toEqual([['maybe', 'web'], ['include', 'web']]);
+    await page.close();
+  });
+
+  it('a reviewer goes back on a mistaken choice after using the link they would go back to', async () => {
+    const html = mailTo('ann@example.org').html!;
+    const index = [...html.matchAll(/\/a\/([A-Za-z0-9_.-]+)"[^>]*>Maybe</g)].findIndex((m) => JSON.parse(Buffer.from(m[1]!.split('.')[0]!, 'base64url').toString()).w === workIds[2]);
+    const maybe = linkIn(html, 'Maybe', index);
+    const page = await browser.newPage({ viewport: { width: 720, height: 900 } });
+    await page.goto(maybe);
+    await page.getByRole('button', { name: 'Maybe' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Recorded: Maybe');
+    await page.locator('select[name="reason_code"]').selectOption('not peer-involved');
+    await page.getByRole('button', { name: 'Change to Exclude' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Recorded: Exclude');
+    // The Maybe link is used; opened again it offers Maybe anew.
+    await page.goto(maybe);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Already recorded: Maybe');
+    await page.screenshot({ path: join(artifacts, 'used-link.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Change to Maybe' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Recorded: Maybe');
+    expect((await decisions(workIds[2]!)).map((d) => [d.decision, d.reason])).toEqual([['maybe', null], ['exclude', 'not peer-involved'], ['maybe', null]]);
     await page.close();
   });
 });

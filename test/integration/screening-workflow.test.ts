@@ -2,18 +2,19 @@
 // resolution, a change of reviewers_per_record, and what a merge does to a status.
 import { writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { and, asc, desc, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, ne, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { DbContext } from '../../src/context.js';
 import { loadProtocol } from '../../src/config/protocol.js';
 import { syncProtocol } from '../../src/db/queries/reviews.js';
-import { auditLog, matchReviews, works } from '../../src/db/schema/index.js';
+import { auditLog, matchReviews, screeningDecisions, works } from '../../src/db/schema/index.js';
 import { candidatePages, listCandidates } from '../../src/db/queries/candidates.js';
 import { renderCsv } from '../../src/exports/csv.js';
 import { recordDecision } from '../../src/screening/record.js';
 import { decideMatch } from '../../src/staging/decide.js';
-import { runCli } from '../helpers/cli.js';
+import { cliResult, runCli, spawnCli, type CliResult } from '../helpers/cli.js';
+import { queryRows } from '../../src/db/client.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, reviewerIds, stage, TEAM, writeProtocol } from '../helpers/review.js';
 
@@ -53,9 +54,61 @@ describe('screening workflow', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe(`candidate ${w}: include by mia@example.org (maintainer); status excluded -> included\n`);
     expect(await statusOf(w!)).toBe('included');
-    const late = await runCli(['screen', String(w), 'exclude', '--reviewer', 'ann@example.org'], env);
-    expect(late.stdout).toBe(`candidate ${w}: exclude by ann@example.org (cli); status included -> included (a maintainer resolved it: their resolution stands)\n`);
+    const late = await runCli(['screen', String(w), 'maybe', '--reviewer', 'ann@example.org'], env);
+    expect(late.stdout).toBe(`candidate ${w}: maybe by ann@example.org (cli); status included -> included (a maintainer resolved it: their resolution stands)\n`);
     expect((await vote('bob', w!, 'exclude')).resolved).toBe(true);
+  });
+
+  it('the same decision twice, from the CLI or at once from two links, is recorded once; another reason is a change', async () => {
+    const [w, x] = await stage(ctx, 'flow', [record(41), record(42)]);
+    const screen = (...args: string[]) => runCli(['screen', String(w), ...args], env);
+    const first = await screen('exclude', '--reviewer', 'ann@example.org', '--reason', 'not english');
+    expect(first.stdout).toBe(`candidate ${w}: exclude by ann@example.org (cli); status pending -> pending\n`);
+    const again = await screen('exclude', '--reviewer', 'ann@example.org', '--reason', 'Not English');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`candidate ${w}: exclude by ann@example.org (cli); already ann@example.org's decision, nothing recorded; status pending\n`);
+    // Without a reason, the one stored stands.
+    const ann = (decision: 'include' | 'exclude', reason: string | null) => recordDecision(db(), { workId: w!, reviewerId: ids.ann!, decision, reason, channel: 'cli', tokenId: null });
+    expect((await ann('exclude', null)).result).toBe('unchanged');
+    const rows = () => db().select().from(screeningDecisions).where(eq(screeningDecisions.workId, w!)).orderBy(asc(screeningDecisions.id));
+    expect((await rows()).map((d) => [d.decision, d.reason])).toEqual([['exclude', 'not English']]);
+    const audit = () => db().select({ action: auditLog.action, details: auditLog.details }).from(auditLog).where(and(eq(auditLog.entity, 'work'), eq(auditLog.entityId, String(w)))).orderBy(asc(auditLog.id));
+    expect((await audit()).map((a) => a.action)).toEqual(['screening.decided']);
+    // A new reason is a change of mind about why.
+    expect((await ann('exclude', 'wrong design: a survey')).result).toBe('recorded');
+    expect((await rows()).map((d) => d.reason)).toEqual(['not English', 'wrong design: a survey']);
+    expect((await audit()).map((a) => a.action)).toEqual(['screening.decided', 'screening.changed']);
+    // A maintainer's resolution run twice: one resolution.
+    await vote('bob', w!, 'include');
+    expect(await statusOf(w!)).toBe('conflict');
+    await screen('include', '--reviewer', 'mia@example.org');
+    const resolvedAgain = await screen('include', '--reviewer', 'mia@example.org');
+    expect(resolvedAgain.stdout).toBe(`candidate ${w}: include by mia@example.org (maintainer); already mia@example.org's decision, nothing recorded; status included\n`);
+    expect((await rows()).filter((d) => d.channel === 'maintainer')).toHaveLength(1);
+    expect(await statusOf(w!)).toBe('included');
+
+    // Two links of one reviewer carrying the same decision, pressed at the same moment.
+    const both = await Promise.all(['t-aaaaaaaaaaaaaaaa', 't-bbbbbbbbbbbbbbbb'].map((tokenId) => recordDecision(db(), { workId: x!, reviewerId: ids.ann!, decision: 'include', reason: null, channel: 'email', tokenId })));
+    expect(both.map((o) => o.result).sort()).toEqual(['recorded', 'unchanged']);
+    expect(await db().select().from(screeningDecisions).where(eq(screeningDecisions.workId, x!))).toHaveLength(1);
+  });
+
+  it('a maintainer\'s `screen` on a record that becomes a conflict while the command waits for it resolves the conflict', async () => {
+    const [w] = await stage(ctx, 'flow', [record(51)]);
+    await vote('ann', w!, 'include');
+    let result: Promise<CliResult> | undefined;
+    await db().transaction(async (tx) => {
+      // Bob's exclusion is being recorded: it holds the work's row, as recordDecision does.
+      await tx.select().from(works).where(eq(works.id, w!)).for('update');
+      result = cliResult(spawnCli(['screen', String(w), 'include', '--reviewer', 'mia@example.org'], env));
+      const waiting = sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+      for (let i = 0; i < 300 && Number((await queryRows<{ n: number }>(db(), waiting))[0]!.n) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      await tx.insert(screeningDecisions).values({ reviewId: 'flow', workId: w!, reviewerId: ids.bob!, decision: 'exclude', reason: null, channel: 'email', tokenId: null });
+      await tx.update(works).set({ status: 'conflict' }).where(eq(works.id, w!));
+    });
+    const done = await result!;
+    expect(done.stdout, done.stderr).toBe(`candidate ${w}: include by mia@example.org (maintainer); status conflict -> included\n`);
+    expect(await statusOf(w!)).toBe('included');
   });
 
   it('reviewers_per_record 2 -> 1 settles the works one reviewer decided, and is audited', async () => {
@@ -112,9 +165,18 @@ describe('screening workflow', () => {
     await recordDecision(db(), { workId: w!, reviewerId: ids.bob!, decision: 'exclude', reason: 'not peer-involved: a pharmacy programme', channel: 'email', tokenId: null });
     await recordDecision(db(), { workId: kept!, reviewerId: ids.ann!, decision: 'exclude', reason: 'changed my mind later', channel: 'email', tokenId: null });
     await recordDecision(db(), { workId: kept!, reviewerId: ids.ann!, decision: 'include', reason: null, channel: 'email', tokenId: null });
+    // Overruled: Bob excluded it, a maintainer included it. A conflict still shows the dissent.
+    const [overruled, disputed] = await stage(ctx, 'flow', [record(33), record(34)]);
+    for (const id of [overruled!, disputed!]) {
+      await vote('ann', id, 'include');
+      await recordDecision(db(), { workId: id, reviewerId: ids.bob!, decision: 'exclude', reason: 'wrong design', channel: 'email', tokenId: null });
+    }
+    await recordDecision(db(), { workId: overruled!, reviewerId: ids.mia!, decision: 'include', reason: null, channel: 'maintainer', tokenId: null });
     const rows = await listCandidates(db(), 'flow', 'all');
     expect(rows.find((c) => c.id === w)!.exclusionReasons).toEqual(['not English', 'not peer-involved: a pharmacy programme']);
     expect(rows.find((c) => c.id === kept)!.exclusionReasons).toEqual([]);
+    expect(rows.find((c) => c.id === overruled)).toMatchObject({ status: 'included', exclusionReasons: [] });
+    expect(rows.find((c) => c.id === disputed)).toMatchObject({ status: 'conflict', exclusionReasons: ['wrong design'] });
     expect(renderCsv(rows.filter((c) => c.id === w))).toMatch(/,not English; not peer-involved: a pharmacy programme\r\n$/);
   });
 

@@ -9,6 +9,8 @@ import { signedLink } from '../../src/links/urls.js';
 import { QUEUE_PAGE } from '../../src/digest/build.js';
 import { recordDecision } from '../../src/screening/record.js';
 import { decideMatch } from '../../src/staging/decide.js';
+import { stageSeeds } from '../../src/staging/seeds.js';
+import { NO_FLAGS } from '../../src/records/types.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, reviewerIds, stage, TEAM, writeProtocol } from '../helpers/review.js';
 import { onServer, startTriage, type TestServer } from '../helpers/web.js';
@@ -120,9 +122,89 @@ describe('emailed action links', () => {
     expect((await post(link('bob', w!, 'exclude'), { reason_code: 'made up' })).status).toBe(400);
   });
 
+  it('a reviewer who used every link of a record can still change their mind, from the page the links lead to', async () => {
+    const [w] = await stage(ctx, 'tri', [record(7, { title: 'Mind changed twice' })]);
+    const include = link('ann', w!, 'include');
+    const exclude = link('ann', w!, 'exclude');
+    await post(include);
+    await post(exclude, { reason_code: 'not English' });
+    // The include link is used up: opening it again says what it did and what stands, and offers a way back.
+    const opened = await fetch(include);
+    const page = await opened.text();
+    expect(page).toContain('<title>Link already used');
+    expect(page).toContain('Your decision now is Exclude, from a later link.');
+    expect(page).not.toContain('Confirm: Include');
+    const change = (html: string, cls: string) => html.match(new RegExp(`formaction="([^"]+)" class="${cls}"`))![1]!;
+    expect(page).not.toMatch(/formaction="[^"]+" class="exclude"/);
+    expect(await decisionsOf(w!)).toHaveLength(2);
+    // The button posts to a fresh decision link beside the page's own (a relative reference).
+    const back = await post(new URL(change(page, 'include'), include).href);
+    expect(await back.text()).toContain('Recorded: Include');
+    expect((await decisionsOf(w!)).map((d) => d.decision)).toEqual(['include', 'exclude', 'include']);
+    // Pressing the same choice again from a fresh link records nothing and says why.
+    const same = await (await post(link('ann', w!, 'include'))).text();
+    expect(same).toContain('Already your decision: Include');
+    expect(same).toContain('This was already your decision, so nothing new was recorded.');
+    expect(await decisionsOf(w!)).toHaveLength(3);
+    // A fresh link for another choice names the decision it would change before it is pressed.
+    expect(await (await fetch(link('ann', w!, 'maybe'))).text()).toContain('You decided Include before: pressing the button changes it.');
+  });
+
+  it('a reviewer changes a decision made on the queue page, and a maintainer a resolution, from the page they made it on', async () => {
+    const [q, c] = await stage(ctx, 'tri', [record(8, { title: 'Queue mis-click' }), record(9, { title: 'Resolution mis-click' })]);
+    const queue = onServer(server, signedLink(signer, 'queue', { reviewerId: ids.bob! }));
+    const token = (html: string, title: string, cls: string) => html.slice(html.indexOf(title)).match(new RegExp(`name="t" value="([^"]+)" class="${cls}"`))![1]!;
+    const pressed = await post(queue, { t: token(await (await fetch(queue)).text(), 'Queue mis-click', 'exclude') });
+    expect(pressed.headers.get('location')).toBe(`?recorded=exclude&work=${q}`);
+    const after = await (await fetch(new URL(pressed.headers.get('location')!, queue))).text();
+    const card = after.slice(after.indexOf('class="card last"'), after.indexOf('Keys:'));
+    expect(card).toContain('Queue mis-click');
+    expect(card).toContain('Your decision on this record: Exclude.');
+    const undo = await post(queue, { t: token(card, 'Queue mis-click', 'include') });
+    expect(undo.headers.get('location')).toBe(`?recorded=include&work=${q}`);
+    expect((await decisionsOf(q!)).map((d) => [d.decision, d.channel])).toEqual([['exclude', 'web'], ['include', 'web']]);
+    // The card is only for the page's own reviewer's decided works.
+    expect(await (await fetch(`${queue}?work=${c}`)).text()).not.toContain('class="card last"');
+    expect(await (await fetch(onServer(server, signedLink(signer, 'queue', { reviewerId: ids.ann! })) + `?work=${q}`)).text()).not.toContain('class="card last"');
+
+    await post(link('ann', c!, 'include'));
+    await post(link('bob', c!, 'exclude'));
+    const conflicts = onServer(server, signedLink(signer, 'conflicts', { reviewerId: ids.mia! }));
+    const resolved = await post(conflicts, { t: token(await (await fetch(conflicts)).text(), 'Resolution mis-click', 'exclude') });
+    expect(await statusOf(c!)).toBe('excluded');
+    const page = await (await fetch(new URL(resolved.headers.get('location')!, conflicts))).text();
+    const last = page.slice(page.indexOf('class="card last"'), page.indexOf('No conflicts') > 0 ? page.indexOf('No conflicts') : page.indexOf('Possible duplicates'));
+    expect(last).toContain('Resolved as: Exclude.');
+    await post(conflicts, { t: token(last, 'Resolution mis-click', 'include') });
+    expect(await statusOf(c!)).toBe('included');
+    const audit = await db().select({ action: auditLog.action }).from(auditLog).where(and(eq(auditLog.entity, 'work'), eq(auditLog.entityId, String(c))));
+    expect(audit.map((a) => a.action)).toEqual(['screening.decided', 'screening.decided', 'screening.resolved', 'screening.resolved']);
+  });
+
+  it('a screened record declared one of the original review\'s studies is included, audited, and its links say why they no longer decide', async () => {
+    const [w] = await stage(ctx, 'tri', [record(10, { title: 'Later found in the original review' })]);
+    await post(link('ann', w!, 'exclude'), { reason_code: 'not English' });
+    await post(link('bob', w!, 'exclude'));
+    const bobs = link('bob', w!, 'include');
+    await stageSeeds(db(), 'tri', 'protocol', [{ record: { source: 'protocol', sourceId: 'doi:10.1000/lr.10', doi: '10.1000/lr.10', title: '', authors: [], flags: NO_FLAGS } }]);
+    expect(await statusOf(w!)).toBe('included');
+    const [audit] = await db().select().from(auditLog).where(and(eq(auditLog.entityId, String(w)), eq(auditLog.action, 'screening.seeded')));
+    expect(audit).toMatchObject({ actor: 'system', details: { source: 'protocol', statusBefore: 'excluded', status: 'included', decisions: 2 } });
+    for (const method of ['GET', 'POST']) {
+      const r = await fetch(bobs, { method });
+      expect(r.status).toBe(409);
+      expect(await r.text()).toContain('one of the original review&#39;s included studies');
+    }
+    expect(await decisionsOf(w!)).toHaveLength(2);
+  });
+
   it('two reviewers disagreeing make a conflict, which a maintainer resolves on the conflicts page', async () => {
     const [w] = await stage(ctx, 'tri', [record(4, { title: 'Disputed study' })]);
     await post(link('ann', w!, 'include'));
+    // Bob is told before he presses what his exclusion will do; an agreeing include says nothing of it.
+    const conflictNote = 'Another reviewer decided otherwise: pressing the button makes this record a conflict for a maintainer to resolve.';
+    expect(await (await fetch(link('bob', w!, 'exclude'))).text()).toContain(conflictNote);
+    expect(await (await fetch(link('bob', w!, 'include'))).text()).not.toContain(conflictNote);
     await post(link('bob', w!, 'exclude'), { reason_code: 'not peer-involved' });
     expect(await statusOf(w!)).toBe('conflict');
 
@@ -139,20 +221,43 @@ describe('emailed action links', () => {
     const r = await post(page, { t: resolveToken, reason_text: 'agreed with Bob' });
     expect(r.status).toBe(303);
     // The page itself as the browser addressed it, whatever path prefix a proxy added.
-    expect(r.headers.get('location')).toBe('?recorded=exclude');
+    expect(r.headers.get('location')).toBe(`?recorded=exclude&work=${w}`);
     expect(await statusOf(w!)).toBe('excluded');
+    expect(await (await fetch(link('ann', w!, 'maybe'))).text()).toContain('A maintainer has resolved this record: your decision will be kept, and their resolution stands.');
     const last = (await decisionsOf(w!)).at(-1)!;
     expect(last).toMatchObject({ reviewerId: ids.mia, decision: 'exclude', channel: 'maintainer', reason: 'agreed with Bob' });
     const [audit] = await db().select().from(auditLog).where(and(eq(auditLog.entityId, String(w)), eq(auditLog.action, 'screening.resolved')));
     expect(audit).toMatchObject({ actor: 'mia@example.org', channel: 'maintainer' });
     // A resolve button cannot be replayed into a second decision, and the page says so.
     const replay = await post(page, { t: resolveToken });
-    expect(replay.headers.get('location')).toBe('?already=exclude');
+    expect(replay.headers.get('location')).toBe(`?already=exclude&work=${w}`);
     expect(await (await fetch(new URL(replay.headers.get('location')!, page))).text()).toContain('Already recorded: exclude.');
     expect(await decisionsOf(w!)).toHaveLength(3);
     // Buttons of one page do not work on another reviewer's page.
     const bobPage = onServer(server, signedLink(signer, 'queue', { reviewerId: ids.bob! }));
     expect((await post(bobPage, { t: resolveToken })).status).toBe(403);
+  });
+
+  it('two resolutions of one conflict pressed at once on pages shown before either: one stands, the other is refused and says why', async () => {
+    const [w] = await stage(ctx, 'tri', [record(11, { title: 'Resolved twice at once' })]);
+    await post(link('ann', w!, 'include'));
+    await post(link('bob', w!, 'exclude'));
+    const page = onServer(server, signedLink(signer, 'conflicts', { reviewerId: ids.mia! }));
+    const tokenOf = (html: string, cls: string) => html.slice(html.indexOf('Resolved twice at once')).match(new RegExp(`name="t" value="([^"]+)" class="${cls}"`))![1]!;
+    // Two tabs (or two maintainers), each showing the conflict.
+    const [one, two] = await Promise.all([fetch(page).then((r) => r.text()), fetch(page).then((r) => r.text())]);
+    const answers = await Promise.all([post(page, { t: tokenOf(one!, 'include') }), post(page, { t: tokenOf(two!, 'exclude') })]);
+    expect(answers.map((r) => r.status).sort()).toEqual([303, 409]);
+    const refused = answers.find((r) => r.status === 409)!;
+    const resolutions = (await decisionsOf(w!)).filter((d) => d.channel === 'maintainer');
+    expect(resolutions).toHaveLength(1);
+    expect(await statusOf(w!)).toBe(resolutions[0]!.decision === 'include' ? 'included' : 'excluded');
+    expect(await refused.text()).toContain(`mia@example.org resolved this record as ${resolutions[0]!.decision} after the page was shown; reload the page to resolve it again`);
+    // The page shown after the answer resolves it again at will.
+    const after = await (await fetch(`${page}?work=${w}`)).text();
+    const other = resolutions[0]!.decision === 'include' ? 'exclude' : 'include';
+    expect((await post(page, { t: tokenOf(after.slice(after.indexOf('class="card last"')), other) })).status).toBe(303);
+    expect((await decisionsOf(w!)).filter((d) => d.channel === 'maintainer').map((d) => d.decision)).toEqual([resolutions[0]!.decision, other]);
   });
 
   it('lists uncertain duplicates for maintainers, merges on "same" and remembers "different"', async () => {

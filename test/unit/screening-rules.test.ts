@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Channel, Decision } from '../../src/db/schema/index.js';
-import { composeReason, typedReason, workStatus, type DecisionFact } from '../../src/screening/rules.js';
+import { composeReason, repeatsStanding, typedReason, workStatus, type DecisionFact } from '../../src/screening/rules.js';
 
 let seq = 0;
 const d = (reviewerId: number, decision: Decision, channel: Channel = 'email'): DecisionFact => ({ reviewerId, decision, channel, seq: ++seq });
@@ -58,6 +58,20 @@ describe('screening rules', () => {
     const late = { reviewerId: 1, decision: 'exclude' as const, channel: 'email' as const, seq: 100 };
     const early = { reviewerId: 1, decision: 'include' as const, channel: 'email' as const, seq: 1 };
     expect(workStatus([late, early], 1)).toBe('excluded');
+  });
+
+  it('a decision repeats the standing one only with the same decision, kind and reason (or none)', () => {
+    const latest = { decision: 'exclude' as const, channel: 'email' as const, reason: 'not English' };
+    expect(repeatsStanding(undefined, { decision: 'exclude', channel: 'cli', reason: null })).toBe(false);
+    expect(repeatsStanding(latest, { decision: 'exclude', channel: 'cli', reason: 'not English' })).toBe(true);
+    // A button pressed again without retyping the reason keeps it.
+    expect(repeatsStanding(latest, { decision: 'exclude', channel: 'web', reason: null })).toBe(true);
+    expect(repeatsStanding(latest, { decision: 'exclude', channel: 'cli', reason: 'wrong design' })).toBe(false);
+    expect(repeatsStanding({ ...latest, reason: 'Wrong design' }, { decision: 'exclude', channel: 'cli', reason: ' wrong  DESIGN' })).toBe(true);
+    expect(repeatsStanding(latest, { decision: 'include', channel: 'email', reason: null })).toBe(false);
+    // A maintainer's resolution is not their vote said again, nor the other way round.
+    expect(repeatsStanding(latest, { decision: 'exclude', channel: 'maintainer', reason: 'not English' })).toBe(false);
+    expect(repeatsStanding({ ...latest, channel: 'maintainer' }, { decision: 'exclude', channel: 'maintainer', reason: null })).toBe(true);
   });
 
   it('joins a protocol reason and free text, and refuses unknown reasons', () => {

@@ -25,7 +25,7 @@ export interface Candidate {
   status: WorkStatus;
   origin: 'candidate' | 'seed';
   firstSeen: Date;
-  /** Reasons of the reviewers' latest decisions that exclude the work (protocol codes or free text). */
+  /** Reasons of the reviewers' latest decisions that exclude the work (protocol codes or free text); none once it is kept. */
   exclusionReasons: string[];
 }
 
@@ -75,11 +75,13 @@ export async function* candidatePages(db: Db, reviewId: string, status: StatusFi
         seen: sql<string>`${works.firstSeenAt}::text`,
         // Written out: drizzle renders bare column names inside sql``, which a subquery would rebind.
         sources: sql<string[]>`array(select distinct sr.source from source_records sr where sr.work_id = "works"."id" order by 1)`,
-        exclusionReasons: sql<string[]>`array(
+        // A work kept (included or maybe, as a maintainer's resolution can make one a reviewer
+        // excluded) has no exclusion reasons: an overruled vote's reason would be counted as one.
+        exclusionReasons: sql<string[]>`case when "works"."status" in ('included', 'maybe') then '{}'::text[] else array(
           select distinct l.reason from (
             select distinct on (sd.reviewer_id) sd.decision, sd.reason from screening_decisions sd
             where sd.work_id = "works"."id" order by sd.reviewer_id, sd.id desc) l
-          where l.decision = 'exclude' and l.reason is not null order by 1)`,
+          where l.decision = 'exclude' and l.reason is not null order by 1) end`,
       })
       .from(works)
       .where(and(...filters))
