@@ -1,4 +1,5 @@
 import type { SearchStrategy, TextTerm } from '../types.js';
+import { pubmedName } from '../languages.js';
 
 const FIELD_TAG: Record<TextTerm['field'], string> = { tiab: 'tiab', title: 'ti', all: 'all' };
 
@@ -17,7 +18,8 @@ export function compilePubmed(strategy: SearchStrategy): string {
     ];
     return `(${parts.join(' OR ')})`;
   });
-  const langs = strategy.limits.languages.map((l) => `${l}[la]`);
+  // The protocol may give a MEDLINE code (ger); PubMed is sent the name it indexes (german).
+  const langs = [...new Set(strategy.limits.languages.map((l) => `${pubmedName(l) ?? l.trim()}[la]`))];
   if (langs.length > 1) blocks.push(`(${langs.join(' OR ')})`);
   else if (langs.length === 1) blocks.push(langs[0]!);
   return blocks.join(' AND ');
