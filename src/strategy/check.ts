@@ -1,7 +1,7 @@
 // What a protocol's term and heading texts may hold. Each compiler renders a term its own way, so
 // text that one API would read as syntax (quotes, field tags, operators) would make the sources
 // search different things: such text is refused when the protocol is loaded, not sent.
-import { words } from './evaluate.js';
+import { meshDescriptor, words } from './evaluate.js';
 
 const OPERATORS = new Set(['and', 'or', 'not']);
 
@@ -9,6 +9,8 @@ const OPERATORS = new Set(['and', 'or', 'not']);
 export function termProblem(text: string): string | undefined {
   if (text.includes('"')) return 'write a phrase without quotes: a term of several words is searched as a phrase';
   if (/[[\]]/.test(text)) return 'field tags such as [tiab] go in `field`, not in the term';
+  // Europe PMC would read `?` as a one-letter wildcard, PubMed and the local check as a space.
+  if (text.includes('?')) return '`?` is no wildcard here: write each spelling as its own term (woman, women)';
   const star = text.indexOf('*');
   if (star !== -1 && star !== text.trimEnd().length - 1) return '`*` truncates only at the end of a term';
   const w = words(text.replace(/\*\s*$/, ''));
@@ -28,5 +30,6 @@ export function meshProblem(text: string): string | undefined {
   if (/["[\]]/.test(text)) return 'write the heading alone, e.g. Drug Overdose: each source adds its own field tag';
   if (text.includes('*')) return 'MeSH headings cannot be truncated';
   if (words(text).length === 0) return 'a heading needs at least one word';
+  if (words(meshDescriptor(text)).length === 0) return 'a qualifier needs its heading before it, e.g. Drug Overdose/prevention and control';
   return undefined;
 }

@@ -63,9 +63,14 @@ function recordText(r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'm
   };
 }
 
-/** A heading's descriptor, lower case: "Peer Group/psychology" is "peer group". */
+/** A heading without its qualifier: "Peer Group/psychology" is "Peer Group". */
+export function meshDescriptor(heading: string): string {
+  return heading.split('/')[0]!.trim();
+}
+
+/** A heading's descriptor, lower case, as headings are compared. */
 function descriptor(heading: string): string {
-  return heading.split('/')[0]!.trim().toLowerCase();
+  return meshDescriptor(heading).toLowerCase();
 }
 
 function inField(phrase: Phrase, field: TermField, text: RecordText): boolean {

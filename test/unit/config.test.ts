@@ -100,8 +100,8 @@ describe('protocol files', () => {
 
   it('refuses term and heading texts that the sources would read as syntax, and blank query overrides', () => {
     const path = variant('syntax', (d) => {
-      d.strategy.blocks[0].terms.push('peer "support"', 'overdos*[tiab]', 'pe*r', '*', { text: 'NOT', field: 'title' }, 'peer *', 'narcan OR naloxone');
-      d.strategy.blocks[1].mesh.push('Peer Group[Mesh:NoExp]');
+      d.strategy.blocks[0].terms.push('peer "support"', 'overdos*[tiab]', 'pe*r', '*', { text: 'NOT', field: 'title' }, 'peer *', 'narcan OR naloxone', 'wom?n');
+      d.strategy.blocks[1].mesh.push('Peer Group[Mesh:NoExp]', '/prevention and control');
       d.sources.pubmed.query = '  ';
     });
     let message = '';
@@ -119,7 +119,9 @@ describe('protocol files', () => {
       `syntax.yaml: strategy.blocks.0.terms.${n + 4}.text: "NOT": a Boolean operator: blocks are already combined with AND and terms with OR`,
       `syntax.yaml: strategy.blocks.0.terms.${n + 5}: "peer *": \`*\` must follow the letters it truncates, as in overdos*`,
       `syntax.yaml: strategy.blocks.0.terms.${n + 6}: "narcan OR naloxone": OR inside a term: write each alternative as its own term (terms of a block are ORed)`,
+      `syntax.yaml: strategy.blocks.0.terms.${n + 7}: "wom?n": \`?\` is no wildcard here: write each spelling as its own term (woman, women)`,
       `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length}: "Peer Group[Mesh:NoExp]": write the heading alone, e.g. Drug Overdose: each source adds its own field tag`,
+      `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length + 1}: "/prevention and control": a qualifier needs its heading before it, e.g. Drug Overdose/prevention and control`,
       'syntax.yaml: sources.pubmed.query: an empty query would search everything in the window: remove it to use the strategy',
     ]);
   });

@@ -54,3 +54,10 @@ describe('compileEuropePmc', () => {
     expect(europePmcLanguage(' Spanish ')).toBe('spa');
   });
 });
+
+describe('compileEuropePmc MeSH qualifiers', () => {
+  it('sends a qualified heading as its descriptor, since KW holds descriptors alone', () => {
+    const q = compileEuropePmc(strategy({ blocks: [{ name: 'x', terms: [], mesh: ['Opioid-Related Disorders/prevention and control', 'Pain/drug therapy'] }] }));
+    expect(q).toBe('(KW:"Opioid-Related Disorders" OR KW:Pain)');
+  });
+});

@@ -1,11 +1,14 @@
 import { ConfigError } from '../../errors.js';
 import type { SearchStrategy, TextTerm } from '../types.js';
 import { medlineCode } from '../languages.js';
+import { meshDescriptor } from '../evaluate.js';
 
 /**
  * Field names as Europe PMC's /fields endpoint lists them. `all` stays unfielded: Europe PMC then
  * searches every field, full text included. MeSH headings go to KW: MESH is not a listed field,
- * and KW covers MeSH headings as well as author keywords (broader, never narrower).
+ * and KW covers MeSH headings as well as author keywords (broader, never narrower). KW holds
+ * descriptors without their qualifiers, so "Opioid-Related Disorders/prevention and control" is
+ * sent as its descriptor, as the local evaluator reads it: quoted whole it would match nothing.
  */
 const FIELD: Record<TextTerm['field'], string | undefined> = { tiab: 'TITLE_ABS', title: 'TITLE', all: undefined };
 const MESH_FIELD = 'KW';
@@ -34,7 +37,7 @@ function term(t: TextTerm): string {
 /** Compiles a strategy to a Europe PMC query: (block) AND (block) AND LANG:eng. */
 export function compileEuropePmc(strategy: SearchStrategy): string {
   const parts = strategy.blocks.map(
-    (b) => `(${[...b.terms.map(term), ...b.mesh.map((m) => `${MESH_FIELD}:${value(m)}`)].join(' OR ')})`,
+    (b) => `(${[...b.terms.map(term), ...b.mesh.map((m) => `${MESH_FIELD}:${value(meshDescriptor(m))}`)].join(' OR ')})`,
   );
   const langs = [...new Set(strategy.limits.languages.map(europePmcLanguage))].map((c) => `LANG:${c}`);
   if (langs.length > 1) parts.push(`(${langs.join(' OR ')})`);
