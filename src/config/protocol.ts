@@ -15,6 +15,8 @@ const isoDate = z
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
   .refine(isCalendarDay, { message: 'expected a date YYYY-MM-DD' });
 
+const year = z.number({ error: 'expected a year such as 2005' }).int({ error: 'expected a year such as 2005' }).min(1000, { error: 'expected a year such as 2005' }).max(2999, { error: 'expected a year such as 2005' });
+
 const cron = z.string().superRefine((v, ctx) => {
   const fields = v.trim().split(/\s+/).length;
   let valid = fields === 5 || fields === 6;
@@ -139,6 +141,12 @@ export const protocolSchema = z
           .object({
             // Checked here, not when a source first compiles the strategy mid-cycle.
             languages: z.array(z.string().refine((l) => medlineCode(l) !== undefined, { message: 'expected a language as PubMed names it (english) or its MEDLINE code (eng)' })).default([]),
+            years: z
+              .object({ from: year.optional(), to: year.optional() })
+              .strict()
+              .refine((y) => y.from !== undefined || y.to !== undefined, { message: 'give from, to or both (publication years, inclusive)' })
+              .refine((y) => y.from === undefined || y.to === undefined || y.from <= y.to, { message: 'from is after to' })
+              .optional(),
           })
           .strict()
           .default({ languages: [] }),

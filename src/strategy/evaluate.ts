@@ -81,7 +81,7 @@ function inField(phrase: Phrase, field: TermField, text: RecordText): boolean {
 
 /**
  * A strategy compiled once for many records: `matches(record)` is true when every block has a
- * term (or MeSH heading) the record holds. Language limits are left to the source's filters.
+ * term (or MeSH heading) the record holds. Language and year limits are left to the source's filters.
  */
 export function compileEvaluator(strategy: SearchStrategy): (r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'meshTerms'>) => boolean {
   const blocks = strategy.blocks.map((b) => ({

@@ -22,9 +22,23 @@ export interface ConceptBlock {
   mesh: string[];
 }
 
+/** Publication years, inclusive; either end may be open. */
+export interface YearRange {
+  from?: number;
+  to?: number;
+}
+
+/**
+ * The ends PubMed and Europe PMC are sent for an open end of `limits.years`: both take a year
+ * range only with two ends, and no record falls outside these.
+ */
+export const OPEN_YEARS = { from: 1000, to: 3000 } as const;
+
 export interface StrategyLimits {
   /** Language names as PubMed spells them, e.g. "english". */
   languages: string[];
+  /** Publication years a record must fall in; absent, any year. */
+  years?: YearRange;
 }
 
 export interface SearchStrategy {

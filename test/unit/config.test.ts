@@ -126,6 +126,16 @@ describe('protocol files', () => {
     ]);
   });
 
+  it('reads publication years as a limit, either end open, and names a range that cannot be one', () => {
+    expect(loadProtocol(variant('years', (d) => (d.strategy.limits.years = { from: 2010, to: 2024 })), dir).strategy.limits.years).toEqual({ from: 2010, to: 2024 });
+    expect(loadProtocol(variant('years-from', (d) => (d.strategy.limits.years = { from: 2010 })), dir).strategy.limits.years).toEqual({ from: 2010 });
+    expect(loadProtocol(shipped).strategy.limits.years).toBeUndefined();
+    expect(() => loadProtocol(variant('years-order', (d) => (d.strategy.limits.years = { from: 2024, to: 2010 })), dir)).toThrow('years-order.yaml: strategy.limits.years: from is after to');
+    expect(() => loadProtocol(variant('years-none', (d) => (d.strategy.limits.years = {})), dir)).toThrow('years-none.yaml: strategy.limits.years: give from, to or both (publication years, inclusive)');
+    expect(() => loadProtocol(variant('years-text', (d) => (d.strategy.limits.years = { from: '2010-01' })), dir)).toThrow('years-text.yaml: strategy.limits.years.from: expected a year such as 2005');
+    expect(() => loadProtocol(variant('years-two', (d) => (d.strategy.limits.years = { from: 10 })), dir)).toThrow('years-two.yaml: strategy.limits.years.from: expected a year such as 2005');
+  });
+
   it('reads a phrase in quotes, as protocols wrote them before terms were checked, as the phrase', () => {
     const p = loadProtocol(variant('quoted', (d) => d.strategy.blocks[0].terms.push('"peer navigator"', '"peer support*"', 'do not resuscitate')), dir);
     expect(p.strategy.blocks[0]!.terms.slice(-3).map((t) => t.text)).toEqual(['peer navigator', 'peer support*', 'do not resuscitate']);

@@ -61,3 +61,11 @@ describe('compileEuropePmc MeSH qualifiers', () => {
     expect(q).toBe('(KW:"Opioid-Related Disorders" OR KW:Pain)');
   });
 });
+
+describe('compileEuropePmc publication years', () => {
+  it('adds a PUB_YEAR range, an open end to a year no record reaches', () => {
+    const blocks = [{ name: 'x', terms: [{ text: 'taper*', field: 'tiab' as const }], mesh: [] }];
+    expect(compileEuropePmc(strategy({ blocks, limits: { languages: ['fre'], years: { from: 2010, to: 2024 } } }))).toBe('(TITLE_ABS:taper*) AND LANG:fre AND PUB_YEAR:[2010 TO 2024]');
+    expect(compileEuropePmc(strategy({ blocks, limits: { languages: [], years: { to: 2024 } } }))).toBe('(TITLE_ABS:taper*) AND PUB_YEAR:[1000 TO 2024]');
+  });
+});

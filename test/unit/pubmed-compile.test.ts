@@ -17,3 +17,12 @@ describe('compilePubmed', () => {
     expect(q).toBe('(opioid*[tiab] OR "Analgesics, Opioid"[Mesh]) AND (english[la] OR german[la] OR romanian[la] OR croatian[la] OR slovak[la])');
   });
 });
+
+describe('compilePubmed publication years', () => {
+  it('limits publication dates to the protocol years, an open end to a year no record reaches', () => {
+    const years = (y: { from?: number; to?: number }) => compilePubmed(strategy({ limits: { languages: ['english'], years: y } }));
+    expect(years({ from: 2010, to: 2024 })).toBe('(opioid*[tiab] OR "Analgesics, Opioid"[Mesh]) AND english[la] AND 2010:2024[dp]');
+    expect(years({ from: 2010 }).endsWith(' AND 2010:3000[dp]')).toBe(true);
+    expect(years({ to: 1999 }).endsWith(' AND 1000:1999[dp]')).toBe(true);
+  });
+});

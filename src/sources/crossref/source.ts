@@ -46,7 +46,14 @@ export function createCrossrefSource(opts: CrossrefSourceOptions): CrossrefSourc
     async search(req) {
       if (!req.strategy) throw new PermanentError('crossref: the search needs the protocol strategy, which it applies locally');
       const { keep, notes } = localStrategy(req.strategy);
-      const search = await client.search({ query: req.query, window: req.window, keep, signal: req.signal, onProgress: req.onProgress });
+      const search = await client.search({
+        query: req.query,
+        window: req.window,
+        keep,
+        ...(req.strategy.limits.years ? { years: req.strategy.limits.years } : {}),
+        signal: req.signal,
+        onProgress: req.onProgress,
+      });
       search.warnings.unshift(...notes);
       return search;
     },

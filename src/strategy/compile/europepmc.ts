@@ -1,5 +1,5 @@
 import { ConfigError } from '../../errors.js';
-import type { SearchStrategy, TextTerm } from '../types.js';
+import { OPEN_YEARS, type SearchStrategy, type TextTerm } from '../types.js';
 import { medlineCode } from '../languages.js';
 import { meshDescriptor } from '../evaluate.js';
 
@@ -42,5 +42,7 @@ export function compileEuropePmc(strategy: SearchStrategy): string {
   const langs = [...new Set(strategy.limits.languages.map(europePmcLanguage))].map((c) => `LANG:${c}`);
   if (langs.length > 1) parts.push(`(${langs.join(' OR ')})`);
   else if (langs.length === 1) parts.push(langs[0]!);
+  const years = strategy.limits.years;
+  if (years) parts.push(`PUB_YEAR:[${years.from ?? OPEN_YEARS.from} TO ${years.to ?? OPEN_YEARS.to}]`);
   return parts.join(' AND ');
 }

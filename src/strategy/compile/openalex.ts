@@ -65,5 +65,8 @@ export function compileOpenAlex(strategy: SearchStrategy): string {
     });
     filters.push(`language:${[...new Set(codes)].join('|')}`);
   }
+  const years = strategy.limits.years;
+  if (years?.from !== undefined) filters.push(`from_publication_date:${years.from}-01-01`);
+  if (years?.to !== undefined) filters.push(`to_publication_date:${years.to}-12-31`);
   return filters.join(',');
 }

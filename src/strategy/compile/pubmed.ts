@@ -1,4 +1,4 @@
-import type { SearchStrategy, TextTerm } from '../types.js';
+import { OPEN_YEARS, type SearchStrategy, type TextTerm } from '../types.js';
 import { pubmedName } from '../languages.js';
 
 const FIELD_TAG: Record<TextTerm['field'], string> = { tiab: 'tiab', title: 'ti', all: 'all' };
@@ -9,7 +9,7 @@ function quoteTerm(text: string): string {
   return /^[\p{L}\p{N}]+\*?$/u.test(text) ? text : `"${text.replaceAll('"', '')}"`;
 }
 
-/** Compiles a strategy to a PubMed query: (block) AND (block) AND english[la]. */
+/** Compiles a strategy to a PubMed query: (block) AND (block) AND english[la] AND 2000:3000[dp]. */
 export function compilePubmed(strategy: SearchStrategy): string {
   const blocks = strategy.blocks.map((block) => {
     const parts = [
@@ -22,5 +22,7 @@ export function compilePubmed(strategy: SearchStrategy): string {
   const langs = [...new Set(strategy.limits.languages.map((l) => `${pubmedName(l) ?? l.trim()}[la]`))];
   if (langs.length > 1) blocks.push(`(${langs.join(' OR ')})`);
   else if (langs.length === 1) blocks.push(langs[0]!);
+  const years = strategy.limits.years;
+  if (years) blocks.push(`${years.from ?? OPEN_YEARS.from}:${years.to ?? OPEN_YEARS.to}[dp]`);
   return blocks.join(' AND ');
 }
