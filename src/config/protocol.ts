@@ -137,6 +137,8 @@ export const protocolSchema = z
         reconstructed: z.boolean().default(false),
         note: z.string().optional(),
         blocks: z.array(block).min(1),
+        /** Left out: (blocks ANDed) NOT (every term and heading of these ORed). */
+        not: z.array(block).default([]),
         limits: z
           .object({
             // Checked here, not when a source first compiles the strategy mid-cycle.

@@ -46,5 +46,7 @@ export interface SearchStrategy {
   reconstructed: boolean;
   note?: string;
   blocks: ConceptBlock[];
+  /** NOT: a record holding any term or heading of these blocks is left out. */
+  not?: ConceptBlock[];
   limits: StrategyLimits;
 }

@@ -175,6 +175,17 @@ describe('Crossref source against the fake /works server', () => {
     expect(search.warnings.at(-1)).toBe('crossref 2024-01-01..2024-01-31: examined 6 records, 6 matched the strategy');
   });
 
+  it("leaves out what the strategy's not blocks hold, and says a heading there cannot leave out a Crossref record", async () => {
+    const c = corpus({ matching: 8, loose: 0, ...WINDOW });
+    const { source, fake } = await setup(c.items);
+    const not = [{ name: 'community', terms: [{ text: 'community programme*', field: 'title' as const }], mesh: ['Rats'] }];
+    const search = await source.search({ query: QUERY, window: WINDOW, strategy: { ...strategy, not } });
+    // the odd items are titled "Community programme i"
+    expect((await drain(search.batches)).flat().map((r) => r.sourceId).sort()).toEqual(c.matching.filter((_, i) => i % 2 === 0).sort());
+    expect(fake.log[0]!.params.query).toBe(QUERY);
+    expect(search.warnings[0]).toBe('crossref: the MeSH headings of not block "community" leave out no Crossref record, which carries none');
+  });
+
   it('refuses to search without the strategy it evaluates locally', async () => {
     const { source } = await setup([]);
     await expect(source.search({ query: QUERY, window: WINDOW })).rejects.toThrow(/needs the protocol strategy/);

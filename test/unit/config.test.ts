@@ -136,6 +136,15 @@ describe('protocol files', () => {
     expect(() => loadProtocol(variant('years-two', (d) => (d.strategy.limits.years = { from: 10 })), dir)).toThrow('years-two.yaml: strategy.limits.years.from: expected a year such as 2005');
   });
 
+  it('reads not blocks as blocks, checked as blocks are, and none by default', () => {
+    expect(loadProtocol(shipped).strategy.not).toEqual([]);
+    const p = loadProtocol(variant('not', (d) => (d.strategy.not = [{ name: 'animals', field: 'title', terms: ['rat*', { text: 'mice', field: 'tiab' }], mesh: ['Animals'] }])), dir);
+    expect(p.strategy.not).toEqual([{ name: 'animals', mesh: ['Animals'], terms: [{ text: 'rat*', field: 'title' }, { text: 'mice', field: 'tiab' }] }]);
+    expect(() => loadProtocol(variant('not-bad', (d) => (d.strategy.not = [{ name: 'x', terms: ['cancer[tiab]'] }, { name: 'y' }])), dir)).toThrow(
+      'not-bad.yaml: strategy.not.0.terms.0: "cancer[tiab]": field tags such as [tiab] go in `field`, not in the term\nnot-bad.yaml: strategy.not.1: a block needs terms or mesh',
+    );
+  });
+
   it('reads a phrase in quotes, as protocols wrote them before terms were checked, as the phrase', () => {
     const p = loadProtocol(variant('quoted', (d) => d.strategy.blocks[0].terms.push('"peer navigator"', '"peer support*"', 'do not resuscitate')), dir);
     expect(p.strategy.blocks[0]!.terms.slice(-3).map((t) => t.text)).toEqual(['peer navigator', 'peer support*', 'do not resuscitate']);

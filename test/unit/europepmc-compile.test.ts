@@ -69,3 +69,11 @@ describe('compileEuropePmc publication years', () => {
     expect(compileEuropePmc(strategy({ blocks, limits: { languages: [], years: { to: 2024 } } }))).toBe('(TITLE_ABS:taper*) AND PUB_YEAR:[1000 TO 2024]');
   });
 });
+
+describe('compileEuropePmc NOT', () => {
+  it('leaves out the terms and headings of every not block after all the rest', () => {
+    const blocks = [{ name: 'x', terms: [{ text: 'taper*', field: 'tiab' as const }], mesh: [] }];
+    const not = [{ name: 'cancer', terms: [{ text: 'cancer pain', field: 'tiab' as const }], mesh: ['Neoplasms/drug therapy'] }];
+    expect(compileEuropePmc(strategy({ blocks, not, limits: { languages: ['eng'] } }))).toBe('(TITLE_ABS:taper*) AND LANG:eng NOT (TITLE_ABS:"cancer pain" OR KW:Neoplasms)');
+  });
+});

@@ -67,3 +67,11 @@ describe('compileOpenAlex publication years', () => {
     expect(limits({ from: 2010 })).toBe('title_and_abstract.search:(taper*),language:en,from_publication_date:2010-01-01');
   });
 });
+
+describe('compileOpenAlex NOT', () => {
+  it('does not send not blocks, which stemmed would leave out more: the local check applies them', () => {
+    const blocks = [{ name: 'x', terms: [{ text: 'taper*', field: 'tiab' as const }], mesh: [] }];
+    const not = [{ name: 'cancer', terms: [{ text: 'cancer', field: 'tiab' as const }], mesh: [] }];
+    expect(compileOpenAlex({ ...strategy(blocks), not })).toBe(compileOpenAlex(strategy(blocks)));
+  });
+});

@@ -26,3 +26,18 @@ describe('compilePubmed publication years', () => {
     expect(years({ to: 1999 }).endsWith(' AND 1000:1999[dp]')).toBe(true);
   });
 });
+
+describe('compilePubmed NOT', () => {
+  it('leaves out the terms and headings of every not block, after the limits, read left to right', () => {
+    const q = compilePubmed(
+      strategy({
+        limits: { languages: ['english'], years: { from: 2010 } },
+        not: [
+          { name: 'cancer', terms: [{ text: 'cancer pain', field: 'tiab' }, { text: 'palliative', field: 'title' }], mesh: ['Neoplasms'] },
+          { name: 'animals', terms: [], mesh: ['Animals'] },
+        ],
+      }),
+    );
+    expect(q).toBe('(opioid*[tiab] OR "Analgesics, Opioid"[Mesh]) AND english[la] AND 2010:3000[dp] NOT ("cancer pain"[tiab] OR palliative[ti] OR "Neoplasms"[Mesh] OR "Animals"[Mesh])');
+  });
+});

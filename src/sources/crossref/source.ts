@@ -25,6 +25,9 @@ export function localStrategy(strategy: SearchStrategy): { keep: (r: SourceRecor
   for (const b of strategy.blocks) {
     if (b.terms.length === 0) notes.push(`crossref: block "${b.name}" has only MeSH headings, which Crossref records do not carry: no record can match it`);
   }
+  for (const b of strategy.not ?? []) {
+    if (b.mesh.length > 0) notes.push(`crossref: the MeSH headings of not block "${b.name}" leave out no Crossref record, which carries none`);
+  }
   const codes = strategy.limits.languages.map((name) => {
     const code = medlineCode(name);
     if (!code) notes.push(`crossref: language limit "${name}" is not known here and is not applied`);

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../errors.js';
-import { OPEN_YEARS, type SearchStrategy, type TextTerm } from '../types.js';
+import { type ConceptBlock, OPEN_YEARS, type SearchStrategy, type TextTerm } from '../types.js';
 import { medlineCode } from '../languages.js';
 import { meshDescriptor } from '../evaluate.js';
 
@@ -34,15 +34,19 @@ function term(t: TextTerm): string {
   return field ? `${field}:${value(t.text)}` : value(t.text);
 }
 
-/** Compiles a strategy to a Europe PMC query: (block) AND (block) AND LANG:eng. */
+function alternatives(b: ConceptBlock): string[] {
+  return [...b.terms.map(term), ...b.mesh.map((m) => `${MESH_FIELD}:${value(meshDescriptor(m))}`)];
+}
+
+/** Compiles a strategy to a Europe PMC query: (block) AND (block) AND LANG:eng NOT (excluded). */
 export function compileEuropePmc(strategy: SearchStrategy): string {
-  const parts = strategy.blocks.map(
-    (b) => `(${[...b.terms.map(term), ...b.mesh.map((m) => `${MESH_FIELD}:${value(meshDescriptor(m))}`)].join(' OR ')})`,
-  );
+  const parts = strategy.blocks.map((b) => `(${alternatives(b).join(' OR ')})`);
   const langs = [...new Set(strategy.limits.languages.map(europePmcLanguage))].map((c) => `LANG:${c}`);
   if (langs.length > 1) parts.push(`(${langs.join(' OR ')})`);
   else if (langs.length === 1) parts.push(langs[0]!);
   const years = strategy.limits.years;
   if (years) parts.push(`PUB_YEAR:[${years.from ?? OPEN_YEARS.from} TO ${years.to ?? OPEN_YEARS.to}]`);
-  return parts.join(' AND ');
+  // a AND b NOT c is +a +b -c to Europe PMC's parser: the NOT leaves out of all of them
+  const not = (strategy.not ?? []).flatMap(alternatives);
+  return not.length > 0 ? `${parts.join(' AND ')} NOT (${not.join(' OR ')})` : parts.join(' AND ');
 }
