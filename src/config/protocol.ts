@@ -172,7 +172,7 @@ export const protocolSchema = z
     screening: z
       .object({
         reviewers_per_record: z.union([z.literal(1), z.literal(2)], { error: 'expected 1 or 2' }).default(1),
-        exclusion_reasons: z.array(z.string().min(1)).default([]),
+        exclusion_reasons: z.array(z.string().trim().min(1, { error: 'an exclusion reason needs some text' })).default([]),
         nothing_new_notes: z.boolean().default(false),
       })
       .strict()
@@ -201,6 +201,14 @@ export const protocolSchema = z
         }
       });
     }
+    // `screen --reason` reads a reason in any case and spacing: two that differ only so are one.
+    const reasons = new Map<string, number>();
+    p.screening.exclusion_reasons.forEach((r, i) => {
+      const key = r.replace(/\s+/g, ' ').toLowerCase();
+      const earlier = reasons.get(key);
+      if (earlier === undefined) reasons.set(key, i);
+      else ctx.addIssue({ code: 'custom', path: ['screening', 'exclusion_reasons', i], message: `"${r}" is already screening.exclusion_reasons.${earlier}` });
+    });
     if (p.screening.reviewers_per_record === 2 && first.size < 2) {
       ctx.addIssue({ code: 'custom', path: ['screening', 'reviewers_per_record'], message: `2 reviewers per record needs at least 2 reviewers; the protocol names ${first.size}` });
     }

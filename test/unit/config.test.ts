@@ -145,6 +145,14 @@ describe('protocol files', () => {
     );
   });
 
+  it('refuses a blank exclusion reason and two that differ only in case or spacing, which screen would read as one', () => {
+    const path = variant('reasons', (d) => (d.screening.exclusion_reasons = ['wrong population', '  ', 'Wrong  Population', 'cancer pain']));
+    expect(() => loadProtocol(path, dir)).toThrow(
+      'reasons.yaml: screening.exclusion_reasons.1: an exclusion reason needs some text\nreasons.yaml: screening.exclusion_reasons.2: "Wrong  Population" is already screening.exclusion_reasons.0',
+    );
+    expect(loadProtocol(variant('reasons-ok', (d) => (d.screening.exclusion_reasons = [' wrong population ', 'cancer pain'])), dir).screening.exclusion_reasons).toEqual(['wrong population', 'cancer pain']);
+  });
+
   it('reads a phrase in quotes, as protocols wrote them before terms were checked, as the phrase', () => {
     const p = loadProtocol(variant('quoted', (d) => d.strategy.blocks[0].terms.push('"peer navigator"', '"peer support*"', 'do not resuscitate')), dir);
     expect(p.strategy.blocks[0]!.terms.slice(-3).map((t) => t.text)).toEqual(['peer navigator', 'peer support*', 'do not resuscitate']);
