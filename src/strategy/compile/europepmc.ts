@@ -34,8 +34,16 @@ function term(t: TextTerm): string {
   return field ? `${field}:${value(t.text)}` : value(t.text);
 }
 
-function alternatives(b: ConceptBlock): string[] {
-  return [...b.terms.map(term), ...b.mesh.map((m) => `${MESH_FIELD}:${value(meshDescriptor(m))}`)];
+/**
+ * An `all` term to leave out is sent as the fields PubMed's [all] and the local check read,
+ * not unfielded: a word anywhere in a full text would drop records the other sources keep.
+ */
+function notTerm(t: TextTerm): string {
+  return t.field === 'all' ? `${FIELD.tiab}:${value(t.text)} OR ${MESH_FIELD}:${value(t.text)}` : term(t);
+}
+
+function alternatives(b: ConceptBlock, render: (t: TextTerm) => string = term): string[] {
+  return [...b.terms.map(render), ...b.mesh.map((m) => `${MESH_FIELD}:${value(meshDescriptor(m))}`)];
 }
 
 /** Compiles a strategy to a Europe PMC query: (block) AND (block) AND LANG:eng NOT (excluded). */
@@ -47,6 +55,6 @@ export function compileEuropePmc(strategy: SearchStrategy): string {
   const years = strategy.limits.years;
   if (years) parts.push(`PUB_YEAR:[${years.from ?? OPEN_YEARS.from} TO ${years.to ?? OPEN_YEARS.to}]`);
   // a AND b NOT c is +a +b -c to Europe PMC's parser: the NOT leaves out of all of them
-  const not = (strategy.not ?? []).flatMap(alternatives);
+  const not = (strategy.not ?? []).flatMap((b) => alternatives(b, notTerm));
   return not.length > 0 ? `${parts.join(' AND ')} NOT (${not.join(' OR ')})` : parts.join(' AND ');
 }
