@@ -11,7 +11,7 @@ import { meshProblem, termProblem } from '../strategy/check.js';
 import { API_SOURCES } from '../sources/types.js';
 
 const isoDate = z
-  .union([z.string(), z.date()])
+  .union([z.string(), z.date()], { error: 'expected a date YYYY-MM-DD' })
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
   .refine(isCalendarDay, { message: 'expected a date YYYY-MM-DD' });
 
@@ -55,7 +55,9 @@ const termText = z
   .string()
   .transform((v) => v.trim().replace(/^"([^"]*)"(\*?)$/, '$1$2'))
   .pipe(checked(termProblem));
-const term = z.union([termText, z.object({ text: termText, field: field.optional() }).strict()]);
+const term = z.union([termText, z.object({ text: termText, field: field.optional() }).strict()], {
+  error: 'expected a term: a word or phrase, or { text, field }',
+});
 const block = z
   .object({
     name: z.string().min(1),
@@ -122,7 +124,7 @@ export const protocolSchema = z
       .object({
         /** Month or day of the original search: YYYY-MM or YYYY-MM-DD. */
         date: z
-          .union([z.string(), z.date()])
+          .union([z.string(), z.date()], { error: 'expected YYYY-MM or YYYY-MM-DD' })
           .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
           .refine((v) => isCalendarDay(v) || isCalendarDay(`${v}-01`), { message: 'expected YYYY-MM or YYYY-MM-DD' }),
         databases: z.array(z.string()).default([]),
@@ -219,8 +221,20 @@ export type Protocol = z.infer<typeof protocolSchema> & {
   file: string;
 };
 
+/**
+ * A union's issues as those of the one form the value was written in: a term written as
+ * { text, field } with a bad field is told about the field, not "expected a term".
+ */
+function expand(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const written = issue.errors.filter((branch) => branch.some((i) => !(i.code === 'invalid_type' && i.path.length === 0)));
+  if (written.length !== 1) return [issue];
+  return written[0]!.flatMap((i) => expand({ ...i, path: [...issue.path, ...i.path] }));
+}
+
 function describe(file: string, issues: z.core.$ZodIssue[]): string {
   return issues
+    .flatMap(expand)
     .map((i) => `${file}: ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`)
     .join('\n');
 }

@@ -153,6 +153,27 @@ describe('protocol files', () => {
     expect(loadProtocol(variant('reasons-ok', (d) => (d.screening.exclusion_reasons = [' wrong population ', 'cancer pain'])), dir).screening.exclusion_reasons).toEqual(['wrong population', 'cancer pain']);
   });
 
+  it('names the field of a term written as { text, field }, and what a term or date is when the value is neither', () => {
+    const path = variant('forms', (d) => {
+      d.strategy.blocks[0].terms.push({ text: 'naloxone', field: 'mesh' }, 5);
+      d.update_from = 2021;
+      d.original_search.date = 2020;
+    });
+    const n = parse(readFileSync(shipped, 'utf8')).strategy.blocks[0].terms.length;
+    let message = '';
+    try {
+      loadProtocol(path, dir);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split('\n').sort()).toEqual([
+      'forms.yaml: original_search.date: expected YYYY-MM or YYYY-MM-DD',
+      `forms.yaml: strategy.blocks.0.terms.${n}.field: Invalid option: expected one of "tiab"|"title"|"all"`,
+      `forms.yaml: strategy.blocks.0.terms.${n + 1}: expected a term: a word or phrase, or { text, field }`,
+      'forms.yaml: update_from: expected a date YYYY-MM-DD',
+    ]);
+  });
+
   it('reads a phrase in quotes, as protocols wrote them before terms were checked, as the phrase', () => {
     const p = loadProtocol(variant('quoted', (d) => d.strategy.blocks[0].terms.push('"peer navigator"', '"peer support*"', 'do not resuscitate')), dir);
     expect(p.strategy.blocks[0]!.terms.slice(-3).map((t) => t.text)).toEqual(['peer navigator', 'peer support*', 'do not resuscitate']);
