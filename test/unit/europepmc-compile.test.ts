@@ -74,12 +74,12 @@ describe('compileEuropePmc NOT', () => {
   it('leaves out the terms and headings of every not block after all the rest', () => {
     const blocks = [{ name: 'x', terms: [{ text: 'taper*', field: 'tiab' as const }], mesh: [] }];
     const not = [{ name: 'cancer', terms: [{ text: 'cancer pain', field: 'tiab' as const }], mesh: ['Neoplasms/drug therapy'] }];
-    expect(compileEuropePmc(strategy({ blocks, not, limits: { languages: ['eng'] } }))).toBe('(TITLE_ABS:taper*) AND LANG:eng NOT (TITLE_ABS:"cancer pain" OR KW:Neoplasms)');
+    expect(compileEuropePmc(strategy({ blocks, not, limits: { languages: ['eng'] } }))).toBe('((TITLE_ABS:taper*) AND LANG:eng) NOT (TITLE_ABS:"cancer pain" OR KW:Neoplasms)');
   });
 
   it('leaves out an `all` term where title, abstract or keywords hold it, not wherever a full text mentions it', () => {
     const blocks = [{ name: 'x', terms: [{ text: 'taper*', field: 'all' as const }], mesh: [] }];
     const not = [{ name: 'protocols', terms: [{ text: 'study protocol', field: 'all' as const }], mesh: [] }];
-    expect(compileEuropePmc(strategy({ blocks, not }))).toBe('(taper*) NOT (TITLE_ABS:"study protocol" OR KW:"study protocol")');
+    expect(compileEuropePmc(strategy({ blocks, not }))).toBe('((taper*)) NOT (TITLE_ABS:"study protocol" OR KW:"study protocol")');
   });
 });

@@ -28,7 +28,7 @@ describe('compilePubmed publication years', () => {
 });
 
 describe('compilePubmed NOT', () => {
-  it('leaves out the terms and headings of every not block, after the limits, read left to right', () => {
+  it('leaves out the terms and headings of every not block from all the rest, limits included', () => {
     const q = compilePubmed(
       strategy({
         limits: { languages: ['english'], years: { from: 2010 } },
@@ -38,6 +38,6 @@ describe('compilePubmed NOT', () => {
         ],
       }),
     );
-    expect(q).toBe('(opioid*[tiab] OR "Analgesics, Opioid"[Mesh]) AND english[la] AND 2010:3000[dp] NOT ("cancer pain"[tiab] OR palliative[ti] OR "Neoplasms"[Mesh] OR "Animals"[Mesh])');
+    expect(q).toBe('((opioid*[tiab] OR "Analgesics, Opioid"[Mesh]) AND english[la] AND 2010:3000[dp]) NOT ("cancer pain"[tiab] OR palliative[ti] OR "Neoplasms"[Mesh] OR "Animals"[Mesh])');
   });
 });

@@ -46,7 +46,7 @@ function alternatives(b: ConceptBlock, render: (t: TextTerm) => string = term): 
   return [...b.terms.map(render), ...b.mesh.map((m) => `${MESH_FIELD}:${value(meshDescriptor(m))}`)];
 }
 
-/** Compiles a strategy to a Europe PMC query: (block) AND (block) AND LANG:eng NOT (excluded). */
+/** Compiles a strategy to a Europe PMC query: (block) AND (block) AND LANG:eng, or ((...) NOT (excluded)). */
 export function compileEuropePmc(strategy: SearchStrategy): string {
   const parts = strategy.blocks.map((b) => `(${alternatives(b).join(' OR ')})`);
   const langs = [...new Set(strategy.limits.languages.map(europePmcLanguage))].map((c) => `LANG:${c}`);
@@ -54,7 +54,7 @@ export function compileEuropePmc(strategy: SearchStrategy): string {
   else if (langs.length === 1) parts.push(langs[0]!);
   const years = strategy.limits.years;
   if (years) parts.push(`PUB_YEAR:[${years.from ?? OPEN_YEARS.from} TO ${years.to ?? OPEN_YEARS.to}]`);
-  // a AND b NOT c is +a +b -c to Europe PMC's parser: the NOT leaves out of all of them
+  // bracketed, so the NOT leaves out of all of them whatever precedence the parser gives NOT
   const not = (strategy.not ?? []).flatMap((b) => alternatives(b, notTerm));
-  return not.length > 0 ? `${parts.join(' AND ')} NOT (${not.join(' OR ')})` : parts.join(' AND ');
+  return not.length > 0 ? `(${parts.join(' AND ')}) NOT (${not.join(' OR ')})` : parts.join(' AND ');
 }

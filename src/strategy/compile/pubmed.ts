@@ -14,8 +14,8 @@ function alternatives(block: ConceptBlock): string[] {
 }
 
 /**
- * Compiles a strategy to a PubMed query: (block) AND (block) AND english[la] AND 2000:3000[dp]
- * NOT (excluded). PubMed reads Boolean operators left to right, so the NOT applies to all before it.
+ * Compiles a strategy to a PubMed query: (block) AND (block) AND english[la] AND 2000:3000[dp],
+ * with not blocks ((...) NOT (excluded)): bracketed, so no reading of precedence can change it.
  */
 export function compilePubmed(strategy: SearchStrategy): string {
   const blocks = strategy.blocks.map((block) => `(${alternatives(block).join(' OR ')})`);
@@ -26,5 +26,5 @@ export function compilePubmed(strategy: SearchStrategy): string {
   const years = strategy.limits.years;
   if (years) blocks.push(`${years.from ?? OPEN_YEARS.from}:${years.to ?? OPEN_YEARS.to}[dp]`);
   const not = (strategy.not ?? []).flatMap(alternatives);
-  return not.length > 0 ? `${blocks.join(' AND ')} NOT (${not.join(' OR ')})` : blocks.join(' AND ');
+  return not.length > 0 ? `(${blocks.join(' AND ')}) NOT (${not.join(' OR ')})` : blocks.join(' AND ');
 }
