@@ -58,22 +58,31 @@ const termText = z
 const term = z.union([termText, z.object({ text: termText, field: field.optional() }).strict()], {
   error: 'expected a term: a word or phrase, or { text, field }',
 });
+const heading = checked(meshProblem);
+/** A heading, exploded to its narrower ones where the source can (PubMed), unless `explode: false`. */
+const meshEntry = z.union([heading, z.object({ heading, explode: z.boolean() }).strict()], {
+  error: 'expected a MeSH heading, or { heading, explode }',
+});
 const block = z
   .object({
     name: z.string().min(1),
     field: field.default('tiab'),
     terms: z.array(term).default([]),
-    mesh: z.array(checked(meshProblem)).default([]),
+    mesh: z.array(meshEntry).default([]),
   })
   .strict()
   .refine((b) => b.terms.length + b.mesh.length > 0, { message: 'a block needs terms or mesh' })
-  .transform((b) => ({
-    name: b.name,
-    mesh: b.mesh,
-    terms: b.terms.map((t) =>
-      typeof t === 'string' ? { text: t, field: b.field } : { text: t.text, field: t.field ?? b.field },
-    ),
-  }));
+  .transform((b) => {
+    const noExplode = b.mesh.flatMap((m) => (typeof m !== 'string' && !m.explode ? [m.heading] : []));
+    return {
+      name: b.name,
+      mesh: b.mesh.map((m) => (typeof m === 'string' ? m : m.heading)),
+      ...(noExplode.length > 0 ? { noExplode } : {}),
+      terms: b.terms.map((t) =>
+        typeof t === 'string' ? { text: t, field: b.field } : { text: t.text, field: t.field ?? b.field },
+      ),
+    };
+  });
 
 const sourceSettings = z
   .object({

@@ -27,6 +27,7 @@ export function termProblem(text: string): string | undefined {
 
 /** Why a MeSH heading's text is not a heading, or undefined. */
 export function meshProblem(text: string): string | undefined {
+  if (/:\s*noexp/i.test(text)) return 'write { heading: Drug Overdose, explode: false } for a heading without its narrower ones';
   if (/["[\]]/.test(text)) return 'write the heading alone, e.g. Drug Overdose: each source adds its own field tag';
   if (text.includes('*')) return 'MeSH headings cannot be truncated';
   if (words(text).length === 0) return 'a heading needs at least one word';

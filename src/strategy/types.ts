@@ -20,6 +20,11 @@ export interface ConceptBlock {
   terms: TextTerm[];
   /** Controlled vocabulary headings (MeSH); used by sources that index them. */
   mesh: string[];
+  /**
+   * Those of `mesh` searched without their narrower headings. Only PubMed explodes a heading
+   * (the local check and Europe PMC match it alone anyway), so only PubMed reads this.
+   */
+  noExplode?: string[];
 }
 
 /** Publication years, inclusive; either end may be open. */

@@ -119,10 +119,11 @@ describe('a clinical protocol with MeSH, NOT, years and four languages, through 
     const strategy = loadProtocol(PROTOCOL).strategy;
     const term = pubmed.log.find((l) => l.path.endsWith('/esearch.fcgi'))!.params.term!;
     expect(term).toBe(compilePubmed(strategy));
+    expect(term).toContain(' OR "Opioid-Related Disorders/prevention and control"[Mesh] OR "Morphine"[Mesh:NoExp]) AND (');
     expect(term.endsWith(' AND (english[la] OR french[la] OR german[la] OR spanish[la]) AND 2000:3000[dp]) NOT ("cancer pain"[tiab] OR "palliative care"[tiab] OR "Neoplasms"[Mesh])')).toBe(true);
     const query = epmc.log[0]!.params.query!;
     expect(query.startsWith(`(${compileEuropePmc(strategy)}) AND FIRST_IDATE:`)).toBe(true);
-    expect(query).toContain('KW:"Opioid-Related Disorders")');
+    expect(query).toContain('KW:"Opioid-Related Disorders" OR KW:Morphine)');
     expect(query).toContain(' AND PUB_YEAR:[2000 TO 3000]) NOT (TITLE_ABS:"cancer pain" OR TITLE_ABS:"palliative care" OR KW:Neoplasms)');
     expect(openalex.log[0]!.params.filter).toContain(',language:en|fr|de|es,from_publication_date:2000-01-01');
     expect(crossref.log[0]!.params.filter).toContain(',from-pub-date:2000');

@@ -101,7 +101,7 @@ describe('protocol files', () => {
   it('refuses term and heading texts that the sources would read as syntax, and blank query overrides', () => {
     const path = variant('syntax', (d) => {
       d.strategy.blocks[0].terms.push('peer "support"', 'overdos*[tiab]', 'pe*r', '*', { text: 'NOT', field: 'title' }, 'peer *', 'narcan OR naloxone', 'wom?n');
-      d.strategy.blocks[1].mesh.push('Peer Group[Mesh:NoExp]', '/prevention and control');
+      d.strategy.blocks[1].mesh.push('Peer Group[Mesh:NoExp]', '/prevention and control', '"Naloxone"[mh]');
       d.sources.pubmed.query = '  ';
     });
     let message = '';
@@ -120,8 +120,9 @@ describe('protocol files', () => {
       `syntax.yaml: strategy.blocks.0.terms.${n + 5}: "peer *": \`*\` must follow the letters it truncates, as in overdos*`,
       `syntax.yaml: strategy.blocks.0.terms.${n + 6}: "narcan OR naloxone": OR inside a term: write each alternative as its own term (terms of a block are ORed)`,
       `syntax.yaml: strategy.blocks.0.terms.${n + 7}: "wom?n": \`?\` is no wildcard here: write each spelling as its own term (woman, women)`,
-      `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length}: "Peer Group[Mesh:NoExp]": write the heading alone, e.g. Drug Overdose: each source adds its own field tag`,
+      `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length}: "Peer Group[Mesh:NoExp]": write { heading: Drug Overdose, explode: false } for a heading without its narrower ones`,
       `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length + 1}: "/prevention and control": a qualifier needs its heading before it, e.g. Drug Overdose/prevention and control`,
+      `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length + 2}: ""Naloxone"[mh]": write the heading alone, e.g. Drug Overdose: each source adds its own field tag`,
       'syntax.yaml: sources.pubmed.query: an empty query would search everything in the window: remove it to use the strategy',
     ]);
   });
@@ -171,6 +172,24 @@ describe('protocol files', () => {
       `forms.yaml: strategy.blocks.0.terms.${n}.field: Invalid option: expected one of "tiab"|"title"|"all"`,
       `forms.yaml: strategy.blocks.0.terms.${n + 1}: expected a term: a word or phrase, or { text, field }`,
       'forms.yaml: update_from: expected a date YYYY-MM-DD',
+    ]);
+  });
+
+  it('reads a heading written as { heading, explode: false } as one not to explode, and names what is wrong in that form', () => {
+    const p = loadProtocol(variant('noexp', (d) => (d.strategy.blocks[1].mesh = ['Drug Overdose', { heading: 'Naloxone', explode: false }, { heading: 'Opiate Overdose', explode: true }])), dir);
+    expect(p.strategy.blocks[1]).toMatchObject({ mesh: ['Drug Overdose', 'Naloxone', 'Opiate Overdose'], noExplode: ['Naloxone'] });
+    expect(loadProtocol(shipped).strategy.blocks[1]).not.toHaveProperty('noExplode');
+    const bad = variant('noexp-bad', (d) => (d.strategy.blocks[1].mesh = [{ heading: 'Naloxone[mh]', explode: false }, { heading: 'Naloxone' }, 7]));
+    let message = '';
+    try {
+      loadProtocol(bad, dir);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split('\n')).toEqual([
+      'noexp-bad.yaml: strategy.blocks.1.mesh.0.heading: "Naloxone[mh]": write the heading alone, e.g. Drug Overdose: each source adds its own field tag',
+      'noexp-bad.yaml: strategy.blocks.1.mesh.1.explode: Invalid input: expected boolean, received undefined',
+      'noexp-bad.yaml: strategy.blocks.1.mesh.2: expected a MeSH heading, or { heading, explode }',
     ]);
   });
 

@@ -41,3 +41,10 @@ describe('compilePubmed NOT', () => {
     expect(q).toBe('((opioid*[tiab] OR "Analgesics, Opioid"[Mesh]) AND english[la] AND 2010:3000[dp]) NOT ("cancer pain"[tiab] OR palliative[ti] OR "Neoplasms"[Mesh] OR "Animals"[Mesh])');
   });
 });
+
+describe('compilePubmed unexploded headings', () => {
+  it('sends a heading the protocol does not explode as [Mesh:NoExp], the others as [Mesh]', () => {
+    const q = compilePubmed(strategy({ blocks: [{ name: 'x', terms: [], mesh: ['Analgesics, Opioid', 'Morphine'], noExplode: ['Morphine'] }] }));
+    expect(q).toBe('("Analgesics, Opioid"[Mesh] OR "Morphine"[Mesh:NoExp])');
+  });
+});

@@ -10,7 +10,11 @@ function quoteTerm(text: string): string {
 }
 
 function alternatives(block: ConceptBlock): string[] {
-  return [...block.terms.map((t) => `${quoteTerm(t.text)}[${FIELD_TAG[t.field]}]`), ...block.mesh.map((m) => `"${m}"[Mesh]`)];
+  const alone = new Set(block.noExplode);
+  return [
+    ...block.terms.map((t) => `${quoteTerm(t.text)}[${FIELD_TAG[t.field]}]`),
+    ...block.mesh.map((m) => `"${m}"[${alone.has(m) ? 'Mesh:NoExp' : 'Mesh'}]`),
+  ];
 }
 
 /**
