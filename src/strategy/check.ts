@@ -16,6 +16,9 @@ export function termProblem(text: string): string | undefined {
   const w = words(text.replace(/\*\s*$/, ''));
   if (w.length === 0) return 'a term needs at least one word';
   if (star !== -1 && !/[\p{L}\p{N}]\*\s*$/u.test(text)) return '`*` must follow the letters it truncates, as in overdos*';
+  // PubMed expands a wildcard only after 4 characters (NLM Tech Bull 2024;458:e5); the local
+  // check would expand rat* to rating and rationale while PubMed did not.
+  if (star !== -1 && text.slice(0, star).trim().length < 4) return 'PubMed truncates only after at least 4 characters: write the words in full (rat, rats)';
   if (w.length === 1 && OPERATORS.has(text.trim().toLowerCase())) {
     return `a Boolean operator: blocks are already combined with AND and terms with OR`;
   }

@@ -100,7 +100,7 @@ describe('protocol files', () => {
 
   it('refuses term and heading texts that the sources would read as syntax, and blank query overrides', () => {
     const path = variant('syntax', (d) => {
-      d.strategy.blocks[0].terms.push('peer "support"', 'overdos*[tiab]', 'pe*r', '*', { text: 'NOT', field: 'title' }, 'peer *', 'narcan OR naloxone', 'wom?n');
+      d.strategy.blocks[0].terms.push('peer "support"', 'overdos*[tiab]', 'pe*r', '*', { text: 'NOT', field: 'title' }, 'peer *', 'narcan OR naloxone', 'wom?n', 'rat*');
       d.strategy.blocks[1].mesh.push('Peer Group[Mesh:NoExp]', '/prevention and control', '"Naloxone"[mh]');
       d.sources.pubmed.query = '  ';
     });
@@ -120,6 +120,7 @@ describe('protocol files', () => {
       `syntax.yaml: strategy.blocks.0.terms.${n + 5}: "peer *": \`*\` must follow the letters it truncates, as in overdos*`,
       `syntax.yaml: strategy.blocks.0.terms.${n + 6}: "narcan OR naloxone": OR inside a term: write each alternative as its own term (terms of a block are ORed)`,
       `syntax.yaml: strategy.blocks.0.terms.${n + 7}: "wom?n": \`?\` is no wildcard here: write each spelling as its own term (woman, women)`,
+      `syntax.yaml: strategy.blocks.0.terms.${n + 8}: "rat*": PubMed truncates only after at least 4 characters: write the words in full (rat, rats)`,
       `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length}: "Peer Group[Mesh:NoExp]": write { heading: Drug Overdose, explode: false } for a heading without its narrower ones`,
       `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length + 1}: "/prevention and control": a qualifier needs its heading before it, e.g. Drug Overdose/prevention and control`,
       `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length + 2}: ""Naloxone"[mh]": write the heading alone, e.g. Drug Overdose: each source adds its own field tag`,
@@ -139,8 +140,8 @@ describe('protocol files', () => {
 
   it('reads not blocks as blocks, checked as blocks are, and none by default', () => {
     expect(loadProtocol(shipped).strategy.not).toEqual([]);
-    const p = loadProtocol(variant('not', (d) => (d.strategy.not = [{ name: 'animals', field: 'title', terms: ['rat*', { text: 'mice', field: 'tiab' }], mesh: ['Animals'] }])), dir);
-    expect(p.strategy.not).toEqual([{ name: 'animals', mesh: ['Animals'], terms: [{ text: 'rat*', field: 'title' }, { text: 'mice', field: 'tiab' }] }]);
+    const p = loadProtocol(variant('not', (d) => (d.strategy.not = [{ name: 'animals', field: 'title', terms: ['rodent*', { text: 'mice', field: 'tiab' }], mesh: ['Animals'] }])), dir);
+    expect(p.strategy.not).toEqual([{ name: 'animals', mesh: ['Animals'], terms: [{ text: 'rodent*', field: 'title' }, { text: 'mice', field: 'tiab' }] }]);
     expect(() => loadProtocol(variant('not-bad', (d) => (d.strategy.not = [{ name: 'x', terms: ['cancer[tiab]'] }, { name: 'y' }])), dir)).toThrow(
       'not-bad.yaml: strategy.not.0.terms.0: "cancer[tiab]": field tags such as [tiab] go in `field`, not in the term\nnot-bad.yaml: strategy.not.1: a block needs terms or mesh',
     );
