@@ -9,6 +9,7 @@ import { isCalendarDay } from '../runs/window.js';
 import { medlineCode } from '../strategy/languages.js';
 import { meshProblem, termProblem } from '../strategy/check.js';
 import { API_SOURCES } from '../sources/types.js';
+import { OPENALEX_WINDOW_FILTER } from '../sources/openalex/client.js';
 
 const isoDate = z
   .union([z.string(), z.date()], { error: 'expected a date YYYY-MM-DD' })
@@ -117,6 +118,13 @@ const seed = z
 
 const email = z.string().regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address');
 
+/** What sets each source's run window, which a query override must leave to the run. */
+const WINDOW_IN_QUERY = {
+  pubmed: { pattern: /\[(?:edat|entrez date|entry date)\]/i, name: 'the entry date ([edat])' },
+  europepmc: { pattern: /\bFIRST_IDATE\s*:/i, name: 'FIRST_IDATE' },
+  openalex: { pattern: OPENALEX_WINDOW_FILTER, name: 'from_created_date/to_created_date' },
+} as const;
+
 export const protocolSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lower-case letters, digits and dashes'),
@@ -220,6 +228,14 @@ export const protocolSchema = z
       if (earlier === undefined) reasons.set(key, i);
       else ctx.addIssue({ code: 'custom', path: ['screening', 'exclusion_reasons', i], message: `"${r}" is already screening.exclusion_reasons.${earlier}` });
     });
+    // Each run sets the window itself; an override setting it too would AND a fixed window with
+    // every later one and find nothing once they no longer overlap.
+    for (const [source, own] of Object.entries(WINDOW_IN_QUERY)) {
+      const query = p.sources[source as keyof typeof WINDOW_IN_QUERY]?.query;
+      if (query && own.pattern.test(query)) {
+        ctx.addIssue({ code: 'custom', path: ['sources', source, 'query'], message: `remove ${own.name}: each run sets its own window on it` });
+      }
+    }
     if (p.screening.reviewers_per_record === 2 && first.size < 2) {
       ctx.addIssue({ code: 'custom', path: ['screening', 'reviewers_per_record'], message: `2 reviewers per record needs at least 2 reviewers; the protocol names ${first.size}` });
     }

@@ -194,6 +194,27 @@ describe('protocol files', () => {
     ]);
   });
 
+  it('refuses a query override that sets the window each run sets, naming the source', () => {
+    const path = variant('own-window', (d) => {
+      d.sources.pubmed.query = 'naloxone[tiab] AND 2021/01/01:2021/12/31[edat]';
+      d.sources.europepmc.query = 'naloxone AND FIRST_IDATE:[2021-01-01 TO 2021-12-31]';
+      d.sources.openalex = { enabled: true, query: 'title.search:naloxone,from_created_date:2021-01-01' };
+    });
+    let message = '';
+    try {
+      loadProtocol(path, dir);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split('\n')).toEqual([
+      'own-window.yaml: sources.pubmed.query: remove the entry date ([edat]): each run sets its own window on it',
+      'own-window.yaml: sources.europepmc.query: remove FIRST_IDATE: each run sets its own window on it',
+      'own-window.yaml: sources.openalex.query: remove from_created_date/to_created_date: each run sets its own window on it',
+    ]);
+    // a publication-date limit is the query's own business
+    expect(loadProtocol(variant('own-dp', (d) => (d.sources.pubmed.query = 'naloxone[tiab] AND 2010:3000[dp]')), dir).sources.pubmed?.query).toContain('[dp]');
+  });
+
   it('reads a phrase in quotes, as protocols wrote them before terms were checked, as the phrase', () => {
     const p = loadProtocol(variant('quoted', (d) => d.strategy.blocks[0].terms.push('"peer navigator"', '"peer support*"', 'do not resuscitate')), dir);
     expect(p.strategy.blocks[0]!.terms.slice(-3).map((t) => t.text)).toEqual(['peer navigator', 'peer support*', 'do not resuscitate']);
