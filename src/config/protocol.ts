@@ -16,7 +16,8 @@ const isoDate = z
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
   .refine(isCalendarDay, { message: 'expected a date YYYY-MM-DD' });
 
-const year = z.number({ error: 'expected a year such as 2005' }).int({ error: 'expected a year such as 2005' }).min(1000, { error: 'expected a year such as 2005' }).max(2999, { error: 'expected a year such as 2005' });
+const YEAR = 'expected a year such as 2005';
+const year = z.number({ error: YEAR }).refine((y) => Number.isInteger(y) && y >= 1000 && y <= 2999, { message: YEAR });
 
 const cron = z.string().superRefine((v, ctx) => {
   const fields = v.trim().split(/\s+/).length;
