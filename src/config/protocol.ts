@@ -9,11 +9,15 @@ import { isCalendarDay } from '../runs/window.js';
 import { medlineCode } from '../strategy/languages.js';
 import { meshProblem, termProblem } from '../strategy/check.js';
 import { API_SOURCES } from '../sources/types.js';
+import { OPENALEX_WINDOW_FILTER } from '../sources/openalex/client.js';
 
 const isoDate = z
-  .union([z.string(), z.date()])
+  .union([z.string(), z.date()], { error: 'expected a date YYYY-MM-DD' })
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
   .refine(isCalendarDay, { message: 'expected a date YYYY-MM-DD' });
+
+const YEAR = 'expected a year such as 2005';
+const year = z.number({ error: YEAR }).refine((y) => Number.isInteger(y) && y >= 1000 && y <= 2999, { message: YEAR });
 
 const cron = z.string().superRefine((v, ctx) => {
   const fields = v.trim().split(/\s+/).length;
@@ -53,23 +57,34 @@ const termText = z
   .string()
   .transform((v) => v.trim().replace(/^"([^"]*)"(\*?)$/, '$1$2'))
   .pipe(checked(termProblem));
-const term = z.union([termText, z.object({ text: termText, field: field.optional() }).strict()]);
+const term = z.union([termText, z.object({ text: termText, field: field.optional() }).strict()], {
+  error: 'expected a term: a word or phrase, or { text, field }',
+});
+const heading = checked(meshProblem);
+/** A heading, exploded to its narrower ones where the source can (PubMed), unless `explode: false`. */
+const meshEntry = z.union([heading, z.object({ heading, explode: z.boolean() }).strict()], {
+  error: 'expected a MeSH heading, or { heading, explode }',
+});
 const block = z
   .object({
     name: z.string().min(1),
     field: field.default('tiab'),
     terms: z.array(term).default([]),
-    mesh: z.array(checked(meshProblem)).default([]),
+    mesh: z.array(meshEntry).default([]),
   })
   .strict()
   .refine((b) => b.terms.length + b.mesh.length > 0, { message: 'a block needs terms or mesh' })
-  .transform((b) => ({
-    name: b.name,
-    mesh: b.mesh,
-    terms: b.terms.map((t) =>
-      typeof t === 'string' ? { text: t, field: b.field } : { text: t.text, field: t.field ?? b.field },
-    ),
-  }));
+  .transform((b) => {
+    const noExplode = b.mesh.flatMap((m) => (typeof m !== 'string' && !m.explode ? [m.heading] : []));
+    return {
+      name: b.name,
+      mesh: b.mesh.map((m) => (typeof m === 'string' ? m : m.heading)),
+      ...(noExplode.length > 0 ? { noExplode } : {}),
+      terms: b.terms.map((t) =>
+        typeof t === 'string' ? { text: t, field: b.field } : { text: t.text, field: t.field ?? b.field },
+      ),
+    };
+  });
 
 const sourceSettings = z
   .object({
@@ -104,6 +119,13 @@ const seed = z
 
 const email = z.string().regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address');
 
+/** What sets each source's run window, which a query override must leave to the run. */
+const WINDOW_IN_QUERY = {
+  pubmed: { pattern: /\[(?:edat|entrez date|entry date)\]/i, name: 'the entry date ([edat])' },
+  europepmc: { pattern: /\bFIRST_IDATE\s*:/i, name: 'FIRST_IDATE' },
+  openalex: { pattern: OPENALEX_WINDOW_FILTER, name: 'from_created_date/to_created_date' },
+} as const;
+
 export const protocolSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lower-case letters, digits and dashes'),
@@ -120,7 +142,7 @@ export const protocolSchema = z
       .object({
         /** Month or day of the original search: YYYY-MM or YYYY-MM-DD. */
         date: z
-          .union([z.string(), z.date()])
+          .union([z.string(), z.date()], { error: 'expected YYYY-MM or YYYY-MM-DD' })
           .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
           .refine((v) => isCalendarDay(v) || isCalendarDay(`${v}-01`), { message: 'expected YYYY-MM or YYYY-MM-DD' }),
         databases: z.array(z.string()).default([]),
@@ -135,10 +157,18 @@ export const protocolSchema = z
         reconstructed: z.boolean().default(false),
         note: z.string().optional(),
         blocks: z.array(block).min(1),
+        /** Left out: (blocks ANDed) NOT (every term and heading of these ORed). */
+        not: z.array(block).default([]),
         limits: z
           .object({
             // Checked here, not when a source first compiles the strategy mid-cycle.
             languages: z.array(z.string().refine((l) => medlineCode(l) !== undefined, { message: 'expected a language as PubMed names it (english) or its MEDLINE code (eng)' })).default([]),
+            years: z
+              .object({ from: year.optional(), to: year.optional() })
+              .strict()
+              .refine((y) => y.from !== undefined || y.to !== undefined, { message: 'give from, to or both (publication years, inclusive)' })
+              .refine((y) => y.from === undefined || y.to === undefined || y.from <= y.to, { message: 'from is after to' })
+              .optional(),
           })
           .strict()
           .default({ languages: [] }),
@@ -162,7 +192,7 @@ export const protocolSchema = z
     screening: z
       .object({
         reviewers_per_record: z.union([z.literal(1), z.literal(2)], { error: 'expected 1 or 2' }).default(1),
-        exclusion_reasons: z.array(z.string().min(1)).default([]),
+        exclusion_reasons: z.array(z.string().trim().min(1, { error: 'an exclusion reason needs some text' })).default([]),
         nothing_new_notes: z.boolean().default(false),
       })
       .strict()
@@ -191,6 +221,22 @@ export const protocolSchema = z
         }
       });
     }
+    // `screen --reason` reads a reason in any case and spacing: two that differ only so are one.
+    const reasons = new Map<string, number>();
+    p.screening.exclusion_reasons.forEach((r, i) => {
+      const key = r.replace(/\s+/g, ' ').toLowerCase();
+      const earlier = reasons.get(key);
+      if (earlier === undefined) reasons.set(key, i);
+      else ctx.addIssue({ code: 'custom', path: ['screening', 'exclusion_reasons', i], message: `"${r}" is already screening.exclusion_reasons.${earlier}` });
+    });
+    // Each run sets the window itself; an override setting it too would AND a fixed window with
+    // every later one and find nothing once they no longer overlap.
+    for (const [source, own] of Object.entries(WINDOW_IN_QUERY)) {
+      const query = p.sources[source as keyof typeof WINDOW_IN_QUERY]?.query;
+      if (query && own.pattern.test(query)) {
+        ctx.addIssue({ code: 'custom', path: ['sources', source, 'query'], message: `remove ${own.name}: each run sets its own window on it` });
+      }
+    }
     if (p.screening.reviewers_per_record === 2 && first.size < 2) {
       ctx.addIssue({ code: 'custom', path: ['screening', 'reviewers_per_record'], message: `2 reviewers per record needs at least 2 reviewers; the protocol names ${first.size}` });
     }
@@ -201,8 +247,20 @@ export type Protocol = z.infer<typeof protocolSchema> & {
   file: string;
 };
 
+/**
+ * A union's issues as those of the one form the value was written in: a term written as
+ * { text, field } with a bad field is told about the field, not "expected a term".
+ */
+function expand(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const written = issue.errors.filter((branch) => branch.some((i) => !(i.code === 'invalid_type' && i.path.length === 0)));
+  if (written.length !== 1) return [issue];
+  return written[0]!.flatMap((i) => expand({ ...i, path: [...issue.path, ...i.path] }));
+}
+
 function describe(file: string, issues: z.core.$ZodIssue[]): string {
   return issues
+    .flatMap(expand)
     .map((i) => `${file}: ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`)
     .join('\n');
 }

@@ -5,7 +5,7 @@
 // descriptors (a qualifier such as /prevention & control is ignored, and headings are not
 // exploded to their narrower ones as PubMed does: list those too).
 import type { SourceRecord } from '../records/types.js';
-import type { SearchStrategy, TermField, TextTerm } from './types.js';
+import type { ConceptBlock, SearchStrategy, TermField, TextTerm } from './types.js';
 
 /** Words of a text, lower case, without diacritics; hyphens and punctuation separate words. */
 export function words(text: string): string[] {
@@ -63,9 +63,14 @@ function recordText(r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'm
   };
 }
 
-/** A heading's descriptor, lower case: "Peer Group/psychology" is "peer group". */
+/** A heading without its qualifier: "Peer Group/psychology" is "Peer Group". */
+export function meshDescriptor(heading: string): string {
+  return heading.split('/')[0]!.trim();
+}
+
+/** A heading's descriptor, lower case, as headings are compared. */
 function descriptor(heading: string): string {
-  return heading.split('/')[0]!.trim().toLowerCase();
+  return meshDescriptor(heading).toLowerCase();
 }
 
 function inField(phrase: Phrase, field: TermField, text: RecordText): boolean {
@@ -76,17 +81,19 @@ function inField(phrase: Phrase, field: TermField, text: RecordText): boolean {
 
 /**
  * A strategy compiled once for many records: `matches(record)` is true when every block has a
- * term (or MeSH heading) the record holds. Language limits are left to the source's filters.
+ * term (or MeSH heading) the record holds and no `not` block has one. Language and year limits are left to the source's filters.
  */
 export function compileEvaluator(strategy: SearchStrategy): (r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'meshTerms'>) => boolean {
-  const blocks = strategy.blocks.map((b) => ({
+  const compile = (b: ConceptBlock) => ({
     terms: b.terms.map((t) => ({ phrase: phraseOf(t), field: t.field })),
     mesh: b.mesh.map(descriptor),
-  }));
+  });
+  const holds = (b: ReturnType<typeof compile>, text: RecordText) =>
+    b.terms.some((t) => inField(t.phrase, t.field, text)) || b.mesh.some((m) => text.mesh.has(m));
+  const blocks = strategy.blocks.map(compile);
+  const not = (strategy.not ?? []).map(compile);
   return (record) => {
     const text = recordText(record);
-    return blocks.every(
-      (b) => b.terms.some((t) => inField(t.phrase, t.field, text)) || b.mesh.some((m) => text.mesh.has(m)),
-    );
+    return blocks.every((b) => holds(b, text)) && !not.some((b) => holds(b, text));
   };
 }

@@ -26,6 +26,15 @@ export function medlineCode(language: string): string | undefined {
   return BY_NAME_OR_CODE.get(language.trim().toLowerCase())?.[1];
 }
 
+/**
+ * A protocol language (PubMed name or MEDLINE code) as PubMed names it; undefined if unknown.
+ * PubMed reads the first three letters of most names as the name, but a MEDLINE code is not
+ * always those letters (rum, hrv, alb), and slo would be Slovak and Slovenian alike.
+ */
+export function pubmedName(language: string): string | undefined {
+  return BY_NAME_OR_CODE.get(language.trim().toLowerCase())?.[0];
+}
+
 /** A protocol language (PubMed name or MEDLINE code) as its ISO 639-1 code; undefined if unknown. */
 export function iso1Code(language: string): string | undefined {
   return BY_NAME_OR_CODE.get(language.trim().toLowerCase())?.[2][0];

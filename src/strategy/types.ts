@@ -20,11 +20,30 @@ export interface ConceptBlock {
   terms: TextTerm[];
   /** Controlled vocabulary headings (MeSH); used by sources that index them. */
   mesh: string[];
+  /**
+   * Those of `mesh` searched without their narrower headings. Only PubMed explodes a heading
+   * (the local check and Europe PMC match it alone anyway), so only PubMed reads this.
+   */
+  noExplode?: string[];
 }
+
+/** Publication years, inclusive; either end may be open. */
+export interface YearRange {
+  from?: number;
+  to?: number;
+}
+
+/**
+ * The ends PubMed and Europe PMC are sent for an open end of `limits.years`: both take a year
+ * range only with two ends, and no record falls outside these.
+ */
+export const OPEN_YEARS = { from: 1000, to: 3000 } as const;
 
 export interface StrategyLimits {
   /** Language names as PubMed spells them, e.g. "english". */
   languages: string[];
+  /** Publication years a record must fall in; absent, any year. */
+  years?: YearRange;
 }
 
 export interface SearchStrategy {
@@ -32,5 +51,7 @@ export interface SearchStrategy {
   reconstructed: boolean;
   note?: string;
   blocks: ConceptBlock[];
+  /** NOT: a record holding any term or heading of these blocks is left out. */
+  not?: ConceptBlock[];
   limits: StrategyLimits;
 }

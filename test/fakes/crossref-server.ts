@@ -24,13 +24,21 @@ interface Scroll {
   pages: number;
 }
 
-const FILTERS = new Set(['from-index-date', 'until-index-date', 'type']);
+const FILTERS = new Set(['from-index-date', 'until-index-date', 'from-pub-date', 'until-pub-date', 'type']);
 /** Crossref's type ids (GET /types); the fake's wording for an unknown one is not a recording. */
 const TYPES = new Set(['journal-article', 'posted-content', 'proceedings-article', 'report', 'book-chapter', 'book', 'peer-review', 'dataset', 'component', 'standard', 'dissertation', 'other']);
 
 function indexedDay(item: CrossrefItem): string {
   const parts = (item.indexed as { 'date-parts': number[][] })['date-parts'][0]!;
   return parts.map((p, i) => (i === 0 ? String(p) : String(p).padStart(2, '0'))).join('-');
+}
+
+/** The year pub-date filters select on: the earliest of the published dates, as Crossref's `published` is. */
+function publishedYear(item: CrossrefItem): number | undefined {
+  const years = ['published', 'published-print', 'published-online', 'issued']
+    .map((k) => (item[k] as { 'date-parts'?: (number | null)[][] } | undefined)?.['date-parts']?.[0]?.[0])
+    .filter((y): y is number => typeof y === 'number');
+  return years.length ? Math.min(...years) : undefined;
 }
 
 /** The words Crossref's `query` searches: titles, abstract, container, author names. */
@@ -50,7 +58,7 @@ function failure(type: string, value: string, message: string) {
 export async function startFakeCrossref(opts: FakeCrossrefOptions): Promise<FakeCrossref> {
   const log: LoggedRequest[] = [];
   const scrolls = new Map<string, Scroll>();
-  const indexed = opts.items.map((item) => ({ item, day: indexedDay(item), words: indexWords(item) }));
+  const indexed = opts.items.map((item) => ({ item, day: indexedDay(item), year: publishedYear(item), words: indexWords(item) }));
   let requestCount = 0;
 
   const server = createServer(
@@ -84,10 +92,15 @@ export async function startFakeCrossref(opts: FakeCrossrefOptions): Promise<Fake
         const from = filters.find(([n]) => n === 'from-index-date')?.[1] ?? '0000';
         const until = filters.find(([n]) => n === 'until-index-date')?.[1] ?? '9999';
         const types = filters.filter(([n]) => n === 'type').map(([, v]) => v);
+        // a record without a publication date is outside any pub-date filter
+        const pubFrom = filters.find(([n]) => n === 'from-pub-date')?.[1];
+        const pubUntil = filters.find(([n]) => n === 'until-pub-date')?.[1];
+        const inYears = (y: number | undefined) =>
+          (pubFrom === undefined && pubUntil === undefined) || (y !== undefined && (pubFrom === undefined || y >= Number(pubFrom.slice(0, 4))) && (pubUntil === undefined || y <= Number(pubUntil.slice(0, 4))));
         const query = words(params.query ?? '');
         // relevance: records sharing more query words first; records sharing none are not hits
         const hits = indexed
-          .filter((x) => x.day >= from && x.day.slice(0, until.length) <= until && (types.length === 0 || types.includes(String(x.item.type))))
+          .filter((x) => x.day >= from && x.day.slice(0, until.length) <= until && (types.length === 0 || types.includes(String(x.item.type))) && inYears(x.year))
           .map((x) => ({ x, score: query.length === 0 ? 1 : new Set(query.filter((w) => x.words.has(w))).size }))
           .filter((h) => h.score > 0)
           .sort((a, b) => b.score - a.score || String(a.x.item.DOI).localeCompare(String(b.x.item.DOI)))

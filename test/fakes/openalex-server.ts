@@ -23,7 +23,7 @@ export type FakeOpenAlex = FakeServer;
 
 /** A few of the works filters OpenAlex knows; any other name is refused as OpenAlex refuses it. */
 const FILTERS = new Set([
-  'from_created_date', 'to_created_date', 'language', 'type', 'is_retracted',
+  'from_created_date', 'to_created_date', 'from_publication_date', 'to_publication_date', 'language', 'type', 'is_retracted',
   'title.search', 'title_and_abstract.search', 'abstract.search', 'default.search',
 ]);
 const SEARCH_FILTERS = new Set(['title.search', 'title_and_abstract.search', 'abstract.search', 'default.search']);
@@ -99,6 +99,9 @@ function matcher(filter: string): (w: Work) => boolean {
     }
     if (key === 'from_created_date') tests.push((w) => w.created_date.slice(0, 10) >= value);
     else if (key === 'to_created_date') tests.push((w) => w.created_date.slice(0, 10) <= value);
+    // By year, which is all compileOpenAlex sends (Jan 1 and Dec 31); a work without one is out.
+    else if (key === 'from_publication_date') tests.push((w) => typeof w.publication_year === 'number' && w.publication_year >= Number(value.slice(0, 4)));
+    else if (key === 'to_publication_date') tests.push((w) => typeof w.publication_year === 'number' && w.publication_year <= Number(value.slice(0, 4)));
     else if (key === 'language') tests.push((w) => value.split('|').includes(String(w.language)));
     else if (SEARCH_FILTERS.has(key)) checkSearchSyntax(key, value);
     else tests.push((w) => value.split('|').includes(String(w[key])));

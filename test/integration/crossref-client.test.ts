@@ -164,6 +164,28 @@ describe('Crossref source against the fake /works server', () => {
     expect(got.map((r) => r.sourceId).sort()).toEqual(c.matching.filter((_, i) => i % 2 === 0).sort());
   });
 
+  it("sends the strategy's publication years as pub-date filters, so old records re-indexed in the window are not scanned", async () => {
+    const c = corpus({ matching: 6, loose: 0, ...WINDOW });
+    const old = [1, 2, 3].map((i) => work(`10.5555/old.${i}`, '2024-01-10', `Peer-delivered naloxone in 199${i}`, { issued: { 'date-parts': [[1990 + i]] } }));
+    const { source, fake } = await setup([...c.items, ...old]);
+    const limited = { ...strategy, limits: { ...strategy.limits, years: { from: 2000, to: 2030 } } };
+    const search = await source.search({ query: QUERY, window: WINDOW, strategy: limited });
+    expect((await drain(search.batches)).flat().map((r) => r.sourceId).sort()).toEqual([...c.matching].sort());
+    expect(fake.log[0]!.params.filter).toBe('from-index-date:2024-01-01,until-index-date:2024-01-31,type:journal-article,type:posted-content,type:proceedings-article,type:report,from-pub-date:2000,until-pub-date:2030');
+    expect(search.warnings.at(-1)).toBe('crossref 2024-01-01..2024-01-31: examined 6 records, 6 matched the strategy');
+  });
+
+  it("leaves out what the strategy's not blocks hold, and says a heading there cannot leave out a Crossref record", async () => {
+    const c = corpus({ matching: 8, loose: 0, ...WINDOW });
+    const { source, fake } = await setup(c.items);
+    const not = [{ name: 'community', terms: [{ text: 'community programme*', field: 'title' as const }], mesh: ['Rats'] }];
+    const search = await source.search({ query: QUERY, window: WINDOW, strategy: { ...strategy, not } });
+    // the odd items are titled "Community programme i"
+    expect((await drain(search.batches)).flat().map((r) => r.sourceId).sort()).toEqual(c.matching.filter((_, i) => i % 2 === 0).sort());
+    expect(fake.log[0]!.params.query).toBe(QUERY);
+    expect(search.warnings[0]).toBe('crossref: the MeSH headings of not block "community" leave out no Crossref record, which carries none');
+  });
+
   it('refuses to search without the strategy it evaluates locally', async () => {
     const { source } = await setup([]);
     await expect(source.search({ query: QUERY, window: WINDOW })).rejects.toThrow(/needs the protocol strategy/);

@@ -191,7 +191,7 @@ describe('EutilsClient against the fake E-utilities server', () => {
     const source = createPubmedSource({ baseUrl: fake.baseUrl, tool: 't', batchSize: 3, rateLimiter: createRateLimiter({ perSecond: 1000 }) });
     expect(source.name).toBe('pubmed');
     const query = source.compileQuery({ reconstructed: false, blocks: [{ name: 'support', terms: [{ text: 'peer support', field: 'tiab' }], mesh: [] }], limits: { languages: ['eng'] } });
-    expect(query).toBe('("peer support"[tiab]) AND eng[la]');
+    expect(query).toBe('("peer support"[tiab]) AND english[la]');
     const search = await source.search({ query, window: { from: '2024-01-01', to: '2024-01-02' } });
     expect(search.identified).toBe(7);
     expect((await drain(search.batches)).map((b) => b.length)).toEqual([3, 3, 1]);

@@ -100,8 +100,8 @@ describe('protocol files', () => {
 
   it('refuses term and heading texts that the sources would read as syntax, and blank query overrides', () => {
     const path = variant('syntax', (d) => {
-      d.strategy.blocks[0].terms.push('peer "support"', 'overdos*[tiab]', 'pe*r', '*', { text: 'NOT', field: 'title' }, 'peer *', 'narcan OR naloxone');
-      d.strategy.blocks[1].mesh.push('Peer Group[Mesh:NoExp]');
+      d.strategy.blocks[0].terms.push('peer "support"', 'overdos*[tiab]', 'pe*r', '*', { text: 'NOT', field: 'title' }, 'peer *', 'narcan OR naloxone', 'wom?n', 'rat*');
+      d.strategy.blocks[1].mesh.push('Peer Group[Mesh:NoExp]', '/prevention and control', '"Naloxone"[mh]');
       d.sources.pubmed.query = '  ';
     });
     let message = '';
@@ -119,9 +119,100 @@ describe('protocol files', () => {
       `syntax.yaml: strategy.blocks.0.terms.${n + 4}.text: "NOT": a Boolean operator: blocks are already combined with AND and terms with OR`,
       `syntax.yaml: strategy.blocks.0.terms.${n + 5}: "peer *": \`*\` must follow the letters it truncates, as in overdos*`,
       `syntax.yaml: strategy.blocks.0.terms.${n + 6}: "narcan OR naloxone": OR inside a term: write each alternative as its own term (terms of a block are ORed)`,
-      `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length}: "Peer Group[Mesh:NoExp]": write the heading alone, e.g. Drug Overdose: each source adds its own field tag`,
+      `syntax.yaml: strategy.blocks.0.terms.${n + 7}: "wom?n": \`?\` is no wildcard here: write each spelling as its own term (woman, women)`,
+      `syntax.yaml: strategy.blocks.0.terms.${n + 8}: "rat*": PubMed truncates only after at least 4 characters: write the words in full (rat, rats)`,
+      `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length}: "Peer Group[Mesh:NoExp]": write { heading: Drug Overdose, explode: false } for a heading without its narrower ones`,
+      `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length + 1}: "/prevention and control": a qualifier needs its heading before it, e.g. Drug Overdose/prevention and control`,
+      `syntax.yaml: strategy.blocks.1.mesh.${parse(readFileSync(shipped, 'utf8')).strategy.blocks[1].mesh.length + 2}: ""Naloxone"[mh]": write the heading alone, e.g. Drug Overdose: each source adds its own field tag`,
       'syntax.yaml: sources.pubmed.query: an empty query would search everything in the window: remove it to use the strategy',
     ]);
+  });
+
+  it('reads publication years as a limit, either end open, and names a range that cannot be one', () => {
+    expect(loadProtocol(variant('years', (d) => (d.strategy.limits.years = { from: 2010, to: 2024 })), dir).strategy.limits.years).toEqual({ from: 2010, to: 2024 });
+    expect(loadProtocol(variant('years-from', (d) => (d.strategy.limits.years = { from: 2010 })), dir).strategy.limits.years).toEqual({ from: 2010 });
+    expect(loadProtocol(shipped).strategy.limits.years).toBeUndefined();
+    expect(() => loadProtocol(variant('years-order', (d) => (d.strategy.limits.years = { from: 2024, to: 2010 })), dir)).toThrow('years-order.yaml: strategy.limits.years: from is after to');
+    expect(() => loadProtocol(variant('years-none', (d) => (d.strategy.limits.years = {})), dir)).toThrow('years-none.yaml: strategy.limits.years: give from, to or both (publication years, inclusive)');
+    expect(() => loadProtocol(variant('years-text', (d) => (d.strategy.limits.years = { from: '2010-01' })), dir)).toThrow('years-text.yaml: strategy.limits.years.from: expected a year such as 2005');
+    expect(() => loadProtocol(variant('years-two', (d) => (d.strategy.limits.years = { from: 10 })), dir)).toThrow('years-two.yaml: strategy.limits.years.from: expected a year such as 2005');
+  });
+
+  it('reads not blocks as blocks, checked as blocks are, and none by default', () => {
+    expect(loadProtocol(shipped).strategy.not).toEqual([]);
+    const p = loadProtocol(variant('not', (d) => (d.strategy.not = [{ name: 'animals', field: 'title', terms: ['rodent*', { text: 'mice', field: 'tiab' }], mesh: ['Animals'] }])), dir);
+    expect(p.strategy.not).toEqual([{ name: 'animals', mesh: ['Animals'], terms: [{ text: 'rodent*', field: 'title' }, { text: 'mice', field: 'tiab' }] }]);
+    expect(() => loadProtocol(variant('not-bad', (d) => (d.strategy.not = [{ name: 'x', terms: ['cancer[tiab]'] }, { name: 'y' }])), dir)).toThrow(
+      'not-bad.yaml: strategy.not.0.terms.0: "cancer[tiab]": field tags such as [tiab] go in `field`, not in the term\nnot-bad.yaml: strategy.not.1: a block needs terms or mesh',
+    );
+  });
+
+  it('refuses a blank exclusion reason and two that differ only in case or spacing, which screen would read as one', () => {
+    const path = variant('reasons', (d) => (d.screening.exclusion_reasons = ['wrong population', '  ', 'Wrong  Population', 'cancer pain']));
+    expect(() => loadProtocol(path, dir)).toThrow(
+      'reasons.yaml: screening.exclusion_reasons.1: an exclusion reason needs some text\nreasons.yaml: screening.exclusion_reasons.2: "Wrong  Population" is already screening.exclusion_reasons.0',
+    );
+    expect(loadProtocol(variant('reasons-ok', (d) => (d.screening.exclusion_reasons = [' wrong population ', 'cancer pain'])), dir).screening.exclusion_reasons).toEqual(['wrong population', 'cancer pain']);
+  });
+
+  it('names the field of a term written as { text, field }, and what a term or date is when the value is neither', () => {
+    const path = variant('forms', (d) => {
+      d.strategy.blocks[0].terms.push({ text: 'naloxone', field: 'mesh' }, 5);
+      d.update_from = 2021;
+      d.original_search.date = 2020;
+    });
+    const n = parse(readFileSync(shipped, 'utf8')).strategy.blocks[0].terms.length;
+    let message = '';
+    try {
+      loadProtocol(path, dir);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split('\n').sort()).toEqual([
+      'forms.yaml: original_search.date: expected YYYY-MM or YYYY-MM-DD',
+      `forms.yaml: strategy.blocks.0.terms.${n}.field: Invalid option: expected one of "tiab"|"title"|"all"`,
+      `forms.yaml: strategy.blocks.0.terms.${n + 1}: expected a term: a word or phrase, or { text, field }`,
+      'forms.yaml: update_from: expected a date YYYY-MM-DD',
+    ]);
+  });
+
+  it('reads a heading written as { heading, explode: false } as one not to explode, and names what is wrong in that form', () => {
+    const p = loadProtocol(variant('noexp', (d) => (d.strategy.blocks[1].mesh = ['Drug Overdose', { heading: 'Naloxone', explode: false }, { heading: 'Opiate Overdose', explode: true }])), dir);
+    expect(p.strategy.blocks[1]).toMatchObject({ mesh: ['Drug Overdose', 'Naloxone', 'Opiate Overdose'], noExplode: ['Naloxone'] });
+    expect(loadProtocol(shipped).strategy.blocks[1]).not.toHaveProperty('noExplode');
+    const bad = variant('noexp-bad', (d) => (d.strategy.blocks[1].mesh = [{ heading: 'Naloxone[mh]', explode: false }, { heading: 'Naloxone' }, 7]));
+    let message = '';
+    try {
+      loadProtocol(bad, dir);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split('\n')).toEqual([
+      'noexp-bad.yaml: strategy.blocks.1.mesh.0.heading: "Naloxone[mh]": write the heading alone, e.g. Drug Overdose: each source adds its own field tag',
+      'noexp-bad.yaml: strategy.blocks.1.mesh.1.explode: Invalid input: expected boolean, received undefined',
+      'noexp-bad.yaml: strategy.blocks.1.mesh.2: expected a MeSH heading, or { heading, explode }',
+    ]);
+  });
+
+  it('refuses a query override that sets the window each run sets, naming the source', () => {
+    const path = variant('own-window', (d) => {
+      d.sources.pubmed.query = 'naloxone[tiab] AND 2021/01/01:2021/12/31[edat]';
+      d.sources.europepmc.query = 'naloxone AND FIRST_IDATE:[2021-01-01 TO 2021-12-31]';
+      d.sources.openalex = { enabled: true, query: 'title.search:naloxone,from_created_date:2021-01-01' };
+    });
+    let message = '';
+    try {
+      loadProtocol(path, dir);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split('\n')).toEqual([
+      'own-window.yaml: sources.pubmed.query: remove the entry date ([edat]): each run sets its own window on it',
+      'own-window.yaml: sources.europepmc.query: remove FIRST_IDATE: each run sets its own window on it',
+      'own-window.yaml: sources.openalex.query: remove from_created_date/to_created_date: each run sets its own window on it',
+    ]);
+    // a publication-date limit is the query's own business
+    expect(loadProtocol(variant('own-dp', (d) => (d.sources.pubmed.query = 'naloxone[tiab] AND 2010:3000[dp]')), dir).sources.pubmed?.query).toContain('[dp]');
   });
 
   it('reads a phrase in quotes, as protocols wrote them before terms were checked, as the phrase', () => {

@@ -38,3 +38,15 @@ describe('compileCrossref', () => {
     expect(compileCrossref(strategy)).toBe('peer');
   });
 });
+
+describe('compileCrossref NOT', () => {
+  it('sends no word of a not block, which would rank first the records the check leaves out', () => {
+    const strategy: SearchStrategy = {
+      reconstructed: false,
+      blocks: [{ name: 'a', terms: [{ text: 'opioid taper*', field: 'tiab' }], mesh: [] }],
+      not: [{ name: 'cancer', terms: [{ text: 'cancer pain', field: 'tiab' }], mesh: [] }],
+      limits: { languages: [] },
+    };
+    expect(compileCrossref(strategy)).toBe('opioid taper');
+  });
+});

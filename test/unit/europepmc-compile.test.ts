@@ -54,3 +54,32 @@ describe('compileEuropePmc', () => {
     expect(europePmcLanguage(' Spanish ')).toBe('spa');
   });
 });
+
+describe('compileEuropePmc MeSH qualifiers', () => {
+  it('sends a qualified heading as its descriptor, since KW holds descriptors alone', () => {
+    const q = compileEuropePmc(strategy({ blocks: [{ name: 'x', terms: [], mesh: ['Opioid-Related Disorders/prevention and control', 'Pain/drug therapy'] }] }));
+    expect(q).toBe('(KW:"Opioid-Related Disorders" OR KW:Pain)');
+  });
+});
+
+describe('compileEuropePmc publication years', () => {
+  it('adds a PUB_YEAR range, an open end to a year no record reaches', () => {
+    const blocks = [{ name: 'x', terms: [{ text: 'taper*', field: 'tiab' as const }], mesh: [] }];
+    expect(compileEuropePmc(strategy({ blocks, limits: { languages: ['fre'], years: { from: 2010, to: 2024 } } }))).toBe('(TITLE_ABS:taper*) AND LANG:fre AND PUB_YEAR:[2010 TO 2024]');
+    expect(compileEuropePmc(strategy({ blocks, limits: { languages: [], years: { to: 2024 } } }))).toBe('(TITLE_ABS:taper*) AND PUB_YEAR:[1000 TO 2024]');
+  });
+});
+
+describe('compileEuropePmc NOT', () => {
+  it('leaves out the terms and headings of every not block after all the rest', () => {
+    const blocks = [{ name: 'x', terms: [{ text: 'taper*', field: 'tiab' as const }], mesh: [] }];
+    const not = [{ name: 'cancer', terms: [{ text: 'cancer pain', field: 'tiab' as const }], mesh: ['Neoplasms/drug therapy'] }];
+    expect(compileEuropePmc(strategy({ blocks, not, limits: { languages: ['eng'] } }))).toBe('((TITLE_ABS:taper*) AND LANG:eng) NOT (TITLE_ABS:"cancer pain" OR KW:Neoplasms)');
+  });
+
+  it('leaves out an `all` term where title, abstract or keywords hold it, not wherever a full text mentions it', () => {
+    const blocks = [{ name: 'x', terms: [{ text: 'taper*', field: 'all' as const }], mesh: [] }];
+    const not = [{ name: 'protocols', terms: [{ text: 'study protocol', field: 'all' as const }], mesh: [] }];
+    expect(compileEuropePmc(strategy({ blocks, not }))).toBe('((taper*)) NOT (TITLE_ABS:"study protocol" OR KW:"study protocol")');
+  });
+});

@@ -58,3 +58,20 @@ describe('compileOpenAlex', () => {
     expect(() => compileOpenAlex(strategy([{ name: 'm', terms: [], mesh: ['Naloxone'] }]))).toThrow(/only MeSH headings/);
   });
 });
+
+describe('compileOpenAlex publication years', () => {
+  it('adds publication-date filters for the ends the protocol gives', () => {
+    const blocks = [{ name: 'x', terms: [{ text: 'taper*', field: 'tiab' as const }], mesh: [] }];
+    const limits = (years: { from?: number; to?: number }) => compileOpenAlex({ ...strategy(blocks, ['english']), limits: { languages: ['english'], years } });
+    expect(limits({ from: 2010, to: 2024 })).toBe('title_and_abstract.search:(taper*),language:en,from_publication_date:2010-01-01,to_publication_date:2024-12-31');
+    expect(limits({ from: 2010 })).toBe('title_and_abstract.search:(taper*),language:en,from_publication_date:2010-01-01');
+  });
+});
+
+describe('compileOpenAlex NOT', () => {
+  it('does not send not blocks, which stemmed would leave out more: the local check applies them', () => {
+    const blocks = [{ name: 'x', terms: [{ text: 'taper*', field: 'tiab' as const }], mesh: [] }];
+    const not = [{ name: 'cancer', terms: [{ text: 'cancer', field: 'tiab' as const }], mesh: [] }];
+    expect(compileOpenAlex({ ...strategy(blocks), not })).toBe(compileOpenAlex(strategy(blocks)));
+  });
+});

@@ -47,6 +47,26 @@ describe('local strategy evaluator', () => {
     expect(m({ title: 'Kits', meshTerms: ['naloxone'] })).toBe(true);
   });
 
+  it('leaves out a record holding any term or heading of a not block, in that term\'s field', () => {
+    const s: SearchStrategy = {
+      reconstructed: false,
+      limits: { languages: [] },
+      blocks: [{ name: 'opioids', mesh: [], terms: [{ text: 'opioid taper*', field: 'tiab' }] }],
+      not: [
+        { name: 'cancer', mesh: ['Neoplasms'], terms: [{ text: 'cancer pain', field: 'tiab' }, { text: 'rodent*', field: 'title' }] },
+        { name: 'protocols', mesh: [], terms: [{ text: 'study protocol', field: 'all' }] },
+      ],
+    };
+    const m = compileEvaluator(s);
+    expect(m({ title: 'Opioid tapering in chronic pain' })).toBe(true);
+    expect(m({ title: 'Opioid tapering', abstract: 'Patients with cancer pain.' })).toBe(false);
+    expect(m({ title: 'Opioid tapering', meshTerms: ['Neoplasms/drug therapy'] })).toBe(false);
+    expect(m({ title: 'Opioid tapering in rodents' })).toBe(false);
+    expect(m({ title: 'Opioid tapering', abstract: 'No rodents were harmed.' })).toBe(true); // rodent* is a title term
+    expect(m({ title: 'Opioid tapering', keywords: ['study protocol'] })).toBe(false);
+    expect(m({ title: 'Cancer pain and opioids' })).toBe(false); // fails the blocks as well
+  });
+
   it('reads MeSH for an `all` term, and a heading with a qualifier as its descriptor', () => {
     const s: SearchStrategy = {
       reconstructed: false,

@@ -3,6 +3,7 @@
 // search). Every call goes through ApiHttp: rate limit, retries, deadlines, byte cap.
 import { PermanentError, RetryableError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
+import type { YearRange } from '../../strategy/types.js';
 import { ApiHttp, type HttpTuning, pageSize, readJson } from '../http/api-http.js';
 import { checkWindow } from '../date-window.js';
 import type { DateWindow, SearchProgress, SourceSearch } from '../types.js';
@@ -34,6 +35,8 @@ export interface CrossrefSearchRequest {
   window: DateWindow;
   /** The local strategy: only records it keeps are yielded and counted as identified. */
   keep: (record: SourceRecord) => boolean;
+  /** The strategy's publication years, sent as pub-date filters so old records re-indexed in the window are not scanned. */
+  years?: YearRange;
   signal?: AbortSignal;
   onProgress?: (progress: SearchProgress) => void;
 }
@@ -140,6 +143,8 @@ export class CrossrefClient {
 
   private page(req: CrossrefSearchRequest, cursor: string, rows: number, progress: SearchProgress, tell: () => void): Promise<Page> {
     const filter = [`from-index-date:${req.window.from}`, `until-index-date:${req.window.to}`, ...this.types.map((t) => `type:${t}`)];
+    if (req.years?.from !== undefined) filter.push(`from-pub-date:${req.years.from}`);
+    if (req.years?.to !== undefined) filter.push(`until-pub-date:${req.years.to}`);
     return this.http.request({
       what: 'crossref works',
       path: 'works',

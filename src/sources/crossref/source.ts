@@ -25,6 +25,9 @@ export function localStrategy(strategy: SearchStrategy): { keep: (r: SourceRecor
   for (const b of strategy.blocks) {
     if (b.terms.length === 0) notes.push(`crossref: block "${b.name}" has only MeSH headings, which Crossref records do not carry: no record can match it`);
   }
+  for (const b of strategy.not ?? []) {
+    if (b.mesh.length > 0) notes.push(`crossref: the MeSH headings of not block "${b.name}" leave out no Crossref record, which carries none`);
+  }
   const codes = strategy.limits.languages.map((name) => {
     const code = medlineCode(name);
     if (!code) notes.push(`crossref: language limit "${name}" is not known here and is not applied`);
@@ -46,7 +49,14 @@ export function createCrossrefSource(opts: CrossrefSourceOptions): CrossrefSourc
     async search(req) {
       if (!req.strategy) throw new PermanentError('crossref: the search needs the protocol strategy, which it applies locally');
       const { keep, notes } = localStrategy(req.strategy);
-      const search = await client.search({ query: req.query, window: req.window, keep, signal: req.signal, onProgress: req.onProgress });
+      const search = await client.search({
+        query: req.query,
+        window: req.window,
+        keep,
+        ...(req.strategy.limits.years ? { years: req.strategy.limits.years } : {}),
+        signal: req.signal,
+        onProgress: req.onProgress,
+      });
       search.warnings.unshift(...notes);
       return search;
     },

@@ -52,7 +52,7 @@ export interface OpenAlexSearch extends SourceSearch {
 }
 
 /** The window is ours to set: a query setting it too would AND two windows. */
-const WINDOW_FILTER = /(?:^|,)\s*(?:from|to)[_-]created[_-]date\s*:/i;
+export const OPENALEX_WINDOW_FILTER = /(?:^|,)\s*(?:from|to)[_-]created[_-]date\s*:/i;
 
 export class OpenAlexClient {
   private readonly http: ApiHttp;
@@ -73,7 +73,7 @@ export class OpenAlexClient {
    */
   async search(req: OpenAlexSearchRequest): Promise<OpenAlexSearch> {
     checkWindow(req.window);
-    if (WINDOW_FILTER.test(req.filter)) {
+    if (OPENALEX_WINDOW_FILTER.test(req.filter)) {
       throw new PermanentError(`openalex query: remove from_created_date/to_created_date, the run window sets them (${req.filter})`);
     }
     const filter = [`from_created_date:${req.window.from}`, `to_created_date:${req.window.to}`, req.filter.trim()]

@@ -11,6 +11,7 @@ import type { SearchStrategy } from '../types.js';
  * come first in the scan. A block's words alone would rank "naloxone in rats" with "peer-delivered
  * naloxone". A truncated term sends its stem (`overdos*` -> "overdos"); Crossref matches whole
  * words, so the stem helps only where it is one. MeSH headings are not sent: Crossref has none.
+ * Nor are the words of `strategy.not`: they would rank first the records the check leaves out.
  */
 export function compileCrossref(strategy: SearchStrategy): string {
   const seen = new Set<string>();

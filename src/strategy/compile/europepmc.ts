@@ -1,11 +1,14 @@
 import { ConfigError } from '../../errors.js';
-import type { SearchStrategy, TextTerm } from '../types.js';
+import { type ConceptBlock, OPEN_YEARS, type SearchStrategy, type TextTerm } from '../types.js';
 import { medlineCode } from '../languages.js';
+import { meshDescriptor } from '../evaluate.js';
 
 /**
  * Field names as Europe PMC's /fields endpoint lists them. `all` stays unfielded: Europe PMC then
  * searches every field, full text included. MeSH headings go to KW: MESH is not a listed field,
- * and KW covers MeSH headings as well as author keywords (broader, never narrower).
+ * and KW covers MeSH headings as well as author keywords (broader, never narrower). KW holds
+ * descriptors without their qualifiers, so "Opioid-Related Disorders/prevention and control" is
+ * sent as its descriptor, as the local evaluator reads it: quoted whole it would match nothing.
  */
 const FIELD: Record<TextTerm['field'], string | undefined> = { tiab: 'TITLE_ABS', title: 'TITLE', all: undefined };
 const MESH_FIELD = 'KW';
@@ -31,13 +34,27 @@ function term(t: TextTerm): string {
   return field ? `${field}:${value(t.text)}` : value(t.text);
 }
 
-/** Compiles a strategy to a Europe PMC query: (block) AND (block) AND LANG:eng. */
+/**
+ * An `all` term to leave out is sent as the fields PubMed's [all] and the local check read,
+ * not unfielded: a word anywhere in a full text would drop records the other sources keep.
+ */
+function notTerm(t: TextTerm): string {
+  return t.field === 'all' ? `${FIELD.tiab}:${value(t.text)} OR ${MESH_FIELD}:${value(t.text)}` : term(t);
+}
+
+function alternatives(b: ConceptBlock, render: (t: TextTerm) => string = term): string[] {
+  return [...b.terms.map(render), ...b.mesh.map((m) => `${MESH_FIELD}:${value(meshDescriptor(m))}`)];
+}
+
+/** Compiles a strategy to a Europe PMC query: (block) AND (block) AND LANG:eng, or ((...) NOT (excluded)). */
 export function compileEuropePmc(strategy: SearchStrategy): string {
-  const parts = strategy.blocks.map(
-    (b) => `(${[...b.terms.map(term), ...b.mesh.map((m) => `${MESH_FIELD}:${value(m)}`)].join(' OR ')})`,
-  );
+  const parts = strategy.blocks.map((b) => `(${alternatives(b).join(' OR ')})`);
   const langs = [...new Set(strategy.limits.languages.map(europePmcLanguage))].map((c) => `LANG:${c}`);
   if (langs.length > 1) parts.push(`(${langs.join(' OR ')})`);
   else if (langs.length === 1) parts.push(langs[0]!);
-  return parts.join(' AND ');
+  const years = strategy.limits.years;
+  if (years) parts.push(`PUB_YEAR:[${years.from ?? OPEN_YEARS.from} TO ${years.to ?? OPEN_YEARS.to}]`);
+  // bracketed, so the NOT leaves out of all of them whatever precedence the parser gives NOT
+  const not = (strategy.not ?? []).flatMap((b) => alternatives(b, notTerm));
+  return not.length > 0 ? `(${parts.join(' AND ')}) NOT (${not.join(' OR ')})` : parts.join(' AND ');
 }

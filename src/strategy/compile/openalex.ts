@@ -3,7 +3,8 @@
 // Boolean AND/OR/NOT, quoted phrases and a trailing `*` on a single word, but they stem words (Kstem)
 // and drop stop words, a `*` inside quotes is not a wildcard, and there is no MeSH filter. So the
 // expression asks for a superset of what the strategy matches; the source runs the strategy itself
-// (compileEvaluator) on what comes back and drops the rest.
+// (compileEvaluator) on what comes back and drops the rest. For the same reason `strategy.not` is
+// not sent: a stemmed NOT would leave out more than the strategy does, and the check applies it.
 import { ConfigError } from '../../errors.js';
 import type { SearchStrategy, TermField, TextTerm } from '../types.js';
 import { iso1Code } from '../languages.js';
@@ -65,5 +66,8 @@ export function compileOpenAlex(strategy: SearchStrategy): string {
     });
     filters.push(`language:${[...new Set(codes)].join('|')}`);
   }
+  const years = strategy.limits.years;
+  if (years?.from !== undefined) filters.push(`from_publication_date:${years.from}-01-01`);
+  if (years?.to !== undefined) filters.push(`to_publication_date:${years.to}-12-31`);
   return filters.join(',');
 }

@@ -1,4 +1,5 @@
-import type { SearchStrategy, TextTerm } from '../types.js';
+import { type ConceptBlock, OPEN_YEARS, type SearchStrategy, type TextTerm } from '../types.js';
+import { pubmedName } from '../languages.js';
 
 const FIELD_TAG: Record<TextTerm['field'], string> = { tiab: 'tiab', title: 'ti', all: 'all' };
 
@@ -8,17 +9,26 @@ function quoteTerm(text: string): string {
   return /^[\p{L}\p{N}]+\*?$/u.test(text) ? text : `"${text.replaceAll('"', '')}"`;
 }
 
-/** Compiles a strategy to a PubMed query: (block) AND (block) AND english[la]. */
+function alternatives(block: ConceptBlock): string[] {
+  const alone = new Set(block.noExplode);
+  return [
+    ...block.terms.map((t) => `${quoteTerm(t.text)}[${FIELD_TAG[t.field]}]`),
+    ...block.mesh.map((m) => `"${m}"[${alone.has(m) ? 'Mesh:NoExp' : 'Mesh'}]`),
+  ];
+}
+
+/**
+ * Compiles a strategy to a PubMed query: (block) AND (block) AND english[la] AND 2000:3000[dp],
+ * with not blocks ((...) NOT (excluded)): bracketed, so no reading of precedence can change it.
+ */
 export function compilePubmed(strategy: SearchStrategy): string {
-  const blocks = strategy.blocks.map((block) => {
-    const parts = [
-      ...block.terms.map((t) => `${quoteTerm(t.text)}[${FIELD_TAG[t.field]}]`),
-      ...block.mesh.map((m) => `"${m}"[Mesh]`),
-    ];
-    return `(${parts.join(' OR ')})`;
-  });
-  const langs = strategy.limits.languages.map((l) => `${l}[la]`);
+  const blocks = strategy.blocks.map((block) => `(${alternatives(block).join(' OR ')})`);
+  // The protocol may give a MEDLINE code (ger); PubMed is sent the name it indexes (german).
+  const langs = [...new Set(strategy.limits.languages.map((l) => `${pubmedName(l) ?? l.trim()}[la]`))];
   if (langs.length > 1) blocks.push(`(${langs.join(' OR ')})`);
   else if (langs.length === 1) blocks.push(langs[0]!);
-  return blocks.join(' AND ');
+  const years = strategy.limits.years;
+  if (years) blocks.push(`${years.from ?? OPEN_YEARS.from}:${years.to ?? OPEN_YEARS.to}[dp]`);
+  const not = (strategy.not ?? []).flatMap(alternatives);
+  return not.length > 0 ? `(${blocks.join(' AND ')}) NOT (${not.join(' OR ')})` : blocks.join(' AND ');
 }
