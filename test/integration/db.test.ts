@@ -53,6 +53,15 @@ async function exerciseRepository(database: Database) {
   expect(await watermark(db, protocol.id, 'pubmed')).toBe('2021-03-01');
   expect((await reviewStatus(db, protocol.id)).sources[0]!.watermark).toBe('2021-03-01');
 
+  // A window started past the next start (`run --once --from`) leaves the days between unsearched:
+  // the next window still starts before them. A backfill before update_from moves nothing.
+  await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c4', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2021-06-01', windowTo: '2021-06-30', status: 'ok', finishedAt: new Date('2021-07-01T12:00:00Z') });
+  await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c5', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2015-01-01', windowTo: '2015-12-31', status: 'ok', finishedAt: new Date('2021-07-02T12:00:00Z') });
+  expect(await watermark(db, protocol.id, 'pubmed')).toBe('2021-03-01');
+  expect((await reviewStatus(db, protocol.id)).sources[0]!.watermark).toBe('2021-03-01');
+  await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c6', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2021-02-22', windowTo: '2021-07-10', status: 'ok', finishedAt: new Date('2021-07-10T12:00:00Z') });
+  expect(await watermark(db, protocol.id, 'pubmed')).toBe('2021-07-10');
+
   await expect(
     db.insert(works).values({ reviewId: protocol.id, origin: 'candidate', status: 'bogus' as 'pending', title: 'T', titleKey: 't', flags: NO_FLAGS }),
   ).rejects.toThrow();
