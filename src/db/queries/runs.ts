@@ -11,7 +11,10 @@ export const okSearches = (reviewId: string) => and(eq(searchRuns.reviewId, revi
 /**
  * Where each source's searched days end (`searchedUntil`), the next window's start before the
  * overlap; a source without a successful search has none. A failed or partial run never moves it.
- * A window counts only up to the day its run finished, so one asked to end in the future (an older
+ * A window counts only up to the day its run started on in the time zone furthest behind UTC
+ * (UTC-12): a day that had not begun everywhere could still be some source's today (PubMed's entry
+ * dates are US Eastern: a run at 02:00Z searches a day NCBI is still adding to), so the next window
+ * searches it again even without an overlap. And a window asked to end in the future (an older
  * version allowed it) does not put the next start there.
  */
 export async function watermarks(db: Db, reviewId: string, source?: string): Promise<Map<string, string>> {
@@ -20,7 +23,7 @@ export async function watermarks(db: Db, reviewId: string, source?: string): Pro
     .select({
       source: searchRuns.source,
       from: searchRuns.windowFrom,
-      to: sql<string>`least(${searchRuns.windowTo}, to_char(${searchRuns.finishedAt} at time zone 'UTC', 'YYYY-MM-DD'))`,
+      to: sql<string>`least(${searchRuns.windowTo}, to_char(${searchRuns.startedAt} at time zone 'UTC' - interval '12 hours', 'YYYY-MM-DD'))`,
     })
     .from(searchRuns)
     .where(and(okSearches(reviewId), source === undefined ? undefined : eq(searchRuns.source, source)));
