@@ -61,8 +61,8 @@ async function exerciseRepository(database: Database) {
   expect((await reviewStatus(db, protocol.id)).sources[0]!.watermark).toBe('2021-03-01');
   await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c6', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2021-02-22', windowTo: '2021-07-10', status: 'ok', startedAt: new Date('2021-07-10T12:00:00Z'), finishedAt: new Date('2021-07-10T12:00:00Z') });
   expect(await watermark(db, protocol.id, 'pubmed')).toBe('2021-07-10');
-  // Started at 02:00Z on 1 August, when it was still 31 July in America (PubMed's entry dates are
-  // US Eastern): 31 July was not over at the source, so the window counts up to it and the next
+  // Started at 02:00Z on 1 August, when it was still 31 July in America (NCBI, which dates
+  // PubMed's records, is in US Eastern time): 31 July was not over at the source, so the window counts up to it and the next
   // window searches it again, even without an overlap.
   await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c7', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2021-07-09', windowTo: '2021-08-01', status: 'ok', startedAt: new Date('2021-08-01T02:00:00Z'), finishedAt: new Date('2021-08-01T02:10:00Z') });
   expect(await watermark(db, protocol.id, 'pubmed')).toBe('2021-07-31');

@@ -12,8 +12,8 @@ export const okSearches = (reviewId: string) => and(eq(searchRuns.reviewId, revi
  * Where each source's searched days end (`searchedUntil`), the next window's start before the
  * overlap; a source without a successful search has none. A failed or partial run never moves it.
  * A window counts only up to the day its run started on in the time zone furthest behind UTC
- * (UTC-12): a day that had not begun everywhere could still be some source's today (PubMed's entry
- * dates are US Eastern: a run at 02:00Z searches a day NCBI is still adding to), so the next window
+ * (UTC-12): a day that had not begun everywhere could still be some source's today (NCBI, which
+ * dates PubMed's records, is in US Eastern time: a run at 02:00Z searches a day it may still add to), so the next window
  * searches it again even without an overlap. And a window asked to end in the future (an older
  * version allowed it) does not put the next start there.
  */
