@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { utcOffsetMs } from '../config/time-zone.js';
 
 /**
  * A digest's period is the scheduled tick it belongs to: the latest tick of the digest cron (in the
@@ -32,23 +33,6 @@ const HOUR_MS = 3_600_000;
 /** Whether the clock showed `at`'s wall time once already, before it was put back (autumn DST). */
 function repeatsWallTime(at: Date, timeZone: string): boolean {
   // Clocks go back by at most two hours, and never twice within three.
-  const setBack = offsetMs(new Date(at.getTime() - 3 * HOUR_MS), timeZone) - offsetMs(at, timeZone);
-  return setBack > 0 && offsetMs(new Date(at.getTime() - setBack), timeZone) - offsetMs(at, timeZone) === setBack;
-}
-
-/** The zone's UTC offset at `at`: its wall clock read as UTC, minus the instant (whole seconds). */
-function offsetMs(at: Date, timeZone: string): number {
-  const parts = Object.fromEntries(wallClock(timeZone).formatToParts(at).map((p) => [p.type, Number(p.value)]));
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return wall - Math.floor(at.getTime() / 1000) * 1000;
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-function wallClock(timeZone: string): Intl.DateTimeFormat {
-  let f = formats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    formats.set(timeZone, f);
-  }
-  return f;
+  const setBack = utcOffsetMs(new Date(at.getTime() - 3 * HOUR_MS), timeZone) - utcOffsetMs(at, timeZone);
+  return setBack > 0 && utcOffsetMs(new Date(at.getTime() - setBack), timeZone) - utcOffsetMs(at, timeZone) === setBack;
 }

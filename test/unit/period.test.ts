@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CronExpressionParser } from 'cron-parser';
 import { digestPeriod, previousTick } from '../../src/digest/period.js';
+import { offsetChanges, scheduleProblem } from '../../src/config/time-zone.js';
 
 describe('digest period', () => {
   const cron = '0 8 * * 1'; // Mondays 08:00
@@ -88,6 +89,21 @@ describe('digest period against the ticks the scheduler fires', () => {
       expect(digestPeriod(cron, tz, new Date(next.getTime() - 1)).toISOString(), `before ${next.toISOString()}`).toBe(tick.toISOString());
       expect(previousTick(cron, tz, next).toISOString(), `tick before ${next.toISOString()}`).toBe(tick.toISOString());
       tick = next;
+    }
+  });
+});
+
+describe('schedules across clock changes', () => {
+  const from = new Date('2026-01-01T00:00:00Z');
+  it('finds each change of a zone\'s offset, to the minute', () => {
+    expect(offsetChanges('Europe/London', from, 365).map((d) => d.toISOString())).toEqual(['2026-03-29T01:00:00.000Z', '2026-10-25T01:00:00.000Z']);
+    expect(offsetChanges('Australia/Lord_Howe', from, 365).map((d) => d.toISOString())).toEqual(['2026-04-04T15:00:00.000Z', '2026-10-03T15:30:00.000Z']);
+    expect(offsetChanges('UTC', from, 365)).toEqual([]);
+  });
+  it('says why cron-parser cannot follow a cron next to a half-hour change, and passes the others', () => {
+    expect(scheduleProblem('0 2 * * *', 'Australia/Lord_Howe', from)).toMatch(/across its clock change at 2026-04-04T15:00Z \(cron-parser: Invalid expression, loop limit exceeded\)/);
+    for (const [cron, tz] of [['30 8 * * 1', 'Australia/Lord_Howe'], ['30 1 * * *', 'Europe/London'], ['30 2 * * 0', 'America/New_York'], ['*/5 * * * *', 'Australia/Lord_Howe']] as const) {
+      expect(scheduleProblem(cron, tz, from), `${cron} ${tz}`).toBeUndefined();
     }
   });
 });
