@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CronExpressionParser } from 'cron-parser';
-import { digestPeriod, previousTick } from '../../src/digest/period.js';
+import { schedulePeriod, previousTick } from '../../src/digest/period.js';
 import { offsetChanges, scheduleProblem } from '../../src/config/time-zone.js';
 
 describe('digest period', () => {
@@ -8,21 +8,21 @@ describe('digest period', () => {
 
   it('is the latest tick at or before now, in the protocol time zone', () => {
     // Wednesday 4 March 2026: the period is Monday 2 March 08:00 London (GMT, so 08:00Z).
-    expect(digestPeriod(cron, 'Europe/London', new Date('2026-03-04T12:00:00Z')).toISOString()).toBe('2026-03-02T08:00:00.000Z');
+    expect(schedulePeriod(cron, 'Europe/London', new Date('2026-03-04T12:00:00Z')).toISOString()).toBe('2026-03-02T08:00:00.000Z');
     // In summer time 08:00 London is 07:00Z.
-    expect(digestPeriod(cron, 'Europe/London', new Date('2026-07-01T12:00:00Z')).toISOString()).toBe('2026-06-29T07:00:00.000Z');
-    expect(digestPeriod(cron, 'America/New_York', new Date('2026-03-04T12:00:00Z')).toISOString()).toBe('2026-03-02T13:00:00.000Z');
+    expect(schedulePeriod(cron, 'Europe/London', new Date('2026-07-01T12:00:00Z')).toISOString()).toBe('2026-06-29T07:00:00.000Z');
+    expect(schedulePeriod(cron, 'America/New_York', new Date('2026-03-04T12:00:00Z')).toISOString()).toBe('2026-03-02T13:00:00.000Z');
   });
 
   it('counts a tick exactly at now, and not one a millisecond later', () => {
     const tick = new Date('2026-03-02T08:00:00Z');
-    expect(digestPeriod(cron, 'Europe/London', tick).toISOString()).toBe(tick.toISOString());
-    expect(digestPeriod(cron, 'Europe/London', new Date(tick.getTime() - 1)).toISOString()).toBe('2026-02-23T08:00:00.000Z');
+    expect(schedulePeriod(cron, 'Europe/London', tick).toISOString()).toBe(tick.toISOString());
+    expect(schedulePeriod(cron, 'Europe/London', new Date(tick.getTime() - 1)).toISOString()).toBe('2026-02-23T08:00:00.000Z');
   });
 
   it('is stable across a period, so reruns name the same one', () => {
-    const a = digestPeriod(cron, 'Europe/London', new Date('2026-03-02T08:00:01Z'));
-    const b = digestPeriod(cron, 'Europe/London', new Date('2026-03-09T07:59:59Z'));
+    const a = schedulePeriod(cron, 'Europe/London', new Date('2026-03-02T08:00:01Z'));
+    const b = schedulePeriod(cron, 'Europe/London', new Date('2026-03-09T07:59:59Z'));
     expect(a.toISOString()).toBe(b.toISOString());
   });
 
@@ -41,15 +41,15 @@ describe('digest period across DST changes', () => {
     // Sunday 29 March 2026: London skips 01:00-02:00; the 01:30 tick fires at 02:30 BST = 01:30Z.
     const cron = '30 1 * * 0';
     const tick = new Date('2026-03-29T01:30:00Z');
-    expect(digestPeriod(cron, 'Europe/London', tick).toISOString()).toBe(tick.toISOString());
-    expect(digestPeriod(cron, 'Europe/London', new Date('2026-03-29T09:00:00Z')).toISOString()).toBe(tick.toISOString());
+    expect(schedulePeriod(cron, 'Europe/London', tick).toISOString()).toBe(tick.toISOString());
+    expect(schedulePeriod(cron, 'Europe/London', new Date('2026-03-29T09:00:00Z')).toISOString()).toBe(tick.toISOString());
     // The next week's period starts from it, not from 22 March.
     expect(previousTick(cron, 'Europe/London', new Date('2026-04-05T00:30:00Z')).toISOString()).toBe(tick.toISOString());
   });
 
   it('is the same in New York, whose gap is 02:00-03:00', () => {
     const tick = new Date('2026-03-08T07:30:00Z'); // 02:30 EST does not exist; fired at 03:30 EDT
-    expect(digestPeriod('30 2 * * 0', 'America/New_York', tick).toISOString()).toBe(tick.toISOString());
+    expect(schedulePeriod('30 2 * * 0', 'America/New_York', tick).toISOString()).toBe(tick.toISOString());
   });
 
   it('on the fall-back day, the repeated hour is one period, the tick that fired first', () => {
@@ -57,14 +57,14 @@ describe('digest period across DST changes', () => {
     const cron = '30 1 * * *';
     const first = '2026-10-25T00:30:00.000Z';
     for (const at of ['2026-10-25T00:30:00Z', '2026-10-25T01:15:00Z', '2026-10-25T01:30:00Z', '2026-10-25T12:00:00Z']) {
-      expect(digestPeriod(cron, 'Europe/London', new Date(at)).toISOString(), at).toBe(first);
+      expect(schedulePeriod(cron, 'Europe/London', new Date(at)).toISOString(), at).toBe(first);
     }
     expect(previousTick(cron, 'Europe/London', new Date('2026-10-26T01:30:00Z')).toISOString()).toBe(first);
   });
 
   it('still moves on at the next tick after a DST change', () => {
-    expect(digestPeriod('30 1 * * *', 'Europe/London', new Date('2026-10-26T01:30:00Z')).toISOString()).toBe('2026-10-26T01:30:00.000Z');
-    expect(digestPeriod('30 1 * * 0', 'Europe/London', new Date('2026-04-05T00:30:00Z')).toISOString()).toBe('2026-04-05T00:30:00.000Z');
+    expect(schedulePeriod('30 1 * * *', 'Europe/London', new Date('2026-10-26T01:30:00Z')).toISOString()).toBe('2026-10-26T01:30:00.000Z');
+    expect(schedulePeriod('30 1 * * 0', 'Europe/London', new Date('2026-04-05T00:30:00Z')).toISOString()).toBe('2026-04-05T00:30:00.000Z');
   });
 });
 
@@ -85,8 +85,8 @@ describe('digest period against the ticks the scheduler fires', () => {
     let tick = it.next().toDate();
     for (let i = 0; i < count; i++) {
       const next = it.next().toDate();
-      expect(digestPeriod(cron, tz, tick).toISOString(), `at ${tick.toISOString()}`).toBe(tick.toISOString());
-      expect(digestPeriod(cron, tz, new Date(next.getTime() - 1)).toISOString(), `before ${next.toISOString()}`).toBe(tick.toISOString());
+      expect(schedulePeriod(cron, tz, tick).toISOString(), `at ${tick.toISOString()}`).toBe(tick.toISOString());
+      expect(schedulePeriod(cron, tz, new Date(next.getTime() - 1)).toISOString(), `before ${next.toISOString()}`).toBe(tick.toISOString());
       expect(previousTick(cron, tz, next).toISOString(), `tick before ${next.toISOString()}`).toBe(tick.toISOString());
       tick = next;
     }
