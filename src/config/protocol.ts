@@ -4,6 +4,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { scheduleProblem } from './time-zone.js';
 import { normalizeDoi } from '../dedup/normalize.js';
 import { isCalendarDay } from '../runs/window.js';
 import { medlineCode } from '../strategy/languages.js';
@@ -19,30 +20,29 @@ const isoDate = z
 const YEAR = 'expected a year such as 2005';
 const year = z.number({ error: YEAR }).refine((y) => Number.isInteger(y) && y >= 1000 && y <= 2999, { message: YEAR });
 
-const cron = z.string().superRefine((v, ctx) => {
+function isCron(v: string): boolean {
   const fields = v.trim().split(/\s+/).length;
-  let valid = fields === 5 || fields === 6;
-  if (valid) {
-    try {
-      CronExpressionParser.parse(v);
-    } catch {
-      valid = false;
-    }
+  if (fields !== 5 && fields !== 6) return false;
+  try {
+    CronExpressionParser.parse(v);
+    return true;
+  } catch {
+    return false;
   }
-  if (!valid) ctx.addIssue({ code: 'custom', message: `"${v}" is not a valid cron expression` });
-});
+}
 
-const timeZone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected an IANA time zone such as Europe/London' },
-);
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const cron = z.string().refine(isCron, { error: (issue) => `"${String(issue.input)}" is not a valid cron expression` });
+
+const timeZone = z.string().refine(isTimeZone, { message: 'expected an IANA time zone such as Europe/London' });
 
 const field = z.enum(['tiab', 'title', 'all']);
 /** A string whose problem (from `problem`) is reported on its own path. */
@@ -177,7 +177,17 @@ export const protocolSchema = z
     sources: sources.refine((s) => Object.values(s).some((v) => v?.enabled), {
       message: 'enable at least one source',
     }),
-    schedule: z.object({ search: cron, digest: cron, timezone: timeZone }).strict(),
+    schedule: z
+      .object({ search: cron, digest: cron, timezone: timeZone })
+      .strict()
+      .superRefine((s, ctx) => {
+        // A bad cron or zone has its own error already.
+        if (!isTimeZone(s.timezone)) return;
+        for (const key of ['search', 'digest'] as const) {
+          const problem = isCron(s[key]) ? scheduleProblem(s[key], s.timezone) : undefined;
+          if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+        }
+      }),
     reviewers: z
       .array(
         z

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { refreshRelevance } from '../ranking/update.js';
 import { planDigests, type PlannedDigest } from './build.js';
 import { DEFAULT_RETRY, deliverDue, enqueueDigests, recoverInterrupted, type DeliveryReport, type RetryPolicy } from './outbox.js';
-import { digestPeriod } from './period.js';
+import { schedulePeriod } from './period.js';
 import { fileMailer, smtpMailer, type Mailer } from './transport.js';
 
 export interface DigestDeps {
@@ -49,7 +49,7 @@ export async function planDue(deps: DigestDeps, protocols: Protocol[]): Promise<
   const links: LinkSigner = { secret: deps.secret, publicUrl: deps.env.PUBLIC_URL, now: () => now };
   const out = [];
   for (const protocol of protocols) {
-    const period = digestPeriod(protocol.schedule.digest, protocol.schedule.timezone, now);
+    const period = schedulePeriod(protocol.schedule.digest, protocol.schedule.timezone, now);
     out.push({ protocol, period, planned: await planDigests(deps.database.db, protocol, period, links) });
   }
   return out;

@@ -24,7 +24,7 @@ export interface WindowInput {
   from?: string | undefined;
   /** `--to`: defaults to today; a later day is today (nothing after it can have been added yet). */
   to?: string | undefined;
-  /** End of the last successful window of this source, if any. */
+  /** The last day this source searched without a gap (`searchedUntil`), if any. */
   watermark: string | null;
   /** The protocol's first date not covered by the original search. */
   updateFrom: string;
@@ -46,6 +46,26 @@ export function nextWindow(input: WindowInput): DateWindow {
 /** The first day the next run without `--from` searches. */
 export function nextWindowStart(input: Pick<WindowInput, 'watermark' | 'updateFrom' | 'overlapDays'>): string {
   return input.watermark ? maxDay(addDays(input.watermark, -input.overlapDays), input.updateFrom) : input.updateFrom;
+}
+
+/**
+ * The last day a source has searched without a gap: its successful windows from the first one
+ * reaching `updateFrom` (earlier days are clipped; a backfill before it counts for nothing), joined
+ * while each starts no later than the day after the days joined so far end. A window started past
+ * that (`--from` later than the next start) leaves days unsearched between: it does not carry the
+ * watermark over them, so the next window still starts before them.
+ */
+export function searchedUntil(windows: readonly DateWindow[], updateFrom: string): string | null {
+  const spans = windows
+    .map((w) => ({ from: maxDay(w.from, updateFrom), to: w.to }))
+    .filter((w) => w.from <= w.to)
+    .sort((a, b) => a.from.localeCompare(b.from));
+  let end: string | null = null;
+  for (const w of spans) {
+    if (end !== null && w.from > addDays(end, 1)) break;
+    end = end === null ? w.to : maxDay(end, w.to);
+  }
+  return end;
 }
 
 function maxDay(a: string, b: string): string {

@@ -1,5 +1,5 @@
 // A real HTTP server speaking enough of E-utilities (esearch with history, efetch) to exercise
-// the client end to end: date windows on edat, the PubMed paging cap, fault injection, its own
+// the client end to end: date windows on edat or crdt, the PubMed paging cap, fault injection, its own
 // rate limit, and a request log for assertions.
 import { createServer, type ServerResponse } from 'node:http';
 import { type CorpusRecord, EFETCH_FOOTER, EFETCH_HEADER } from './pubmed-corpus.js';
@@ -78,7 +78,10 @@ export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEuti
     // The client narrows a day over the cap with "(term) AND lo:hi[uid]".
     const uids = /AND (\d+):(\d+)\[uid\]$/.exec(params.term ?? '');
     const inUids = (pmid: string) => !uids || (Number(pmid) >= Number(uids[1]) && Number(pmid) <= Number(uids[2]));
-    const hits = opts.records.filter((r) => r.edat >= from && r.edat <= to && inUids(r.pmid));
+    const dateOf: ((r: CorpusRecord) => string) | undefined =
+      params.datetype === 'crdt' ? (r) => r.crdt ?? r.edat : params.datetype === 'edat' ? (r) => r.edat : undefined;
+    if (!dateOf) return send(200, `<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><ERROR>fake: datetype ${escapeXml(params.datetype ?? '(none)')} not served</ERROR></eSearchResult>`);
+    const hits = opts.records.filter((r) => dateOf(r) >= from && dateOf(r) <= to && inUids(r.pmid));
     const webEnv = `MCID_fake${histories.size + 1}`;
     histories.set(webEnv, { pmids: hits });
     const retmax = Number(params.retmax ?? 20);

@@ -7,6 +7,12 @@ export interface CorpusRecord {
   pmid: string;
   /** Entrez date, yyyy-mm-dd. */
   edat: string;
+  /**
+   * Create date (the day the record entered PubMed), yyyy-mm-dd; the entrez date when left out.
+   * They differ for a record entered more than a year after publication: its entrez date is then
+   * set to the publication date.
+   */
+  crdt?: string;
   xml: string;
 }
 

@@ -15,6 +15,8 @@ export interface ReviewSetup {
   reviewers: { name: string; email: string; role?: 'reviewer' | 'maintainer' }[];
   reviewersPerRecord?: 1 | 2;
   nothingNewNotes?: boolean;
+  /** The digest cron and time zone, in place of the shipped protocol's. */
+  digestSchedule?: { cron: string; timezone: string };
 }
 
 /** Two reviewers and a maintainer: the team the screening tests decide with. */
@@ -38,6 +40,7 @@ export function writeProtocol(setup: ReviewSetup): string {
   base.reviewers = setup.reviewers.map((r) => ({ role: 'reviewer', ...r }));
   base.screening = { ...base.screening, reviewers_per_record: setup.reviewersPerRecord ?? 1, nothing_new_notes: setup.nothingNewNotes ?? false };
   base.seeds = [];
+  if (setup.digestSchedule) base.schedule = { ...base.schedule, digest: setup.digestSchedule.cron, timezone: setup.digestSchedule.timezone };
   const file = join(mkdtempSync(join(tmpdir(), 'lr-protocol-')), `${setup.id}.yaml`);
   writeFileSync(file, stringify(base));
   return file;

@@ -236,6 +236,32 @@ describe('digest --once over SMTP', () => {
     expect(second!.text).toContain('New records this period: scopus 3.');
   });
 
+  it('sends the digest of a tick the spring-forward gap moved, and one digest for an hour the clocks repeat', async () => {
+    // Sundays 01:30 London: on 29 March 2026 01:30 does not exist and the scheduler fires at 02:30 BST.
+    const spring = await setup({ id: 'dg-spring', reviewers: [reviewers[0]!], digestSchedule: { cron: '30 1 * * 0', timezone: 'Europe/London' } });
+    await stage(spring.ctx, 'dg-spring', [record(1100)]);
+    await spring.run({ now: () => new Date('2026-03-22T01:30:00Z') });
+    await stage(spring.ctx, 'dg-spring', [record(1101)]);
+    await spring.run({ now: () => new Date('2026-03-29T01:30:00Z') });
+    expect((await spring.rows()).map((r) => [r.period, r.status])).toEqual([
+      ['2026-03-22T01:30:00.000Z', 'sent'],
+      ['2026-03-29T01:30:00.000Z', 'sent'],
+    ]);
+    expect(forReview('dg-spring')).toHaveLength(2);
+
+    // Daily 01:30 London: on 25 October 2026 it comes at 00:30Z (BST) and again at 01:30Z (GMT).
+    const autumn = await setup({ id: 'dg-autumn', reviewers: [reviewers[0]!], digestSchedule: { cron: '30 1 * * *', timezone: 'Europe/London' } });
+    await stage(autumn.ctx, 'dg-autumn', [record(1200)]);
+    await autumn.run({ now: () => new Date('2026-10-25T00:30:00Z') });
+    await stage(autumn.ctx, 'dg-autumn', [record(1201)]);
+    await autumn.run({ now: () => new Date('2026-10-25T01:45:00Z') });
+    expect((await autumn.rows()).map((r) => r.period)).toEqual(['2026-10-25T00:30:00.000Z']);
+    // The record staged in between comes the next day.
+    await autumn.run({ now: () => new Date('2026-10-26T01:30:00Z') });
+    expect((await autumn.rows()).map((r) => r.period)).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
+    expect(forReview('dg-autumn')).toHaveLength(2);
+  });
+
   it('tells maintainers of new conflicts and flagged studies with nothing new to screen, once each', async () => {
     const { ctx, run } = await setup({ id: 'dg-flag', reviewers: [reviewers[0]!, reviewers[2]!] });
     const [a, b] = await stage(ctx, 'dg-flag', [record(1100), record(1101)]);

@@ -61,11 +61,20 @@ describe('EutilsClient against the fake E-utilities server', () => {
     expect(progress.at(-1)).toEqual({ identified: 45, fetched: 45, requests: 6, retries: 0 });
     const es = fake.log[0]!;
     expect(es.params).toMatchObject({
-      db: 'pubmed', term: 'opioid[tiab]', usehistory: 'y', datetype: 'edat', mindate: '2024/01/01',
+      db: 'pubmed', term: 'opioid[tiab]', usehistory: 'y', datetype: 'crdt', mindate: '2024/01/01',
       maxdate: '2024/01/31', retmax: '0', tool: 'living-review-test', email: 'test@example.org',
     });
     expect(fake.log[1]!.params).toMatchObject({ db: 'pubmed', retmode: 'xml', rettype: 'abstract', query_key: '1', WebEnv: 'MCID_fake1', retstart: '0', retmax: '10' });
     expect(search.warnings).toEqual([]);
+  });
+
+  it('finds a record entered more than a year after publication, whose entrez date is its publication date', async () => {
+    const { records, client } = await setup(3);
+    // Entered PubMed on 15 January 2024 with a 2019 paper's date: NLM sets EDAT to DP then.
+    records.push({ ...cloneCorpus({ templates: TEMPLATES, n: 1, from: '2019-06-01', to: '2019-06-01', pmidBase: 41_000_000 })[0]!, crdt: '2024-01-15' });
+    const search = await client.search({ term: 'opioid[tiab]', window: WINDOW });
+    expect(search.identified).toBe(4);
+    expect((await drain(search.batches)).flat().map((r) => r.pmid)).toContain('41000000');
   });
 
   it('splits a window over the cap by date until every part fits, and fetches all records', async () => {

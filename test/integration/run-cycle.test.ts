@@ -102,6 +102,17 @@ describe('run --once against the E-utilities fake', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).sources[0]).toMatchObject({ from: '2021-01-24', to: '2021-02-15' });
   });
+
+  it('does not skip the days a --from past the next start left out', async () => {
+    const jump = await runCli(['run', '--once', '--json', '--sources', 'pubmed', '--from', '2021-03-01', '--to', '2021-03-10'], env());
+    expect(jump.code, jump.stderr).toBe(0);
+    // 16 to 28 February were never searched: the next window still starts before them.
+    const status = await runCli(['status'], env());
+    expect(status.stdout).toMatch(/^  pubmed: last run ok 2021-03-01\.\.2021-03-10 .*; next window starts 2021-02-08$/m);
+    const r = await runCli(['run', '--once', '--json', '--sources', 'pubmed', '--to', '2021-03-12'], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).sources[0]).toMatchObject({ from: '2021-02-08', to: '2021-03-12' });
+  });
 });
 
 describe('run --once faults', () => {

@@ -102,6 +102,13 @@ describe('worker and run --enqueue through the CLI', () => {
     expect(r.stderr).toMatch(/^queued [^\n]+\nliving-review: interrupted \(SIGTERM\)\n$/);
   });
 
+  it('refuses a --from after --to before queueing anything', async () => {
+    const r = await runCli(['run', '--enqueue', '--sources', 'pubmed', '--from', '2022-07-01', '--to', '2022-06-30'], env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('living-review: run: --from 2022-07-01 is after --to 2022-06-30\n');
+  });
+
   it('refuses to enqueue when Redis is not reachable, naming it', async () => {
     const r = await runCli(['run', '--enqueue', '--sources', 'pubmed', '--from', '2022-06-01', '--to', '2022-06-30'], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
     expect(r.code).toBe(1);

@@ -50,6 +50,15 @@ describe('protocol files', () => {
     expect(() => loadProtocol(path, dir)).toThrow('bad-cron.yaml: schedule.search: "0 6 * *" is not a valid cron expression');
   });
 
+  it('refuses a schedule the scheduler cannot follow across its zone\'s clock changes', () => {
+    // Lord Howe Island moves its clocks by half an hour; cron-parser gives up on 02:xx ticks next to
+    // the change, and BullMQ then schedules nothing more for that scheduler.
+    const bad = variant('lord-howe', (d) => Object.assign(d.schedule, { digest: '15 2 * * *', timezone: 'Australia/Lord_Howe' }));
+    expect(() => loadProtocol(bad, dir)).toThrow(/lord-howe\.yaml: schedule\.digest: "15 2 \* \* \*" cannot be scheduled in Australia\/Lord_Howe across its clock change at 20\d\d-\d\d-\d\dT\d\d:\d\dZ \(cron-parser: .*loop limit exceeded\); choose a time away from the change/);
+    const fine = variant('lord-howe-ok', (d) => Object.assign(d.schedule, { digest: '30 8 * * 1', timezone: 'Australia/Lord_Howe' }));
+    expect(loadProtocol(fine, dir).schedule.timezone).toBe('Australia/Lord_Howe');
+  });
+
   it('refuses days that do not exist, which Date.parse would roll over', () => {
     const path = variant('rollover', (d) => {
       d.update_from = '2021-02-30';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, isCalendarDay, nextWindow } from '../../src/runs/window.js';
+import { addDays, isCalendarDay, nextWindow, searchedUntil } from '../../src/runs/window.js';
 
 const base = { updateFrom: '2020-10-01', overlapDays: 7, today: '2026-11-25', watermark: null };
 
@@ -29,5 +29,31 @@ describe('next search window', () => {
   it('adds days across month and leap-year ends', () => {
     expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
     expect(addDays('2021-03-01', -1)).toBe('2021-02-28');
+  });
+});
+
+describe('where the searched days end', () => {
+  const w = (from: string, to: string) => ({ from, to });
+  it('is nothing before any successful window', () => {
+    expect(searchedUntil([], '2020-10-01')).toBeNull();
+  });
+  it('follows windows that meet or overlap, in any order', () => {
+    expect(searchedUntil([w('2026-11-09', '2026-11-25'), w('2020-10-01', '2026-11-16')], '2020-10-01')).toBe('2026-11-25');
+    expect(searchedUntil([w('2020-10-01', '2026-11-16'), w('2026-11-17', '2026-11-20')], '2020-10-01')).toBe('2026-11-20');
+  });
+  it('stops at a gap: a --from past the next start does not carry the days before it', () => {
+    // Searched up to 1 November, then `run --once --from 2026-11-20`: 2 to 19 November were never searched.
+    expect(searchedUntil([w('2020-10-01', '2026-11-01'), w('2026-11-20', '2026-11-25')], '2020-10-01')).toBe('2026-11-01');
+  });
+  it('starts where the first window at or after update_from starts', () => {
+    expect(searchedUntil([w('2026-01-01', '2026-02-01'), w('2026-01-25', '2026-03-01')], '2020-10-01')).toBe('2026-03-01');
+  });
+  it('ignores windows before update_from, and counts one that crosses it from update_from', () => {
+    expect(searchedUntil([w('2015-01-01', '2015-12-31'), w('2020-10-01', '2021-01-01')], '2020-10-01')).toBe('2021-01-01');
+    expect(searchedUntil([w('2015-01-01', '2015-12-31')], '2020-10-01')).toBeNull();
+    expect(searchedUntil([w('2019-01-01', '2020-12-01'), w('2020-11-25', '2021-01-01')], '2020-10-01')).toBe('2021-01-01');
+  });
+  it('is not moved by a window inside what was searched', () => {
+    expect(searchedUntil([w('2020-10-01', '2026-11-25'), w('2021-01-01', '2021-02-01')], '2020-10-01')).toBe('2026-11-25');
   });
 });

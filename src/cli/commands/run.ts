@@ -79,6 +79,9 @@ export function runCommand(): Command {
     .action(async (opts: RunOptions) => {
       if (opts.once === opts.enqueue) throw new Error('run: give exactly one of --once or --enqueue');
       if (opts.wait && !opts.enqueue) throw new Error('run: --wait goes with --enqueue');
+      // Refused before anything starts: queued, a reversed window only failed in the worker, after
+      // `run --enqueue` had exited 0.
+      if (opts.from && opts.to && opts.from > opts.to) throw new Error(`run: --from ${opts.from} is after --to ${opts.to}`);
       const app = loadContext();
       const protocol = app.protocol(opts.review);
       const names = parseSourceList(opts.sources, protocol);

@@ -1,23 +1,43 @@
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
-import { searchRuns, type RunStatus, type RunTrigger } from '../schema/index.js';
+import { reviews, searchRuns, type RunStatus, type RunTrigger } from '../schema/index.js';
+import { searchedUntil } from '../../runs/window.js';
 
 /** Searches, not imports: an import of a PubMed export must not move PubMed's watermark. */
 export const isSearch = ne(searchRuns.trigger, 'import');
 
-/**
- * End of the last successful window, over the runs it is aggregated on (with `okSearches`): a
- * failed or partial run never moves it. A window counts only up to the day its run finished, so
- * one asked to end in the future (an older version allowed it) does not put the next start there.
- */
-export const watermarkOf = sql<string | null>`max(least(${searchRuns.windowTo}, to_char(${searchRuns.finishedAt} at time zone 'UTC', 'YYYY-MM-DD')))`;
-
 export const okSearches = (reviewId: string) => and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.status, 'ok'), isSearch);
+
+/**
+ * Where each source's searched days end (`searchedUntil`), the next window's start before the
+ * overlap; a source without a successful search has none. A failed or partial run never moves it.
+ * A window counts only up to the day its run started on in the time zone furthest behind UTC
+ * (UTC-12): a day that had not begun everywhere could still be some source's today (NCBI, which
+ * dates PubMed's records, is in US Eastern time: a run at 02:00Z searches a day it may still add to), so the next window
+ * searches it again even without an overlap. And a window asked to end in the future (an older
+ * version allowed it) does not put the next start there.
+ */
+export async function watermarks(db: Db, reviewId: string, source?: string): Promise<Map<string, string>> {
+  const [review] = await db.select({ updateFrom: reviews.updateFrom }).from(reviews).where(eq(reviews.id, reviewId));
+  const rows = await db
+    .select({
+      source: searchRuns.source,
+      from: searchRuns.windowFrom,
+      to: sql<string>`least(${searchRuns.windowTo}, to_char(${searchRuns.startedAt} at time zone 'UTC' - interval '12 hours', 'YYYY-MM-DD'))`,
+    })
+    .from(searchRuns)
+    .where(and(okSearches(reviewId), source === undefined ? undefined : eq(searchRuns.source, source)));
+  const out = new Map<string, string>();
+  for (const name of new Set(rows.map((r) => r.source))) {
+    const end = searchedUntil(rows.filter((r) => r.source === name), review?.updateFrom ?? '');
+    if (end !== null) out.set(name, end);
+  }
+  return out;
+}
 
 /** Where the next window of a source starts from (before the overlap); null before any success. */
 export async function watermark(db: Db, reviewId: string, source: string): Promise<string | null> {
-  const [row] = await db.select({ to: watermarkOf }).from(searchRuns).where(and(okSearches(reviewId), eq(searchRuns.source, source)));
-  return row?.to ?? null;
+  return (await watermarks(db, reviewId, source)).get(source) ?? null;
 }
 
 export interface NewRun {

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
-import { isSearch, okSearches, watermarkOf } from './runs.js';
+import { isSearch, watermarks } from './runs.js';
 import type { Db } from '../client.js';
 import { liveWorks } from './candidates.js';
 import { type KnownPaper, type RecallCheck, recallCheck } from './recall-check.js';
@@ -17,7 +17,7 @@ export interface SourceRunSummary {
   error: string | null;
   startedAt: Date;
   finishedAt: Date | null;
-  /** End of the last successful window: where the next run starts. */
+  /** The last day searched without a gap (`watermarks`): where the next run starts, before the overlap. */
   watermark: string | null;
 }
 
@@ -56,7 +56,7 @@ export async function reviewStatus(db: Db, reviewId: string, knownRelevant: read
       .orderBy(searchRuns.source, desc(searchRuns.startedAt), desc(searchRuns.id));
   const latest = await lastOf('search');
   const imports = await lastOf('import');
-  const marks = await db.select({ source: searchRuns.source, watermark: watermarkOf }).from(searchRuns).where(okSearches(reviewId)).groupBy(searchRuns.source);
+  const marks = await watermarks(db, reviewId);
   const counts = await db
     .select({ origin: works.origin, status: works.status, count: sql<number>`count(*)::int` })
     .from(works)
@@ -77,7 +77,7 @@ export async function reviewStatus(db: Db, reviewId: string, knownRelevant: read
       error: r.error,
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
-      watermark: marks.find((m) => m.source === r.source)?.watermark ?? null,
+      watermark: marks.get(r.source) ?? null,
     })),
     imports: imports.map((r) => ({
       source: r.source,

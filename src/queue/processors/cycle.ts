@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import { schedulePeriod } from '../../digest/period.js';
 import { compactTime, cyclePayload, tickOf } from '../catalogue.js';
 import { protocolOf, type JobContext } from '../context.js';
 import { enqueueCycle, type EnqueuedCycle } from '../enqueue.js';
@@ -8,7 +9,8 @@ export function cycleProcessor(ctx: JobContext) {
   return async (job: Job): Promise<EnqueuedCycle> => {
     const { reviewId } = cyclePayload.parse(job.data);
     const protocol = protocolOf(ctx.protocols, reviewId);
-    const period = tickOf(job);
+    // The tick as the schedule has it: a second firing of a repeated autumn hour is the same period.
+    const period = schedulePeriod(protocol.schedule.search, protocol.schedule.timezone, new Date(tickOf(job))).toISOString();
     const cycle = await enqueueCycle(ctx.queues.search, {
       reviewId,
       sources: ctx.sources.select(protocol),

@@ -155,8 +155,11 @@ export class EutilsClient {
     tell: () => void,
     signal?: AbortSignal,
   ): Promise<EsearchResult> {
+    // The create date: the day a record entered PubMed. Its entrez date (edat) is set to the
+    // publication date when it entered more than a year after publication (NLM policy since 2008),
+    // so an old paper indexed late fell before every window still to come and was never found.
     const params = {
-      db: 'pubmed', term, usehistory: 'y', datetype: 'edat',
+      db: 'pubmed', term, usehistory: 'y', datetype: 'crdt',
       mindate: eutilsDate(window.from), maxdate: eutilsDate(window.to), retmax: '0',
     };
     const method = new URLSearchParams(params).toString().length > MAX_GET_QUERY_CHARS ? 'POST' : 'GET';
