@@ -8,7 +8,7 @@ import type { Decision } from '../db/schema/index.js';
 import { TTL } from '../links/tokens.js';
 import { signedLink, type LinkSigner } from '../links/urls.js';
 import { liveWorks } from '../db/queries/candidates.js';
-import { previousTick } from './period.js';
+import { longestGapMs, previousTick } from './period.js';
 import { renderDigest, type DigestModel, type DigestRecord, type RenderedDigest } from './render.js';
 
 /** A digest lists at most this many records; the rest wait in the reviewer's queue page. */
@@ -67,15 +67,33 @@ export async function firstWorks(db: Db, where: SQL | undefined, limit: number, 
   return { records, total: Number(count?.n ?? 0) };
 }
 
-/**
- * How long after a digest a reviewer with records still waiting, and nothing new, is sent them
- * again: a week before that digest's decision and queue links expire. Counted between periods
- * (ticks), so when a run happens within one does not change it.
- */
-export const REMIND_AFTER_MS = (Math.min(TTL.decide, TTL.queue) - 7 * 86_400) * 1000;
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
 
-export function reminderDue(lastPeriod: Date | undefined, period: Date): boolean {
-  return lastPeriod !== undefined && period.getTime() - lastPeriod.getTime() > REMIND_AFTER_MS;
+/** How long a digest's links last and how far apart digests come, for one digest schedule. */
+export interface DigestLifetime {
+  /** Lifetime of its decision, queue and conflicts links. */
+  linkTtlMs: number;
+  /** The longest gap between two digests (a monthly one's 31-day month). */
+  gapMs: number;
+}
+
+/**
+ * A digest's links last their 30 days, or where digests come further apart (monthly), until a week
+ * after the next digest: a reviewer is never left with links that expired before new ones came.
+ */
+export function digestLifetime(schedule: { digest: string; timezone: string }, from: Date): DigestLifetime {
+  const gapMs = longestGapMs(schedule.digest, schedule.timezone, from, 16);
+  return { linkTtlMs: Math.max(Math.min(TTL.decide, TTL.queue) * 1000, gapMs + WEEK_MS), gapMs };
+}
+
+/**
+ * Whether a reviewer with records still waiting, and nothing new, is sent them again with fresh
+ * links: when the next digest would come after the last one's links entered their final week (or
+ * expired). Counted between periods (ticks), so when a run happens within one does not change it.
+ */
+export function reminderDue(lastPeriod: Date | undefined, period: Date, life: DigestLifetime): boolean {
+  return lastPeriod !== undefined && period.getTime() + life.gapMs > lastPeriod.getTime() + life.linkTtlMs - WEEK_MS;
 }
 
 /** The reviewer's latest digest that reached them or may yet (failed and cancelled ones did not). */
@@ -150,12 +168,17 @@ export async function planDigests(db: Db, protocol: Protocol, period: Date, link
     .where(and(liveWorks(review.id), eq(works.status, 'conflict')));
   const flagged = await flaggedWorks(db, review.id);
 
+  const life = digestLifetime(protocol.schedule, period);
+  const ttl = Math.round(life.linkTtlMs / 1000);
+  // The decision, queue and conflicts links last as long as the schedule needs.
+  const signer: LinkSigner = { ...links, ttl: { decide: ttl, queue: ttl, conflicts: ttl } };
+
   const planned: PlannedDigest[] = [];
   for (const reviewer of people.filter((p) => !already.has(p.id))) {
     const last = await lastDigest(db, reviewer.id);
     const fresh = await newForReviewer(db, reviewer);
     // Nothing new, and the last digest's links expire soon: the queue again, with fresh links.
-    const waiting = fresh.total === 0 && reminderDue(last?.period, period) ? await queueFor(db, reviewer) : undefined;
+    const waiting = fresh.total === 0 && reminderDue(last?.period, period, life) ? await queueFor(db, reviewer) : undefined;
     const reminder = waiting !== undefined && waiting.total > 0;
     const { records, total } = reminder ? waiting : fresh;
     const maintainer = reviewer.role === 'maintainer';
@@ -170,16 +193,16 @@ export async function planDigests(db: Db, protocol: Protocol, period: Date, link
       records: records.map((r) => ({
         ...r,
         links: Object.fromEntries(
-          DECISIONS.map((action) => [action, signedLink(links, 'decide', { reviewerId: reviewer.id, workId: r.workId, action })]),
+          DECISIONS.map((action) => [action, signedLink(signer, 'decide', { reviewerId: reviewer.id, workId: r.workId, action })]),
         ) as Record<Decision, string>,
       })),
       more: total - records.length,
       ...(reminder ? { reminder } : {}),
       newBySource,
       conflicts: Number(conflicts?.n ?? 0),
-      queueUrl: signedLink(links, 'queue', { reviewerId: reviewer.id }),
-      unsubscribeUrl: signedLink(links, 'unsubscribe', { reviewerId: reviewer.id }),
-      ...(maintainer ? { conflictsUrl: signedLink(links, 'conflicts', { reviewerId: reviewer.id }), flagged } : {}),
+      queueUrl: signedLink(signer, 'queue', { reviewerId: reviewer.id }),
+      unsubscribeUrl: signedLink(signer, 'unsubscribe', { reviewerId: reviewer.id }),
+      ...(maintainer ? { conflictsUrl: signedLink(signer, 'conflicts', { reviewerId: reviewer.id }), flagged } : {}),
     };
     planned.push({
       reviewer,

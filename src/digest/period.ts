@@ -25,6 +25,23 @@ export function schedulePeriod(cron: string, timeZone: string, now: Date): Date 
   return period;
 }
 
+/**
+ * The longest gap between consecutive ticks of a cron (in `tz`) over the next `ticks` ticks from
+ * `from`: the schedule's interval for staleness alerts. The longest, so a weekday-only cron is
+ * judged by its weekend gap and a monthly one by its 31-day month (DST shifts included).
+ */
+export function longestGapMs(pattern: string, tz: string, from: Date = new Date(), ticks = 64): number {
+  const it = CronExpressionParser.parse(pattern, { currentDate: from, tz });
+  let prev = it.next().getTime();
+  let longest = 0;
+  for (let i = 0; i < ticks; i++) {
+    const next = it.next().getTime();
+    longest = Math.max(longest, next - prev);
+    prev = next;
+  }
+  return longest;
+}
+
 /** The tick before `period`: the start of what "new this period" covers. */
 export function previousTick(cron: string, timeZone: string, period: Date): Date {
   return schedulePeriod(cron, timeZone, new Date(period.getTime() - 1));

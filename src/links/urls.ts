@@ -16,12 +16,15 @@ export interface LinkSigner {
   /** PUBLIC_URL: links are never built from a request's Host header. */
   publicUrl: string;
   now?: () => Date;
+  /** Lifetimes (seconds) in place of a kind's default, e.g. a monthly digest's longer links. */
+  ttl?: Partial<Record<LinkKind, number>>;
 }
 
-/** Mints a signed link of the kind's default lifetime, or less where it must end with `parent`. */
+/** Mints a signed link of the kind's (or the signer's) lifetime, or less where it must end with `parent`. */
 export function signedLink(s: LinkSigner, kind: LinkKind, claims: Omit<SignInput, 'purpose' | 'ttl' | 'now'>, parent?: Pick<Claims, 'e'>): string {
   const now = s.now?.() ?? new Date();
-  const token = signToken(s.secret, { ...claims, purpose: kind, ttl: parent ? ttlWithin(TTL[kind], parent, now) : TTL[kind], now });
+  const ttl = s.ttl?.[kind] ?? TTL[kind];
+  const token = signToken(s.secret, { ...claims, purpose: kind, ttl: parent ? ttlWithin(ttl, parent, now) : ttl, now });
   return `${s.publicUrl.replace(/\/+$/, '')}${LINK_PATHS[kind]}${token}`;
 }
 

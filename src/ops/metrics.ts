@@ -6,7 +6,7 @@ import { isSearch } from '../db/queries/runs.js';
 import { searchRuns } from '../db/schema/index.js';
 import { ALL_QUEUES } from '../queue/catalogue.js';
 import type { Queues } from '../queue/queues.js';
-import { longestGapMs } from '../queue/schedulers.js';
+import { longestGapMs } from '../digest/period.js';
 import { API_SOURCES } from '../sources/types.js';
 import type { CounterName, CounterStore } from './counters.js';
 

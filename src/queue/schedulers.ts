@@ -1,5 +1,4 @@
 import type { Queue } from 'bullmq';
-import { CronExpressionParser } from 'cron-parser';
 import type { Protocol } from '../config/protocol.js';
 import type { Logger } from '../log.js';
 import { JOB_NAMES, schedulerIds } from './catalogue.js';
@@ -70,19 +69,3 @@ export async function nextRuns(queues: Queues): Promise<NextRun[]> {
   return out;
 }
 
-/**
- * The longest gap between consecutive ticks of a cron (in `tz`) over the next `ticks` ticks from
- * `from`: the schedule's interval for staleness alerts. The longest, so a weekday-only cron is
- * judged by its weekend gap and a monthly one by its 31-day month (DST shifts included).
- */
-export function longestGapMs(pattern: string, tz: string, from: Date = new Date(), ticks = 64): number {
-  const it = CronExpressionParser.parse(pattern, { currentDate: from, tz });
-  let prev = it.next().getTime();
-  let longest = 0;
-  for (let i = 0; i < ticks; i++) {
-    const next = it.next().getTime();
-    longest = Math.max(longest, next - prev);
-    prev = next;
-  }
-  return longest;
-}

@@ -291,11 +291,11 @@ describe('digest --once over SMTP', () => {
     const workIds = await stage(ctx, 'dg-wait', [record(1200), record(1201)]);
     await run();
     const at = (weeks: number) => new Date(Date.now() + weeks * 7 * 86_400_000);
-    for (const weeks of [1, 2, 3]) await run({ now: () => at(weeks) });
+    for (const weeks of [1, 2]) await run({ now: () => at(weeks) });
     expect(forReview('dg-wait')).toHaveLength(1);
 
-    // Four weeks on, two days before the first digest's 30-day links expire.
-    const now = at(4);
+    // Three weeks on: the next weekly digest would find the first one's 30-day links in their last week.
+    const now = at(3);
     await run({ now: () => now });
     const mails = forReview('dg-wait');
     expect(mails).toHaveLength(2);
@@ -310,8 +310,27 @@ describe('digest --once over SMTP', () => {
     for (const c of [...decide, ...tokens('q').map((tok) => verifyToken(TEST_SECRET, tok, 'queue', now))]) expect(c.e).toBeGreaterThan(fresh);
 
     // The reminder is the last digest now: the next comes when its links near their end.
-    await run({ now: () => at(5) });
+    await run({ now: () => at(4) });
     expect(forReview('dg-wait')).toHaveLength(2);
+  });
+
+  it("gives a monthly digest's links a week beyond the next digest, and reminds at each digest when nothing new came", async () => {
+    const { ctx, run } = await setup({ id: 'dg-month', reviewers: [reviewers[0]!], digestSchedule: { cron: '0 8 1 * *', timezone: 'Europe/London' } });
+    await stage(ctx, 'dg-month', [record(1300)]);
+    // 1 January to 1 February: 31 days, longer than the 30 days links last by default.
+    const jan = new Date('2027-01-01T09:00:00Z');
+    await run({ now: () => jan });
+    const [first] = forReview('dg-month');
+    const feb = new Date('2027-02-01T09:00:00Z');
+    // Every decision and queue link of January's digest still opens on 1 February, for a week more.
+    const links = [...first!.mail.text!.matchAll(/https:\/\/lr\.example\.org\/(a|q)\/([A-Za-z0-9_.-]+)/g)];
+    const inFeb = links.map(([, kind, tok]) => verifyToken(TEST_SECRET, tok!, kind === 'a' ? 'decide' : 'queue', feb));
+    expect(links.map((l) => l[1]).sort()).toEqual(['a', 'a', 'a', 'q']);
+    for (const c of inFeb) expect(c.e * 1000).toBeGreaterThanOrEqual(feb.getTime() + 6 * 86_400_000);
+    await run({ now: () => feb });
+    const mails = forReview('dg-month');
+    expect(mails).toHaveLength(2);
+    expect(mails[1]!.mail.subject).toBe('1 record still waiting for you: Review dg-month: peer support & <overdose>');
   });
 
   it('skips a reviewer who unsubscribed', async () => {

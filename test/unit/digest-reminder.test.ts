@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reminderDue } from '../../src/digest/build.js';
+import { digestLifetime, reminderDue } from '../../src/digest/build.js';
 import { renderDigest, type DigestModel } from '../../src/digest/render.js';
 import { NO_FLAGS } from '../../src/records/types.js';
 
@@ -8,12 +8,26 @@ const last = new Date('2026-03-02T08:00:00Z');
 const after = (days: number) => new Date(last.getTime() + days * DAY);
 
 describe('reminder of records still waiting', () => {
-  it('is due once the last digest is more than 23 days old (its links last 30)', () => {
-    expect(reminderDue(undefined, after(100))).toBe(false);
-    expect(reminderDue(last, after(21))).toBe(false);
-    expect(reminderDue(last, after(23))).toBe(false);
-    expect(reminderDue(last, new Date(after(23).getTime() + 1))).toBe(true);
-    expect(reminderDue(last, after(28))).toBe(true);
+  const weekly = digestLifetime({ digest: '0 8 * * 1', timezone: 'Europe/London' }, last);
+  const daily = digestLifetime({ digest: '0 8 * * *', timezone: 'Europe/London' }, last);
+  const monthly = digestLifetime({ digest: '0 8 1 * *', timezone: 'Europe/London' }, last);
+
+  it("links last 30 days, or a week past the next digest where digests are further apart", () => {
+    expect(weekly.linkTtlMs).toBe(30 * DAY);
+    expect(daily.linkTtlMs).toBe(30 * DAY);
+    // Up to 31 days between monthly digests, with DST: a week past that.
+    expect(monthly.linkTtlMs).toBeGreaterThanOrEqual(38 * DAY - 3_600_000);
+  });
+
+  it("is due when the next digest would find the last one's links in their final week", () => {
+    expect(reminderDue(undefined, after(100), weekly)).toBe(false);
+    // Weekly: the digest 14 days on leaves the next one at 21, out of the last week; at 21 it would be at 28.
+    expect(reminderDue(last, after(14), weekly)).toBe(false);
+    expect(reminderDue(last, after(21), weekly)).toBe(true);
+    expect(reminderDue(last, after(22), daily)).toBe(false);
+    expect(reminderDue(last, after(23), daily)).toBe(true);
+    // Monthly: every digest is the last before the previous links run out.
+    expect(reminderDue(last, after(28), monthly)).toBe(true);
   });
 
   it('says the records are still waiting rather than new', () => {

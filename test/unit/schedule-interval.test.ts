@@ -1,6 +1,6 @@
 // The schedule interval that staleness alerts compare with (RELIABILITY_NOTES S3).
 import { describe, expect, it } from 'vitest';
-import { longestGapMs } from '../../src/queue/schedulers.js';
+import { longestGapMs } from '../../src/digest/period.js';
 
 const H = 3_600_000;
 const from = new Date('2026-03-02T00:00:00Z'); // a Monday
