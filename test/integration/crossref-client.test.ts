@@ -68,6 +68,13 @@ describe('Crossref source against the fake /works server', () => {
     expect(fake.log).toHaveLength(2);
   });
 
+  it('refuses a query longer than a request line holds, naming its length, before asking Crossref', async () => {
+    const { source, fake } = await setup(corpus({ matching: 1, loose: 0, ...WINDOW }).items);
+    const long = Array.from({ length: 400 }, (_, i) => `overdose${i}`).join(' ');
+    await expect(source.search({ query: long, window: WINDOW, strategy })).rejects.toThrow(/^crossref works: the request would be \d{4} bytes of URL, over the 4000 127\.0\.0\.1:\d+ accepts; shorten the strategy/);
+    expect(fake.log).toEqual([]);
+  });
+
   it('a full last page is followed by one empty page, which ends the scan', async () => {
     const { source, fake } = await setup(corpus({ matching: 20, loose: 0, ...WINDOW }).items);
     const search = await source.search({ query: QUERY, window: WINDOW, strategy });

@@ -37,6 +37,13 @@ async function drain(batches: AsyncIterable<SourceRecord[]>): Promise<SourceReco
 }
 
 describe('OpenAlexClient against the fake OpenAlex server', () => {
+  it('refuses a filter longer than a request line holds, naming its length, before asking OpenAlex', async () => {
+    const { client, fake } = await setup([]);
+    const terms = Array.from({ length: 300 }, (_, i) => `"peer naloxone ${i}"`).join(' OR ');
+    await expect(client.search({ filter: `title_and_abstract.search:(${terms})`, window: JAN })).rejects.toThrow(/^openalex works: the request would be \d{4,5} bytes of URL, over the 4000 127\.0\.0\.1:\d+ accepts/);
+    expect(fake.log).toEqual([]);
+  });
+
   it('pages the created-date window to the end: identified = fetched = N, one batch per page, window, filters, key and mailto sent', async () => {
     const jan = cloneWorks({ templates: TEMPLATES, n: 250, ...JAN });
     const feb = cloneWorks({ templates: TEMPLATES, n: 30, from: '2024-02-01', to: '2024-02-10', idBase: 7_200_000_000 });

@@ -4,7 +4,7 @@
 import { PermanentError, RetryableError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
 import type { YearRange } from '../../strategy/types.js';
-import { ApiHttp, type HttpTuning, pageSize, readJson } from '../http/api-http.js';
+import { ApiHttp, FOUR_KIB_URL, type HttpTuning, pageSize, readJson } from '../http/api-http.js';
 import { checkWindow } from '../date-window.js';
 import type { DateWindow, SearchProgress, SourceSearch } from '../types.js';
 import { parseCrossrefWork } from './parse.js';
@@ -76,7 +76,7 @@ export class CrossrefClient {
     this.types = opts.types ?? DEFAULT_CROSSREF_TYPES;
     // Crossref asks for contact details in the User-Agent as well as in mailto.
     const agent = opts.mailto ? `living-review (mailto:${opts.mailto})` : 'living-review';
-    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: CROSSREF_PER_SECOND, headers: { 'User-Agent': agent } });
+    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: CROSSREF_PER_SECOND, maxUrlBytes: FOUR_KIB_URL, headers: { 'User-Agent': agent } });
     this.identity = opts.mailto ? { mailto: opts.mailto } : {};
   }
 

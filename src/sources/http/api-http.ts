@@ -23,11 +23,22 @@ export interface HttpTuning {
   onResponse?: ((status: number | 'error') => void) | undefined;
 }
 
+/**
+ * What fits in a 4 KiB request line, less its method and protocol: Crossref's and OpenAlex's
+ * servers answer a longer one with 414 (https://github.com/CrossRef/rest-api-doc/issues/251).
+ */
+export const FOUR_KIB_URL = 4000;
+
 export interface ApiHttpOptions extends HttpTuning {
   baseUrl: string;
   /** The API's politeness: request starts per second when no `rateLimiter` is given. */
   perSecond: number;
   headers?: Record<string, string>;
+  /**
+   * The longest path and query string the API accepts in a GET: a longer one is refused here,
+   * naming its length, rather than sent to be answered 414 (OpenAlex and Crossref stop at 4 KiB).
+   */
+  maxUrlBytes?: number;
 }
 
 export interface ApiRequest<T> {
@@ -58,6 +69,7 @@ export class ApiHttp {
   private readonly retry: RetryPolicy;
   private readonly onResponse: ((status: number | 'error') => void) | undefined;
   private readonly host: string;
+  private readonly maxUrlBytes: number | undefined;
 
   constructor(opts: ApiHttpOptions) {
     const baseUrl = opts.baseUrl.replace(/\/+$/, '');
@@ -75,11 +87,21 @@ export class ApiHttp {
     this.maxResponseBytes = opts.maxResponseBytes ?? 256 * 1024 * 1024;
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.onResponse = opts.onResponse;
+    this.maxUrlBytes = opts.maxUrlBytes;
   }
 
   request<T>(req: ApiRequest<T>): Promise<T> {
     const { what, signal } = req;
     const method = req.method ?? 'GET';
+    if (method === 'GET' && this.maxUrlBytes !== undefined) {
+      // As axios will send it: the path and the query string its serializer writes.
+      const bytes = Buffer.byteLength(new URL(this.http.getUri({ url: req.path, params: req.params })).href.replace(/^[a-z]+:\/\/[^/]+/i, ''));
+      if (bytes > this.maxUrlBytes) {
+        return Promise.reject(
+          new PermanentError(`${what}: the request would be ${bytes} bytes of URL, over the ${this.maxUrlBytes} ${this.host} accepts; shorten the strategy (fewer or shorter terms) or give this source its own shorter query`),
+        );
+      }
+    }
     return withRetry(what, this.retry, async () => {
       await this.limiter.acquire(signal);
       if (req.progress) {

@@ -3,7 +3,7 @@
 import { cursorTrail } from '../cursor.js';
 import { PermanentError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
-import { ApiHttp, type HttpTuning, pageSize, readJson } from '../http/api-http.js';
+import { ApiHttp, FOUR_KIB_URL, type HttpTuning, pageSize, readJson } from '../http/api-http.js';
 import { checkWindow } from '../date-window.js';
 import type { DateWindow, SearchProgress, SourceSearch } from '../types.js';
 import { parseOpenAlexWork, parseWorksPage, type WorksPage } from './parse.js';
@@ -61,7 +61,7 @@ export class OpenAlexClient {
 
   constructor(opts: OpenAlexClientOptions) {
     const baseUrl = (opts.baseUrl ?? DEFAULT_OPENALEX_BASE_URL).replace(/\/+$/, '');
-    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: OPENALEX_PER_SECOND, headers: { 'User-Agent': `living-review${opts.mailto ? ` (mailto:${opts.mailto})` : ''}` } });
+    this.http = new ApiHttp({ ...opts, baseUrl, perSecond: OPENALEX_PER_SECOND, maxUrlBytes: FOUR_KIB_URL, headers: { 'User-Agent': `living-review${opts.mailto ? ` (mailto:${opts.mailto})` : ''}` } });
     if (opts.mailto) this.identity.mailto = opts.mailto;
     if (opts.apiKey) this.identity.api_key = opts.apiKey;
     this.perPage = pageSize('perPage', opts.perPage, MAX_PER_PAGE, MAX_PER_PAGE);
