@@ -75,3 +75,11 @@ describe('compileOpenAlex NOT', () => {
     expect(compileOpenAlex({ ...strategy(blocks), not })).toBe(compileOpenAlex(strategy(blocks)));
   });
 });
+
+describe('compileOpenAlex publication types', () => {
+  it('sends a block\'s terms without its publication types, which no filter can OR with a search; refuses a block of types only', () => {
+    const terms = [{ text: 'randomized', field: 'tiab' as const }];
+    expect(compileOpenAlex(strategy([{ name: 'd', terms, mesh: [], publicationTypes: ['Review'] }]))).toBe(compileOpenAlex(strategy([{ name: 'd', terms, mesh: [] }])));
+    expect(() => compileOpenAlex(strategy([{ name: 'd', terms: [], mesh: [], publicationTypes: ['Review'] }]))).toThrow('strategy block "d" has only publication types, which OpenAlex cannot search');
+  });
+});

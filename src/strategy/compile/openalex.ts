@@ -8,6 +8,7 @@
 import { ConfigError } from '../../errors.js';
 import type { SearchStrategy, TermField, TextTerm } from '../types.js';
 import { iso1Code } from '../languages.js';
+import { indexingOf } from '../vocabulary.js';
 
 /** OpenAlex search filter per field scope; `default.search` is the `search` parameter as a filter. */
 const FILTER: Record<TermField, string> = {
@@ -45,9 +46,10 @@ function renderTerm(term: TextTerm): string {
 export function compileOpenAlex(strategy: SearchStrategy): string {
   const byFilter = new Map<string, string[]>();
   for (const block of strategy.blocks) {
-    // MeSH headings have no OpenAlex filter; they are matched locally against the work's `mesh`.
+    // MeSH headings have no OpenAlex filter, nor can a type filter be ORed with a search: both are
+    // matched locally, against the work's `mesh` and `type`.
     if (block.terms.length === 0) {
-      throw new ConfigError(`strategy block "${block.name}" has only MeSH headings, which OpenAlex cannot search`);
+      throw new ConfigError(`strategy block "${block.name}" has only ${indexingOf(block)}, which OpenAlex cannot search`);
     }
     const field = WIDTH.find((f) => block.terms.some((t) => t.field === f))!;
     const filter = FILTER[field];
