@@ -136,7 +136,7 @@ describe('a clinical protocol with MeSH, NOT, publication types, the animal filt
     expect(query).toContain(
       ' AND PUB_YEAR:[2000 TO 3000]) NOT (TITLE_ABS:"cancer pain" OR TITLE_ABS:"palliative care" OR KW:Neoplasms OR PUB_TYPE:Editorial OR PUB_TYPE:Comment OR PUB_TYPE:Letter OR (KW:Animals NOT KW:Humans))',
     );
-    expect(openalex.log[0]!.params.filter).toContain(',language:en|fr|de|es,from_publication_date:2000-01-01');
+    expect(openalex.log[0]!.params.filter).toContain(',language:en|fr|de|es,from_publication_date:2000-01-01,type:!editorial,type:!letter');
     expect(crossref.log[0]!.params.filter).toContain(',from-pub-date:2000');
     expect(out.sources[3]!.warnings[0]).toBe('crossref: the MeSH headings of not block "cancer" leave out no Crossref record, which carries none');
     // OpenAlex has a type for an editorial and a letter, not for a comment; Crossref for none of them, nor MeSH for the unless.

@@ -4,11 +4,12 @@
 // and drop stop words, a `*` inside quotes is not a wildcard, and there is no MeSH filter. So the
 // expression asks for a superset of what the strategy matches; the source runs the strategy itself
 // (compileEvaluator) on what comes back and drops the rest. For the same reason `strategy.not` is
-// not sent: a stemmed NOT would leave out more than the strategy does, and the check applies it.
+// not sent, but for its publication types: a stemmed NOT would leave out more than the strategy
+// does, and the check applies it.
 import { ConfigError } from '../../errors.js';
 import type { SearchStrategy, TermField, TextTerm } from '../types.js';
 import { iso1Code } from '../languages.js';
-import { indexingOf } from '../vocabulary.js';
+import { indexingOf, vocabularyOf } from '../vocabulary.js';
 
 /** OpenAlex search filter per field scope; `default.search` is the `search` parameter as a filter. */
 const FILTER: Record<TermField, string> = {
@@ -71,5 +72,10 @@ export function compileOpenAlex(strategy: SearchStrategy): string {
   const years = strategy.limits.years;
   if (years?.from !== undefined) filters.push(`from_publication_date:${years.from}-01-01`);
   if (years?.to !== undefined) filters.push(`to_publication_date:${years.to}-12-31`);
+  // A type to leave out is exact, not stemmed: sent (a negated filter each, which OpenAlex ANDs)
+  // where OpenAlex has the same type, unless an `unless` could keep the record.
+  const vocabulary = vocabularyOf('openalex');
+  const types = (strategy.not ?? []).flatMap((b) => (b.unless ? [] : (b.publicationTypes ?? []).flatMap((t) => vocabulary.types(t) ?? [])));
+  for (const t of new Set(types)) filters.push(`type:!${t}`);
   return filters.join(',');
 }
