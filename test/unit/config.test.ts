@@ -269,7 +269,7 @@ describe('protocol files', () => {
 
   it('names file and field for a bad publication type, an empty or misplaced unless, and a block of types alone where OpenAlex or Crossref checks', () => {
     const bad = variant('bad-types', (d) => {
-      d.strategy.blocks[0].publication_types = ['Randomized Controlled Trial[pt]', 'Review*'];
+      d.strategy.blocks[0].publication_types = ['Randomized Controlled Trial[pt]', 'Review*', 'Editorial OR Letter'];
       d.strategy.blocks[1].unless = { mesh: ['Humans'] };
       d.strategy.not = [{ name: 'animals', mesh: ['Animals'], unless: {} }, { name: 'typo', mesh: ['Animals'], unless: { meshes: ['Humans'] } }];
     });
@@ -282,6 +282,7 @@ describe('protocol files', () => {
     expect(message.split('\n')).toEqual([
       'bad-types.yaml: strategy.blocks.0.publication_types.0: "Randomized Controlled Trial[pt]": write the type alone, e.g. Randomized Controlled Trial: each source adds its own field tag',
       'bad-types.yaml: strategy.blocks.0.publication_types.1: "Review*": a publication type is a name as PubMed gives it, e.g. Editorial, without `*` or `/`',
+      'bad-types.yaml: strategy.blocks.0.publication_types.2: "Editorial OR Letter": OR inside a type: write each type as its own entry (the types of a block are ORed)',
       'bad-types.yaml: strategy.blocks.1: Unrecognized key: "unless"',
       'bad-types.yaml: strategy.not.0.unless: unless needs terms, mesh or publication_types',
       'bad-types.yaml: strategy.not.1.unless: Unrecognized key: "meshes"',
