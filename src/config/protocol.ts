@@ -8,7 +8,8 @@ import { scheduleProblem } from './time-zone.js';
 import { normalizeDoi } from '../dedup/normalize.js';
 import { isCalendarDay } from '../runs/window.js';
 import { medlineCode } from '../strategy/languages.js';
-import { meshProblem, termProblem } from '../strategy/check.js';
+import { meshProblem, publicationTypeProblem, termProblem } from '../strategy/check.js';
+import { indexingOf } from '../strategy/vocabulary.js';
 import { API_SOURCES } from '../sources/types.js';
 import { OPENALEX_WINDOW_FILTER } from '../sources/openalex/client.js';
 
@@ -65,26 +66,50 @@ const heading = checked(meshProblem);
 const meshEntry = z.union([heading, z.object({ heading, explode: z.boolean() }).strict()], {
   error: 'expected a MeSH heading, or { heading, explode }',
 });
+const publicationType = checked(publicationTypeProblem);
+/** What a block ORs; the same in a not block's `unless`. */
+const alternativesShape = {
+  field: field.default('tiab'),
+  terms: z.array(term).default([]),
+  mesh: z.array(meshEntry).default([]),
+  /** As PubMed names them: Randomized Controlled Trial, Editorial. */
+  publication_types: z.array(publicationType).default([]),
+};
+type WrittenAlternatives = z.output<z.ZodObject<typeof alternativesShape>>;
+const nonEmpty = (b: WrittenAlternatives) => b.terms.length + b.mesh.length + b.publication_types.length > 0;
+const NEEDS = { message: 'a block needs terms, mesh or publication_types' };
+/** Written form to ConceptBlock's: keys absent when unused, so older protocols read as before. */
+function alternativesOf(b: WrittenAlternatives) {
+  const noExplode = b.mesh.flatMap((m) => (typeof m !== 'string' && !m.explode ? [m.heading] : []));
+  return {
+    mesh: b.mesh.map((m) => (typeof m === 'string' ? m : m.heading)),
+    ...(noExplode.length > 0 ? { noExplode } : {}),
+    terms: b.terms.map((t) =>
+      typeof t === 'string' ? { text: t, field: b.field } : { text: t.text, field: t.field ?? b.field },
+    ),
+    ...(b.publication_types.length > 0 ? { publicationTypes: b.publication_types } : {}),
+  };
+}
 const block = z
+  .object({ name: z.string().min(1), ...alternativesShape })
+  .strict()
+  .refine(nonEmpty, NEEDS)
+  .transform((b) => ({ name: b.name, ...alternativesOf(b) }));
+/** A not block; `unless` keeps a record holding one of its alternatives too (animals NOT humans). */
+const notBlock = z
   .object({
     name: z.string().min(1),
-    field: field.default('tiab'),
-    terms: z.array(term).default([]),
-    mesh: z.array(meshEntry).default([]),
+    ...alternativesShape,
+    unless: z
+      .object(alternativesShape)
+      .strict()
+      .refine(nonEmpty, { message: 'unless needs terms, mesh or publication_types' })
+      .transform(alternativesOf)
+      .optional(),
   })
   .strict()
-  .refine((b) => b.terms.length + b.mesh.length > 0, { message: 'a block needs terms or mesh' })
-  .transform((b) => {
-    const noExplode = b.mesh.flatMap((m) => (typeof m !== 'string' && !m.explode ? [m.heading] : []));
-    return {
-      name: b.name,
-      mesh: b.mesh.map((m) => (typeof m === 'string' ? m : m.heading)),
-      ...(noExplode.length > 0 ? { noExplode } : {}),
-      terms: b.terms.map((t) =>
-        typeof t === 'string' ? { text: t, field: b.field } : { text: t.text, field: t.field ?? b.field },
-      ),
-    };
-  });
+  .refine(nonEmpty, NEEDS)
+  .transform((b) => ({ name: b.name, ...alternativesOf(b), ...(b.unless ? { unless: b.unless } : {}) }));
 
 const sourceSettings = z
   .object({
@@ -157,8 +182,8 @@ export const protocolSchema = z
         reconstructed: z.boolean().default(false),
         note: z.string().optional(),
         blocks: z.array(block).min(1),
-        /** Left out: (blocks ANDed) NOT (every term and heading of these ORed). */
-        not: z.array(block).default([]),
+        /** Left out: (blocks ANDed) NOT (every term, heading and type of these ORed). */
+        not: z.array(notBlock).default([]),
         limits: z
           .object({
             // Checked here, not when a source first compiles the strategy mid-cycle.
@@ -227,7 +252,7 @@ export const protocolSchema = z
     if (noMesh.length > 0) {
       p.strategy.blocks.forEach((b, i) => {
         if (b.terms.length === 0) {
-          ctx.addIssue({ code: 'custom', path: ['strategy', 'blocks', i, 'terms'], message: `block "${b.name}" has only MeSH headings, which ${noMesh.join(' and ')} cannot search: add terms` });
+          ctx.addIssue({ code: 'custom', path: ['strategy', 'blocks', i, 'terms'], message: `block "${b.name}" has only ${indexingOf(b)}, which ${noMesh.join(' and ')} cannot search: add terms` });
         }
       });
     }

@@ -37,3 +37,13 @@ export function meshProblem(text: string): string | undefined {
   if (words(meshDescriptor(text)).length === 0) return 'a qualifier needs its heading before it, e.g. Drug Overdose/prevention and control';
   return undefined;
 }
+
+/** Why a publication type's text is not one, or undefined. */
+export function publicationTypeProblem(text: string): string | undefined {
+  if (/["[\]]/.test(text)) return 'write the type alone, e.g. Randomized Controlled Trial: each source adds its own field tag';
+  if (/[*/]/.test(text)) return 'a publication type is a name as PubMed gives it, e.g. Editorial, without `*` or `/`';
+  if (words(text).length === 0) return 'a publication type needs at least one word';
+  const op = text.split(/\s+/).find((t) => OPERATORS.has(t.toLowerCase()) && t === t.toUpperCase());
+  if (op) return `${op} inside a type: write each type as its own entry (the types of a block are ORed)`;
+  return undefined;
+}

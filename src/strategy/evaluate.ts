@@ -3,9 +3,11 @@
 // Semantics follow PubMed's [tiab]: a term is a phrase of whole words, a trailing `*` truncates the
 // last word; blocks are ANDed, terms within a block ORed, MeSH headings match the record's own
 // descriptors (a qualifier such as /prevention & control is ignored, and headings are not
-// exploded to their narrower ones as PubMed does: list those too).
+// exploded to their narrower ones as PubMed does: list those too). Publication types match the
+// record's types in its source's own names (./vocabulary.ts), also without PubMed's explosion.
 import type { SourceRecord } from '../records/types.js';
-import type { ConceptBlock, SearchStrategy, TermField, TextTerm } from './types.js';
+import type { Alternatives, SearchStrategy, TermField, TextTerm } from './types.js';
+import { checkable, vocabularyOf } from './vocabulary.js';
 
 /** Words of a text, lower case, without diacritics; hyphens and punctuation separate words. */
 export function words(text: string): string[] {
@@ -50,9 +52,14 @@ interface RecordText {
   /** Title, abstract, keywords and MeSH headings (PubMed's [all] covers MeSH too). */
   all: string[];
   mesh: Set<string>;
+  /** Publication types, lower case. */
+  types: Set<string>;
 }
 
-function recordText(r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'meshTerms'>): RecordText {
+/** The fields of a record the check reads. */
+export type CheckedRecord = Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'meshTerms' | 'publicationTypes'>;
+
+function recordText(r: CheckedRecord): RecordText {
   const title = words(r.title ?? '');
   const abstract = words(r.abstract ?? '');
   return {
@@ -60,6 +67,7 @@ function recordText(r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'm
     abstract,
     all: [...title, ...abstract, ...words([...(r.keywords ?? []), ...(r.meshTerms ?? [])].join(' ; '))],
     mesh: new Set((r.meshTerms ?? []).map(descriptor)),
+    types: new Set((r.publicationTypes ?? []).map((t) => t.trim().toLowerCase())),
   };
 }
 
@@ -80,20 +88,29 @@ function inField(phrase: Phrase, field: TermField, text: RecordText): boolean {
 }
 
 /**
- * A strategy compiled once for many records: `matches(record)` is true when every block has a
- * term (or MeSH heading) the record holds and no `not` block has one. Language and year limits are left to the source's filters.
+ * A strategy compiled once for records of `source`: `matches(record)` is true when every block
+ * has a term, MeSH heading or publication type the record holds and no `not` block has one (but
+ * for a record that also holds one of the block's `unless`). A not block whose `unless` the
+ * source's records cannot show (localCheckNotes says which) is not applied: it would leave out
+ * records PubMed keeps. Language and year limits are left to the source's filters.
  */
-export function compileEvaluator(strategy: SearchStrategy): (r: Pick<SourceRecord, 'title' | 'abstract' | 'keywords' | 'meshTerms'>) => boolean {
-  const compile = (b: ConceptBlock) => ({
+export function compileEvaluator(strategy: SearchStrategy, source = 'pubmed'): (r: CheckedRecord) => boolean {
+  const vocabulary = vocabularyOf(source);
+  const compile = (b: Alternatives) => ({
     terms: b.terms.map((t) => ({ phrase: phraseOf(t), field: t.field })),
     mesh: b.mesh.map(descriptor),
+    // A type the source has no name for matches none of its records.
+    types: (b.publicationTypes ?? []).flatMap((t) => vocabulary.types(t) ?? []),
   });
-  const holds = (b: ReturnType<typeof compile>, text: RecordText) =>
-    b.terms.some((t) => inField(t.phrase, t.field, text)) || b.mesh.some((m) => text.mesh.has(m));
+  type Compiled = ReturnType<typeof compile>;
+  const holds = (b: Compiled, text: RecordText) =>
+    b.terms.some((t) => inField(t.phrase, t.field, text)) || b.mesh.some((m) => text.mesh.has(m)) || b.types.some((t) => text.types.has(t));
   const blocks = strategy.blocks.map(compile);
-  const not = (strategy.not ?? []).map(compile);
+  const not = (strategy.not ?? [])
+    .filter((b) => !b.unless || checkable(b.unless, vocabulary))
+    .map((b) => ({ leaves: compile(b), unless: b.unless ? compile(b.unless) : undefined }));
   return (record) => {
     const text = recordText(record);
-    return blocks.every((b) => holds(b, text)) && !not.some((b) => holds(b, text));
+    return blocks.every((b) => holds(b, text)) && !not.some((b) => holds(b.leaves, text) && !(b.unless && holds(b.unless, text)));
   };
 }

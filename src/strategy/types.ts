@@ -15,8 +15,8 @@ export interface TextTerm {
   field: TermField;
 }
 
-export interface ConceptBlock {
-  name: string;
+/** What a block ORs: text terms, MeSH headings and publication types. */
+export interface Alternatives {
   terms: TextTerm[];
   /** Controlled vocabulary headings (MeSH); used by sources that index them. */
   mesh: string[];
@@ -25,6 +25,21 @@ export interface ConceptBlock {
    * (the local check and Europe PMC match it alone anyway), so only PubMed reads this.
    */
   noExplode?: string[];
+  /**
+   * Publication types as PubMed names them (Randomized Controlled Trial, Editorial). PubMed
+   * explodes them ([pt]); the local check matches each type alone, in the source's own names
+   * where it has them (src/strategy/vocabulary.ts).
+   */
+  publicationTypes?: string[];
+}
+
+export interface ConceptBlock extends Alternatives {
+  name: string;
+}
+
+/** A not block; with `unless`, a record holding one of those too stays in: NOT (block NOT unless). */
+export interface NotBlock extends ConceptBlock {
+  unless?: Alternatives;
 }
 
 /** Publication years, inclusive; either end may be open. */
@@ -52,6 +67,6 @@ export interface SearchStrategy {
   note?: string;
   blocks: ConceptBlock[];
   /** NOT: a record holding any term or heading of these blocks is left out. */
-  not?: ConceptBlock[];
+  not?: NotBlock[];
   limits: StrategyLimits;
 }

@@ -104,6 +104,8 @@ function matcher(filter: string): (w: Work) => boolean {
     else if (key === 'to_publication_date') tests.push((w) => typeof w.publication_year === 'number' && w.publication_year <= Number(value.slice(0, 4)));
     else if (key === 'language') tests.push((w) => value.split('|').includes(String(w.language)));
     else if (SEARCH_FILTERS.has(key)) checkSearchSyntax(key, value);
+    // `!` negates a filter (developers.openalex.org, Filter: Negation).
+    else if (value.startsWith('!')) tests.push((w) => !value.slice(1).split('|').includes(String(w[key])));
     else tests.push((w) => value.split('|').includes(String(w[key])));
   }
   return (w) => tests.every((t) => t(w));

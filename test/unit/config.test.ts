@@ -100,7 +100,7 @@ describe('protocol files', () => {
   it('rejects unknown fields, strategies without terms and protocols without a source', () => {
     expect(() => loadProtocol(variant('typo', (d) => (d.schedul = {})), dir)).toThrow(/typo.yaml: \(top level\): .*schedul/);
     expect(() => loadProtocol(variant('empty-block', (d) => (d.strategy.blocks[0] = { name: 'x' })), dir)).toThrow(
-      'empty-block.yaml: strategy.blocks.0: a block needs terms or mesh',
+      'empty-block.yaml: strategy.blocks.0: a block needs terms, mesh or publication_types',
     );
     expect(() =>
       loadProtocol(variant('no-source', (d) => (d.sources = { pubmed: { enabled: false } })), dir),
@@ -152,7 +152,7 @@ describe('protocol files', () => {
     const p = loadProtocol(variant('not', (d) => (d.strategy.not = [{ name: 'animals', field: 'title', terms: ['rodent*', { text: 'mice', field: 'tiab' }], mesh: ['Animals'] }])), dir);
     expect(p.strategy.not).toEqual([{ name: 'animals', mesh: ['Animals'], terms: [{ text: 'rodent*', field: 'title' }, { text: 'mice', field: 'tiab' }] }]);
     expect(() => loadProtocol(variant('not-bad', (d) => (d.strategy.not = [{ name: 'x', terms: ['cancer[tiab]'] }, { name: 'y' }])), dir)).toThrow(
-      'not-bad.yaml: strategy.not.0.terms.0: "cancer[tiab]": field tags such as [tiab] go in `field`, not in the term\nnot-bad.yaml: strategy.not.1: a block needs terms or mesh',
+      'not-bad.yaml: strategy.not.0.terms.0: "cancer[tiab]": field tags such as [tiab] go in `field`, not in the term\nnot-bad.yaml: strategy.not.1: a block needs terms, mesh or publication_types',
     );
   });
 
@@ -245,6 +245,56 @@ describe('protocol files', () => {
       d.sources.openalex = { enabled: true, query: 'title_and_abstract.search:naloxone' };
     });
     expect(loadProtocol(own, dir).sources.openalex?.query).toBe('title_and_abstract.search:naloxone');
+  });
+
+  it('reads publication types in blocks and not blocks, and a not block\'s unless, leaving them out of protocols without', () => {
+    const p = loadProtocol(
+      variant('types', (d) => {
+        d.strategy.blocks[0].publication_types = ['Randomized Controlled Trial'];
+        d.strategy.not = [
+          { name: 'opinion', publication_types: ['Editorial', 'Comment', 'Letter'] },
+          { name: 'animal studies', mesh: ['Animals'], unless: { mesh: ['Humans'] } },
+        ];
+      }),
+      dir,
+    );
+    expect(p.strategy.blocks[0]!.publicationTypes).toEqual(['Randomized Controlled Trial']);
+    expect(p.strategy.not).toEqual([
+      { name: 'opinion', mesh: [], terms: [], publicationTypes: ['Editorial', 'Comment', 'Letter'] },
+      { name: 'animal studies', mesh: ['Animals'], terms: [], unless: { mesh: ['Humans'], terms: [] } },
+    ]);
+    const shippedStrategy = loadProtocol(shipped).strategy;
+    expect(shippedStrategy.blocks.every((b) => !('publicationTypes' in b))).toBe(true);
+  });
+
+  it('names file and field for a bad publication type, an empty or misplaced unless, and a block of types alone where OpenAlex or Crossref checks', () => {
+    const bad = variant('bad-types', (d) => {
+      d.strategy.blocks[0].publication_types = ['Randomized Controlled Trial[pt]', 'Review*', 'Editorial OR Letter'];
+      d.strategy.blocks[1].unless = { mesh: ['Humans'] };
+      d.strategy.not = [{ name: 'animals', mesh: ['Animals'], unless: {} }, { name: 'typo', mesh: ['Animals'], unless: { meshes: ['Humans'] } }];
+    });
+    let message = '';
+    try {
+      loadProtocol(bad, dir);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split('\n')).toEqual([
+      'bad-types.yaml: strategy.blocks.0.publication_types.0: "Randomized Controlled Trial[pt]": write the type alone, e.g. Randomized Controlled Trial: each source adds its own field tag',
+      'bad-types.yaml: strategy.blocks.0.publication_types.1: "Review*": a publication type is a name as PubMed gives it, e.g. Editorial, without `*` or `/`',
+      'bad-types.yaml: strategy.blocks.0.publication_types.2: "Editorial OR Letter": OR inside a type: write each type as its own entry (the types of a block are ORed)',
+      'bad-types.yaml: strategy.blocks.1: Unrecognized key: "unless"',
+      'bad-types.yaml: strategy.not.0.unless: unless needs terms, mesh or publication_types',
+      'bad-types.yaml: strategy.not.1.unless: Unrecognized key: "meshes"',
+      'bad-types.yaml: strategy.not.1.unless: unless needs terms, mesh or publication_types',
+    ]);
+    const typesOnly = variant('types-crossref', (d) => {
+      d.strategy.blocks.push({ name: 'design', publication_types: ['Randomized Controlled Trial'] });
+      d.sources.crossref = { enabled: true };
+    });
+    expect(() => loadProtocol(typesOnly, dir)).toThrow(
+      'types-crossref.yaml: strategy.blocks.2.terms: block "design" has only publication types, which crossref cannot search: add terms',
+    );
   });
 
   it('names the file for unreadable files and invalid YAML', () => {

@@ -50,3 +50,15 @@ describe('compileCrossref NOT', () => {
     expect(compileCrossref(strategy)).toBe('opioid taper');
   });
 });
+
+describe('compileCrossref publication types', () => {
+  it('sends no publication type, which Crossref ranks as words: the check applies them', () => {
+    const strategy: SearchStrategy = {
+      reconstructed: false,
+      blocks: [{ name: 'a', terms: [{ text: 'opioid taper*', field: 'tiab' }], mesh: [], publicationTypes: ['Randomized Controlled Trial'] }],
+      not: [{ name: 'opinion', terms: [], mesh: [], publicationTypes: ['Editorial'], unless: { terms: [], mesh: ['Humans'] } }],
+      limits: { languages: [] },
+    };
+    expect(compileCrossref(strategy)).toBe('opioid taper');
+  });
+});

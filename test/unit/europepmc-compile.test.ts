@@ -83,3 +83,25 @@ describe('compileEuropePmc NOT', () => {
     expect(compileEuropePmc(strategy({ blocks, not }))).toBe('((taper*)) NOT (TITLE_ABS:"study protocol" OR KW:"study protocol")');
   });
 });
+
+describe('compileEuropePmc publication types and unless', () => {
+  const blocks = [{ name: 'x', terms: [{ text: 'taper*', field: 'tiab' as const }], mesh: [] }];
+
+  it('sends publication types as PUB_TYPE alternatives, in a block and in the NOT', () => {
+    const design = { name: 'design', terms: [{ text: 'randomized', field: 'tiab' as const }], mesh: [], publicationTypes: ['Randomized Controlled Trial'] };
+    const not = [{ name: 'opinion', terms: [], mesh: [], publicationTypes: ['Editorial', 'Letter'] }];
+    expect(compileEuropePmc(strategy({ blocks: [...blocks, design], not }))).toBe(
+      '((TITLE_ABS:taper*) AND (TITLE_ABS:randomized OR PUB_TYPE:"Randomized Controlled Trial")) NOT (PUB_TYPE:Editorial OR PUB_TYPE:Letter)',
+    );
+  });
+
+  it('nests a not block with unless as (block NOT unless), bracketing an `all` term sent as two fields', () => {
+    const not = [
+      { name: 'animals', terms: [], mesh: ['Animals'], unless: { terms: [], mesh: ['Humans'] } },
+      { name: 'rodents', terms: [{ text: 'rats', field: 'all' as const }], mesh: [], unless: { terms: [], mesh: ['Humans'], publicationTypes: ['Clinical Trial'] } },
+    ];
+    expect(compileEuropePmc(strategy({ blocks, not }))).toBe(
+      '((TITLE_ABS:taper*)) NOT ((KW:Animals NOT KW:Humans) OR ((TITLE_ABS:rats OR KW:rats) NOT (KW:Humans OR PUB_TYPE:"Clinical Trial")))',
+    );
+  });
+});

@@ -75,3 +75,27 @@ describe('compileOpenAlex NOT', () => {
     expect(compileOpenAlex({ ...strategy(blocks), not })).toBe(compileOpenAlex(strategy(blocks)));
   });
 });
+
+describe('compileOpenAlex publication types', () => {
+  it('sends a block\'s terms without its publication types, which no filter can OR with a search; refuses a block of types only', () => {
+    const terms = [{ text: 'randomized', field: 'tiab' as const }];
+    expect(compileOpenAlex(strategy([{ name: 'd', terms, mesh: [], publicationTypes: ['Review'] }]))).toBe(compileOpenAlex(strategy([{ name: 'd', terms, mesh: [] }])));
+    expect(() => compileOpenAlex(strategy([{ name: 'd', terms: [], mesh: [], publicationTypes: ['Review'] }]))).toThrow('strategy block "d" has only publication types, which OpenAlex cannot search');
+  });
+});
+
+describe('compileOpenAlex NOT publication types', () => {
+  const blocks = [{ name: 'x', terms: [{ text: 'taper*', field: 'tiab' as const }], mesh: [] }];
+  it('sends a type to leave out as a negated type filter where OpenAlex has one, each once', () => {
+    const not = [
+      { name: 'opinion', terms: [], mesh: [], publicationTypes: ['Editorial', 'Comment', 'Letter'] },
+      { name: 'more', terms: [{ text: 'cancer', field: 'tiab' as const }], mesh: [], publicationTypes: ['editorial'] },
+    ];
+    expect(compileOpenAlex({ ...strategy(blocks), not })).toBe('title_and_abstract.search:(taper*),type:!editorial,type:!letter');
+  });
+
+  it('sends none of a not block with unless, which may keep a record of that type', () => {
+    const not = [{ name: 'opinion', terms: [], mesh: [], publicationTypes: ['Letter'], unless: { terms: [{ text: 'trial', field: 'tiab' as const }], mesh: [] } }];
+    expect(compileOpenAlex({ ...strategy(blocks), not })).toBe(compileOpenAlex(strategy(blocks)));
+  });
+});

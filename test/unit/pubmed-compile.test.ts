@@ -48,3 +48,33 @@ describe('compilePubmed unexploded headings', () => {
     expect(q).toBe('("Analgesics, Opioid"[Mesh] OR "Morphine"[Mesh:NoExp])');
   });
 });
+
+describe('compilePubmed publication types and unless', () => {
+  it('sends a block\'s publication types as [pt] alternatives, and a not block\'s with the other exclusions', () => {
+    const q = compilePubmed(
+      strategy({
+        blocks: [
+          { name: 'x', terms: [{ text: 'opioid*', field: 'tiab' }], mesh: [] },
+          { name: 'design', terms: [{ text: 'randomized', field: 'tiab' }], mesh: [], publicationTypes: ['Randomized Controlled Trial'] },
+        ],
+        not: [{ name: 'opinion', terms: [], mesh: [], publicationTypes: ['Editorial', 'Comment', 'Letter'] }],
+      }),
+    );
+    expect(q).toBe('((opioid*[tiab]) AND (randomized[tiab] OR "Randomized Controlled Trial"[pt])) NOT ("Editorial"[pt] OR "Comment"[pt] OR "Letter"[pt])');
+  });
+
+  it('leaves out a not block with unless as (block NOT unless): the animal filter of the Cochrane Handbook', () => {
+    const q = compilePubmed(
+      strategy({
+        not: [
+          { name: 'cancer', terms: [{ text: 'cancer pain', field: 'tiab' }], mesh: [] },
+          { name: 'animals', terms: [], mesh: ['Animals'], unless: { terms: [], mesh: ['Humans'] } },
+          { name: 'rodents', terms: [{ text: 'rats', field: 'tiab' }, { text: 'mice', field: 'tiab' }], mesh: [], unless: { terms: [{ text: 'patients', field: 'tiab' }], mesh: ['Humans'] } },
+        ],
+      }),
+    );
+    expect(q).toBe(
+      '((opioid*[tiab] OR "Analgesics, Opioid"[Mesh])) NOT ("cancer pain"[tiab] OR ("Animals"[Mesh] NOT "Humans"[Mesh]) OR ((rats[tiab] OR mice[tiab]) NOT (patients[tiab] OR "Humans"[Mesh])))',
+    );
+  });
+});

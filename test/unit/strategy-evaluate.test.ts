@@ -5,6 +5,7 @@ import { packageRoot } from '../../src/paths.js';
 import { plainText } from '../../src/sources/markup.js';
 import { compileEvaluator, words } from '../../src/strategy/evaluate.js';
 import { iso1Code, medlineCode, medlineFromIso1 } from '../../src/strategy/languages.js';
+import { localCheckNotes } from '../../src/strategy/vocabulary.js';
 import type { SearchStrategy } from '../../src/strategy/types.js';
 
 const mercer = loadProtocol(join(packageRoot, 'config/reviews/peer-support-overdose.yaml')).strategy;
@@ -81,6 +82,77 @@ describe('local strategy evaluator', () => {
     expect(m({ title: 'Kits', abstract: 'harm reduction', meshTerms: ['Overdose'] })).toBe(false);
     const tiab = compileEvaluator({ ...s, blocks: [{ name: 'a', mesh: [], terms: [{ text: 'harm reduction', field: 'tiab' }] }] });
     expect(tiab({ title: 'Kits', meshTerms: ['Harm Reduction'] })).toBe(false);
+  });
+});
+
+describe('local check of publication types and unless', () => {
+  const opioids = { name: 'opioids', mesh: [], terms: [{ text: 'opioid*', field: 'tiab' as const }] };
+  const s: SearchStrategy = {
+    reconstructed: false,
+    limits: { languages: [] },
+    blocks: [opioids, { name: 'design', mesh: [], terms: [{ text: 'randomised', field: 'tiab' }], publicationTypes: ['Randomized Controlled Trial', 'Review'] }],
+    not: [
+      { name: 'opinion', mesh: [], terms: [], publicationTypes: ['Editorial', 'Comment', 'Letter', 'Preprint'] },
+      { name: 'animals', mesh: ['Animals'], terms: [], unless: { mesh: ['Humans'], terms: [] } },
+    ],
+  };
+
+  it('matches PubMed names on PubMed and Europe PMC records, in any case, as alternatives of a block', () => {
+    for (const source of ['pubmed', 'europepmc']) {
+      const m = compileEvaluator(s, source);
+      expect(m({ title: 'Opioid tapering', publicationTypes: ['Journal Article', 'Randomized Controlled Trial'] })).toBe(true);
+      expect(m({ title: 'Opioid tapering', publicationTypes: ['randomized controlled trial'] })).toBe(true);
+      expect(m({ title: 'Opioid tapering', publicationTypes: ['Journal Article'] })).toBe(false);
+      expect(m({ title: 'Opioid tapering: a randomised trial', publicationTypes: ['Journal Article'] })).toBe(true);
+      expect(m({ title: 'Opioid tapering: a randomised trial', publicationTypes: ['Comment', 'Journal Article'] })).toBe(false);
+    }
+  });
+
+  it('leaves out animal studies unless they are human studies too (NOT (Animals NOT Humans))', () => {
+    const m = compileEvaluator(s);
+    const trial = { title: 'Opioid tapering: a randomised trial' };
+    expect(m({ ...trial, meshTerms: ['Animals', 'Rats', 'Analgesics, Opioid'] })).toBe(false);
+    expect(m({ ...trial, meshTerms: ['Animals', 'Humans', 'Mice'] })).toBe(true);
+    expect(m({ ...trial, meshTerms: ['Humans'] })).toBe(true);
+    expect(m(trial)).toBe(true);
+  });
+
+  it('reads OpenAlex and Crossref types by their own names where one means the same, and no other', () => {
+    const openalex = compileEvaluator(s, 'openalex');
+    const trial = { title: 'Opioid tapering: a randomised trial' };
+    expect(openalex({ ...trial, publicationTypes: ['letter', 'journal-article'] })).toBe(false);
+    expect(openalex({ ...trial, publicationTypes: ['preprint', 'posted-content'] })).toBe(false);
+    expect(openalex({ ...trial, publicationTypes: ['article', 'journal-article'] })).toBe(true);
+    expect(openalex({ title: 'Opioids and pain', publicationTypes: ['review', 'journal-article'] })).toBe(true); // Review of the design block
+    expect(openalex({ title: 'Opioids and pain', publicationTypes: ['article'] })).toBe(false); // no OpenAlex type for an RCT
+    expect(openalex({ ...trial, meshTerms: ['Animals'] })).toBe(false); // OpenAlex has MeSH for PubMed works
+    const crossref = compileEvaluator(s, 'crossref');
+    expect(crossref({ ...trial, publicationTypes: ['posted-content', 'preprint'] })).toBe(false);
+    expect(crossref({ ...trial, publicationTypes: ['journal-article'] })).toBe(true);
+    // An OpenAlex name on a Crossref record means nothing there: Letter is no Crossref type.
+    expect(crossref({ ...trial, publicationTypes: ['letter'] })).toBe(true);
+  });
+
+  it('does not apply a not block whose unless the records cannot show, and says so', () => {
+    const needsHumans: SearchStrategy = { ...s, not: [{ name: 'rodents', mesh: [], terms: [{ text: 'rats', field: 'tiab' }], unless: { mesh: ['Humans'], terms: [] } }] };
+    // Crossref records carry no MeSH: leaving out every record on rats would drop human studies too.
+    expect(compileEvaluator(needsHumans, 'crossref')({ title: 'Opioid tapering in rats and patients: a randomised trial' })).toBe(true);
+    expect(compileEvaluator(needsHumans, 'pubmed')({ title: 'Opioid tapering in rats: a randomised trial' })).toBe(false);
+    expect(compileEvaluator(needsHumans, 'pubmed')({ title: 'Opioid tapering in rats: a randomised trial', meshTerms: ['Humans'] })).toBe(true);
+    expect(localCheckNotes(needsHumans, 'crossref')).toContain(
+      'crossref: not block "rodents" leaves out no record: its unless needs MeSH headings, which Crossref records do not carry',
+    );
+    const byType: SearchStrategy = { ...s, not: [{ name: 'rodents', mesh: [], terms: [{ text: 'rats', field: 'tiab' }], unless: { mesh: [], terms: [], publicationTypes: ['Clinical Trial'] } }] };
+    expect(compileEvaluator(byType, 'openalex')({ title: 'Opioid tapering in rats: a randomised trial' })).toBe(true);
+  });
+
+  it('lists each type a source has no name for, and nothing for PubMed', () => {
+    expect(localCheckNotes(s, 'pubmed')).toEqual([]);
+    expect(localCheckNotes(s, 'openalex')).toEqual([
+      'openalex: publication type "Randomized Controlled Trial" of block "design" has no OpenAlex type of the same meaning and matches no record: the block\'s other alternatives still apply',
+      'openalex: publication type "Comment" of not block "opinion" has no OpenAlex type of the same meaning and leaves out no record',
+    ]);
+    expect(localCheckNotes(s, 'crossref')).toHaveLength(6); // RCT, Review; Editorial, Comment, Letter; the animal filter's unless
   });
 });
 

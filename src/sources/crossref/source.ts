@@ -4,6 +4,7 @@ import { PermanentError } from '../../errors.js';
 import type { SourceRecord } from '../../records/types.js';
 import { compileCrossref } from '../../strategy/compile/crossref.js';
 import { compileEvaluator } from '../../strategy/evaluate.js';
+import { indexingOf, localCheckNotes } from '../../strategy/vocabulary.js';
 import type { SearchStrategy } from '../../strategy/types.js';
 import type { Source } from '../types.js';
 import { CrossrefClient, type CrossrefClientOptions, type CrossrefSearch } from './client.js';
@@ -23,18 +24,19 @@ export interface CrossrefSource extends Source {
 export function localStrategy(strategy: SearchStrategy): { keep: (r: SourceRecord) => boolean; notes: string[] } {
   const notes: string[] = [];
   for (const b of strategy.blocks) {
-    if (b.terms.length === 0) notes.push(`crossref: block "${b.name}" has only MeSH headings, which Crossref records do not carry: no record can match it`);
+    if (b.terms.length === 0) notes.push(`crossref: block "${b.name}" has only ${indexingOf(b)}, which Crossref records do not carry: no record can match it`);
   }
   for (const b of strategy.not ?? []) {
     if (b.mesh.length > 0) notes.push(`crossref: the MeSH headings of not block "${b.name}" leave out no Crossref record, which carries none`);
   }
+  notes.push(...localCheckNotes(strategy, 'crossref'));
   const codes = strategy.limits.languages.map((name) => {
     const code = medlineCode(name);
     if (!code) notes.push(`crossref: language limit "${name}" is not known here and is not applied`);
     return code;
   });
   const allowed = codes.includes(undefined) ? new Set<string>() : new Set(codes as string[]);
-  const matches = compileEvaluator(strategy);
+  const matches = compileEvaluator(strategy, 'crossref');
   return {
     keep: (r) => matches(r) && (allowed.size === 0 || !r.language?.length || r.language.some((l) => allowed.has(l))),
     notes,

@@ -2,6 +2,7 @@
 // and checks what comes back against the strategy, since OpenAlex's search is broader.
 import { compileOpenAlex } from '../../strategy/compile/openalex.js';
 import { compileEvaluator } from '../../strategy/evaluate.js';
+import { localCheckNotes } from '../../strategy/vocabulary.js';
 import type { Source } from '../types.js';
 import { OpenAlexClient, type OpenAlexClientOptions, type OpenAlexSearch } from './client.js';
 
@@ -21,13 +22,14 @@ export function createOpenAlexSource(opts: OpenAlexSourceOptions): OpenAlexSourc
       const search = await client.search({
         filter: req.query,
         window: req.window,
-        ...(checked ? { keep: compileEvaluator(req.strategy!) } : {}),
+        ...(checked ? { keep: compileEvaluator(req.strategy!, 'openalex') } : {}),
         signal: req.signal,
         onProgress: req.onProgress,
       });
       if (req.strategy && !checked) {
         search.warnings.push("the protocol's own OpenAlex query was sent; records were not checked against the strategy");
       }
+      if (checked) search.warnings.unshift(...localCheckNotes(req.strategy!, 'openalex'));
       return search;
     },
   };

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../errors.js';
-import { type ConceptBlock, OPEN_YEARS, type SearchStrategy, type TextTerm } from '../types.js';
+import { type Alternatives, type NotBlock, OPEN_YEARS, type SearchStrategy, type TextTerm } from '../types.js';
 import { medlineCode } from '../languages.js';
 import { meshDescriptor } from '../evaluate.js';
 
@@ -12,6 +12,8 @@ import { meshDescriptor } from '../evaluate.js';
  */
 const FIELD: Record<TextTerm['field'], string | undefined> = { tiab: 'TITLE_ABS', title: 'TITLE', all: undefined };
 const MESH_FIELD = 'KW';
+/** Publication types as the record's pubTypeList gives them: PubMed's names for MEDLINE records. */
+const TYPE_FIELD = 'PUB_TYPE';
 
 /** A strategy language (a PubMed name, or already a three-letter code) as a LANG value. */
 export function europePmcLanguage(language: string): string {
@@ -42,8 +44,21 @@ function notTerm(t: TextTerm): string {
   return t.field === 'all' ? `${FIELD.tiab}:${value(t.text)} OR ${MESH_FIELD}:${value(t.text)}` : term(t);
 }
 
-function alternatives(b: ConceptBlock, render: (t: TextTerm) => string = term): string[] {
-  return [...b.terms.map(render), ...b.mesh.map((m) => `${MESH_FIELD}:${value(meshDescriptor(m))}`)];
+function alternatives(b: Alternatives, render: (t: TextTerm) => string = term): string[] {
+  return [
+    ...b.terms.map(render),
+    ...b.mesh.map((m) => `${MESH_FIELD}:${value(meshDescriptor(m))}`),
+    ...(b.publicationTypes ?? []).map((t) => `${TYPE_FIELD}:${value(t)}`),
+  ];
+}
+
+// notTerm may give one alternative as two ORed: bracketed too, or NOT would bind to its second.
+const group = (alts: string[]) => (alts.length === 1 && !alts[0]!.includes(' OR ') ? alts[0]! : `(${alts.join(' OR ')})`);
+
+/** A not block's alternatives; with `unless`, the one (KW:Animals NOT KW:Humans). */
+function leftOut(b: NotBlock): string[] {
+  const alts = alternatives(b, notTerm);
+  return b.unless ? [`(${group(alts)} NOT ${group(alternatives(b.unless, notTerm))})`] : alts;
 }
 
 /** Compiles a strategy to a Europe PMC query: (block) AND (block) AND LANG:eng, or ((...) NOT (excluded)). */
@@ -55,6 +70,6 @@ export function compileEuropePmc(strategy: SearchStrategy): string {
   const years = strategy.limits.years;
   if (years) parts.push(`PUB_YEAR:[${years.from ?? OPEN_YEARS.from} TO ${years.to ?? OPEN_YEARS.to}]`);
   // bracketed, so the NOT leaves out of all of them whatever precedence the parser gives NOT
-  const not = (strategy.not ?? []).flatMap((b) => alternatives(b, notTerm));
+  const not = (strategy.not ?? []).flatMap(leftOut);
   return not.length > 0 ? `(${parts.join(' AND ')}) NOT (${not.join(' OR ')})` : parts.join(' AND ');
 }

@@ -4,10 +4,12 @@
 // and drop stop words, a `*` inside quotes is not a wildcard, and there is no MeSH filter. So the
 // expression asks for a superset of what the strategy matches; the source runs the strategy itself
 // (compileEvaluator) on what comes back and drops the rest. For the same reason `strategy.not` is
-// not sent: a stemmed NOT would leave out more than the strategy does, and the check applies it.
+// not sent, but for its publication types: a stemmed NOT would leave out more than the strategy
+// does, and the check applies it.
 import { ConfigError } from '../../errors.js';
 import type { SearchStrategy, TermField, TextTerm } from '../types.js';
 import { iso1Code } from '../languages.js';
+import { indexingOf, vocabularyOf } from '../vocabulary.js';
 
 /** OpenAlex search filter per field scope; `default.search` is the `search` parameter as a filter. */
 const FILTER: Record<TermField, string> = {
@@ -45,9 +47,10 @@ function renderTerm(term: TextTerm): string {
 export function compileOpenAlex(strategy: SearchStrategy): string {
   const byFilter = new Map<string, string[]>();
   for (const block of strategy.blocks) {
-    // MeSH headings have no OpenAlex filter; they are matched locally against the work's `mesh`.
+    // MeSH headings have no OpenAlex filter, nor can a type filter be ORed with a search: both are
+    // matched locally, against the work's `mesh` and `type`.
     if (block.terms.length === 0) {
-      throw new ConfigError(`strategy block "${block.name}" has only MeSH headings, which OpenAlex cannot search`);
+      throw new ConfigError(`strategy block "${block.name}" has only ${indexingOf(block)}, which OpenAlex cannot search`);
     }
     const field = WIDTH.find((f) => block.terms.some((t) => t.field === f))!;
     const filter = FILTER[field];
@@ -69,5 +72,10 @@ export function compileOpenAlex(strategy: SearchStrategy): string {
   const years = strategy.limits.years;
   if (years?.from !== undefined) filters.push(`from_publication_date:${years.from}-01-01`);
   if (years?.to !== undefined) filters.push(`to_publication_date:${years.to}-12-31`);
+  // A type to leave out is exact, not stemmed: sent (a negated filter each, which OpenAlex ANDs)
+  // where OpenAlex has the same type, unless an `unless` could keep the record.
+  const vocabulary = vocabularyOf('openalex');
+  const types = (strategy.not ?? []).flatMap((b) => (b.unless ? [] : (b.publicationTypes ?? []).flatMap((t) => vocabulary.types(t) ?? [])));
+  for (const t of new Set(types)) filters.push(`type:!${t}`);
   return filters.join(',');
 }

@@ -1,4 +1,4 @@
-import { type ConceptBlock, OPEN_YEARS, type SearchStrategy, type TextTerm } from '../types.js';
+import { type Alternatives, type NotBlock, OPEN_YEARS, type SearchStrategy, type TextTerm } from '../types.js';
 import { pubmedName } from '../languages.js';
 
 const FIELD_TAG: Record<TextTerm['field'], string> = { tiab: 'tiab', title: 'ti', all: 'all' };
@@ -9,12 +9,20 @@ function quoteTerm(text: string): string {
   return /^[\p{L}\p{N}]+\*?$/u.test(text) ? text : `"${text.replaceAll('"', '')}"`;
 }
 
-function alternatives(block: ConceptBlock): string[] {
+function alternatives(block: Alternatives): string[] {
   const alone = new Set(block.noExplode);
   return [
     ...block.terms.map((t) => `${quoteTerm(t.text)}[${FIELD_TAG[t.field]}]`),
     ...block.mesh.map((m) => `"${m}"[${alone.has(m) ? 'Mesh:NoExp' : 'Mesh'}]`),
+    ...(block.publicationTypes ?? []).map((t) => `"${t}"[pt]`),
   ];
+}
+
+const group = (alts: string[]) => (alts.length === 1 ? alts[0]! : `(${alts.join(' OR ')})`);
+
+/** A not block's alternatives; with `unless`, the one ("Animals"[Mesh] NOT "Humans"[Mesh]). */
+function leftOut(block: NotBlock): string[] {
+  return block.unless ? [`(${group(alternatives(block))} NOT ${group(alternatives(block.unless))})`] : alternatives(block);
 }
 
 /**
@@ -29,6 +37,6 @@ export function compilePubmed(strategy: SearchStrategy): string {
   else if (langs.length === 1) blocks.push(langs[0]!);
   const years = strategy.limits.years;
   if (years) blocks.push(`${years.from ?? OPEN_YEARS.from}:${years.to ?? OPEN_YEARS.to}[dp]`);
-  const not = (strategy.not ?? []).flatMap(alternatives);
+  const not = (strategy.not ?? []).flatMap(leftOut);
   return not.length > 0 ? `(${blocks.join(' AND ')}) NOT (${not.join(' OR ')})` : blocks.join(' AND ');
 }
