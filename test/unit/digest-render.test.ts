@@ -136,7 +136,7 @@ describe('digest rendering', () => {
     expect(d.text).toContain('2. [Correction notice] Department of Error.\n');
     expect(d.text).toContain('3. [Preprint] Peer navigators after overdose\n');
     expect(d.text).toMatch(/^1\. Peer naloxone/m);
-    expect(d.html).toMatch(/>Correction notice<\/span> Department of Error\.<\/div>/);
+    expect(d.html).toMatch(/>Correction notice<\/span> Department of Error\.<\/h2>/);
     expect(d.html).toMatch(/>Preprint<\/span> Peer navigators/);
     // The triage pages show the same label.
     expect(workCard({ ...erratum, flags: { ...NO_FLAGS, retractionNotice: true } }).html).toContain('<span class="label">Retraction notice</span> Department of Error.');
