@@ -87,13 +87,21 @@ ${p.action === 'include' ? '' : reasonFields(p.reasons, 'c')}
 }
 
 /**
+ * Enter in a form's text field presses its first submit button: in a note field, that decided
+ * Include (or the first "Change to") whatever the note said. A disabled first button makes Enter
+ * do nothing (HTML's implicit submission stops at a disabled default button), with or without
+ * JavaScript; the decision stays with the buttons.
+ */
+const NO_IMPLICIT_SUBMIT = raw('<button type="submit" disabled hidden aria-hidden="true" tabindex="-1">Enter does not decide</button>');
+
+/**
  * Buttons that change a decision already made, one per other choice. `link`: each button posts to
  * its own signed decision link (a page reached from an email); `button`: each posts its token to
  * the page it is on (the queue, the conflicts page).
  */
 function changeForm(p: { current: Decision; tokens: Record<Decision, string>; reasons: readonly string[]; mode: 'link' | 'button'; verb: string; id: string }): Raw {
   const others = DECISIONS.filter((d) => d !== p.current);
-  return html`<form method="post" class="actions change">${others.map((d) =>
+  return html`<form method="post" class="actions change">${NO_IMPLICIT_SUBMIT}${others.map((d) =>
     p.mode === 'link'
       ? html`<button type="submit" formaction="${p.tokens[d]}" class="${d}">${p.verb} ${LABEL[d]}</button>`
       : html`<button type="submit" name="t" value="${p.tokens[d]}" class="${d}">${p.verb} ${LABEL[d]}</button>`,
@@ -176,7 +184,7 @@ ${p.last ? lastDecidedCard(p.last, p.reasons, 'decision') : ''}
 <p class="note">Keys: <kbd>i</kbd> include, <kbd>e</kbd> exclude, <kbd>m</kbd> maybe (the highlighted record: the first, or the one you move into with Tab). The buttons work without JavaScript.</p>
 ${p.items.length === 0 ? html`<div class="card">Nothing waits for your decision.</div>` : ''}
 ${p.items.map(
-  (it) => html`<form method="post" class="card item" aria-labelledby="title-${it.work.workId}">${workCard(it.work, { titleId: `title-${it.work.workId}` })}
+  (it) => html`<form method="post" class="card item" aria-labelledby="title-${it.work.workId}">${NO_IMPLICIT_SUBMIT}${workCard(it.work, { titleId: `title-${it.work.workId}` })}
 <div class="actions">${(['include', 'exclude', 'maybe'] as const).map(
     (a) => html`<button type="submit" name="t" value="${it.tokens[a]}" class="${a}" data-key="${KEY[a]}">${LABEL[a]} <kbd>${KEY[a]}</kbd></button>`,
   )}</div>
@@ -242,7 +250,7 @@ ${p.recorded ? html`<p class="note">${p.recorded}</p>` : ''}
 ${p.last ? lastDecidedCard(p.last, p.reasons, 'resolution') : ''}
 ${p.items.length === 0 ? html`<div class="card">No conflicts.</div>` : ''}
 ${p.items.map(
-  (it) => html`<form method="post" class="card">${workCard(it.work, { status: 'conflict' })}
+  (it) => html`<form method="post" class="card">${NO_IMPLICIT_SUBMIT}${workCard(it.work, { status: 'conflict' })}
 <table><tr><th>Reviewer</th><th>Decision</th><th>Reason</th></tr>${it.votes.map((v) => html`<tr><td>${v.reviewer}</td><td>${LABEL[v.decision]}</td><td>${v.reason ?? ''}</td></tr>`)}</table>
 <div class="actions">${(['include', 'exclude', 'maybe'] as const).map((a) => html`<button type="submit" name="t" value="${it.tokens[a]}" class="${a}">Resolve: ${LABEL[a]}</button>`)}</div>
 <div class="actions">${reasonFields(p.reasons, String(it.work.workId))}</div></form>`,

@@ -107,6 +107,39 @@ describe.skipIf(!hasChromium)('the digest and triage pages with a screen reader 
     await page.close();
   });
 
+  it('Enter in a note field decides nothing: it would press the first button, Include, whatever the note said', async () => {
+    const { bob } = await reviewerIds(ctx, 'a11y-rev');
+    const bobs = async () => (await Promise.all(workIds.map(decisions))).flat().filter((d) => d.reviewerId === bob).length;
+    const before = await bobs();
+    const page = await browser.newPage();
+    await page.goto(links(mailTo('bob@example.org').html!, 'Open your screening queue')[0]!);
+    const queueUrl = page.url();
+    await page.locator('form.item').first().locator('input[name="reason_text"]').fill('wrong population');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    expect(page.url()).toBe(queueUrl);
+    expect(await bobs()).toBe(before);
+    // The decided page a link leads to has several buttons too (Change to ...).
+    // On a record nobody decided yet, and not the one the conflicts test makes a conflict of.
+    const undecided: number[] = [];
+    for (const id of workIds.slice(0, 3)) if ((await decisions(id)).length === 0) undecided.push(id);
+    await page.goto(links(mailTo('bob@example.org').html!, 'Maybe').find((l) => workOf(l) === undecided[0])!);
+    await page.getByRole('button', { name: 'Maybe' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Recorded: Maybe');
+    const decidedUrl = page.url();
+    await page.locator('input[name="reason_text"]').fill('not a trial');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    expect(page.url()).toBe(decidedUrl);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Recorded: Maybe');
+    expect(await bobs()).toBe(before + 1);
+    // The buttons still submit the note.
+    await page.getByRole('button', { name: 'Change to Exclude' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Recorded: Exclude');
+    expect((await decisions(undecided[0]!)).at(-1)).toMatchObject({ decision: 'exclude', reason: 'not a trial' });
+    await page.close();
+  });
+
   it('the conflicts page passes the audit, its sections and records headed in order', async () => {
     // Ann includes and Bob excludes the same record: a conflict for Mia.
     const ann = links(mailTo('ann@example.org').html!, 'Include');
