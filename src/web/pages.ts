@@ -16,7 +16,7 @@ main{max-width:760px;margin:0 auto;padding:24px 16px}
 h1{font-size:22px;margin:0 0 12px}
 .card{background:#fff;border-radius:6px;padding:16px 20px;margin:0 0 16px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
 .card.current{outline:3px solid #0b57d0}
-.title{font-size:17px;font-weight:600;line-height:1.3}
+.title{font-size:17px;font-weight:600;line-height:1.3;margin:0}
 .meta{font-size:14px;color:#444;margin-top:4px}
 .abstract{font-size:14px;line-height:1.5;color:#333;margin-top:8px}
 a{color:#0b57d0}
@@ -30,7 +30,7 @@ select,input[type=text]{font:inherit;font-size:14px;padding:4px;max-width:100%}
 .status{display:inline-block;font-size:12px;font-weight:600;text-transform:uppercase;padding:2px 8px;border-radius:10px;background:#e8eaed}
 table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-top:1px solid #e3e3e3;padding:6px 4px;text-align:left;vertical-align:top}
 kbd{border:1px solid #bbb;border-radius:3px;padding:0 4px;font-size:12px;background:#fafafa;color:#1f1f1f}
-button kbd{background:rgba(255,255,255,.2);border-color:rgba(255,255,255,.6);color:#fff}
+button kbd{background:transparent;border-color:#fff;color:#fff}
 `;
 
 export function layout(title: string, body: Raw, script?: { nonce: string; code: string }): string {
@@ -45,12 +45,17 @@ export function errorPage(status: number, message: string): string {
   return layout(`Error ${status}`, html`<div class="card"><h1>${status === 410 ? 'This link has expired' : 'This link cannot be used'}</h1><p>${message}</p><p class="note">Nothing was changed. Use the newest digest email or your queue link.</p></div>`);
 }
 
-export function workCard(w: WorkView, opts: { fullAbstract?: boolean; status?: WorkStatus } = {}): Raw {
+/**
+ * A record's title is a heading, so a screen reader can move from record to record; `heading` is
+ * its level under the page's sections, `titleId` lets a form take the title as its name.
+ */
+export function workCard(w: WorkView, opts: { fullAbstract?: boolean; status?: WorkStatus; heading?: 2 | 3; titleId?: string } = {}): Raw {
   const pm = pubmedUrl(w.pmid);
   const doi = doiUrl(w.doi);
   const abstract = opts.fullAbstract ? (w.abstract ?? '') : abstractLead(w.abstract, 600);
   const label = recordLabel(w.flags, w.kind);
-  return html`<div class="title">${label ? html`<span class="label">${label}</span> ` : ''}${w.title}</div>
+  const level = opts.heading ?? 2;
+  return html`<h${level} class="title"${opts.titleId ? html` id="${opts.titleId}"` : ''}>${label ? html`<span class="label">${label}</span> ` : ''}${w.title}</h${level}>
 <div class="meta">${authorLine(w.authors)}${w.journal ? html` &middot; <i>${w.journal}</i>` : ''}${w.year ? html` &middot; ${w.year}` : ''}${opts.status ? html` &middot; <span class="status">${opts.status}</span>` : ''}</div>
 <div class="meta">${pm ? html`<a href="${pm}" rel="noreferrer">PMID ${w.pmid}</a> ` : ''}${doi ? html`<a href="${doi}" rel="noreferrer">DOI ${w.doi}</a>` : ''}</div>
 ${abstract ? html`<div class="abstract">${abstract}</div>` : ''}`;
@@ -82,13 +87,21 @@ ${p.action === 'include' ? '' : reasonFields(p.reasons, 'c')}
 }
 
 /**
+ * Enter in a form's text field presses its first submit button: in a note field, that decided
+ * Include (or the first "Change to") whatever the note said. A disabled first button makes Enter
+ * do nothing (HTML's implicit submission stops at a disabled default button), with or without
+ * JavaScript; the decision stays with the buttons.
+ */
+const NO_IMPLICIT_SUBMIT = raw('<button type="submit" disabled hidden aria-hidden="true" tabindex="-1">Enter does not decide</button>');
+
+/**
  * Buttons that change a decision already made, one per other choice. `link`: each button posts to
  * its own signed decision link (a page reached from an email); `button`: each posts its token to
  * the page it is on (the queue, the conflicts page).
  */
 function changeForm(p: { current: Decision; tokens: Record<Decision, string>; reasons: readonly string[]; mode: 'link' | 'button'; verb: string; id: string }): Raw {
   const others = DECISIONS.filter((d) => d !== p.current);
-  return html`<form method="post" class="actions change">${others.map((d) =>
+  return html`<form method="post" class="actions change">${NO_IMPLICIT_SUBMIT}${others.map((d) =>
     p.mode === 'link'
       ? html`<button type="submit" formaction="${p.tokens[d]}" class="${d}">${p.verb} ${LABEL[d]}</button>`
       : html`<button type="submit" name="t" value="${p.tokens[d]}" class="${d}">${p.verb} ${LABEL[d]}</button>`,
@@ -138,6 +151,13 @@ const QUEUE_SCRIPT = `
   var cards=[].slice.call(document.querySelectorAll('form.item'));
   if(!cards.length)return;
   cards[0].classList.add('current');
+  // The keys act on the record the keyboard is in: Tab into a record and it becomes the highlighted one.
+  document.addEventListener('focusin',function(ev){
+    var form=ev.target&&ev.target.closest&&ev.target.closest('form.item');
+    if(!form||form.classList.contains('current'))return;
+    cards.forEach(function(c){c.classList.remove('current');});
+    form.classList.add('current');
+  });
   document.addEventListener('keydown',function(ev){
     if(ev.ctrlKey||ev.metaKey||ev.altKey)return;
     var t=ev.target&&ev.target.tagName;
@@ -161,10 +181,10 @@ export function queuePage(p: { reviewTitle: string; reviewerName: string; items:
 <p class="meta">${p.reviewTitle} &middot; ${p.reviewerName} &middot; ${p.waiting} record(s) waiting${firstShown(p.items.length, p.waiting)}</p>
 ${p.recorded ? html`<p class="note">${p.recorded}</p>` : ''}
 ${p.last ? lastDecidedCard(p.last, p.reasons, 'decision') : ''}
-<p class="note">Keys: <kbd>i</kbd> include, <kbd>e</kbd> exclude, <kbd>m</kbd> maybe (the highlighted record). The buttons work without JavaScript.</p>
+<p class="note">Keys: <kbd>i</kbd> include, <kbd>e</kbd> exclude, <kbd>m</kbd> maybe (the highlighted record: the first, or the one you move into with Tab). The buttons work without JavaScript.</p>
 ${p.items.length === 0 ? html`<div class="card">Nothing waits for your decision.</div>` : ''}
 ${p.items.map(
-  (it) => html`<form method="post" class="card item">${workCard(it.work)}
+  (it) => html`<form method="post" class="card item" aria-labelledby="title-${it.work.workId}">${NO_IMPLICIT_SUBMIT}${workCard(it.work, { titleId: `title-${it.work.workId}` })}
 <div class="actions">${(['include', 'exclude', 'maybe'] as const).map(
     (a) => html`<button type="submit" name="t" value="${it.tokens[a]}" class="${a}" data-key="${KEY[a]}">${LABEL[a]} <kbd>${KEY[a]}</kbd></button>`,
   )}</div>
@@ -230,21 +250,21 @@ ${p.recorded ? html`<p class="note">${p.recorded}</p>` : ''}
 ${p.last ? lastDecidedCard(p.last, p.reasons, 'resolution') : ''}
 ${p.items.length === 0 ? html`<div class="card">No conflicts.</div>` : ''}
 ${p.items.map(
-  (it) => html`<form method="post" class="card">${workCard(it.work, { status: 'conflict' })}
+  (it) => html`<form method="post" class="card">${NO_IMPLICIT_SUBMIT}${workCard(it.work, { status: 'conflict' })}
 <table><tr><th>Reviewer</th><th>Decision</th><th>Reason</th></tr>${it.votes.map((v) => html`<tr><td>${v.reviewer}</td><td>${LABEL[v.decision]}</td><td>${v.reason ?? ''}</td></tr>`)}</table>
 <div class="actions">${(['include', 'exclude', 'maybe'] as const).map((a) => html`<button type="submit" name="t" value="${it.tokens[a]}" class="${a}">Resolve: ${LABEL[a]}</button>`)}</div>
 <div class="actions">${reasonFields(p.reasons, String(it.work.workId))}</div></form>`,
 )}
-<h1>Possible duplicates</h1>
+<h2>Possible duplicates</h2>
 <p class="meta">${p.matchCount} pair(s)${firstShown(p.matches.length, p.matchCount)}. The deduplicator kept these pairs apart because it was not sure. Your answer is remembered: &ldquo;Same work&rdquo; merges them (decisions carry over), &ldquo;Different works&rdquo; never proposes the pair again.</p>
 ${p.matches.length === 0 ? html`<div class="card">None.</div>` : ''}
 ${p.matches.map(
   (m) => html`<form method="post" class="card"><input type="hidden" name="kind" value="match">
 <p class="meta">${explainReason(m.reason)} <span class="note">(similarity ${m.score.toFixed(2)}, ${m.reason})</span></p>
-${workCard(m.a, {})}<hr>${workCard(m.b, {})}
+${workCard(m.a, { heading: 3 })}<hr>${workCard(m.b, { heading: 3 })}
 <div class="actions"><button type="submit" name="t" value="${m.tokens.same}" class="include">Same work</button><button type="submit" name="t" value="${m.tokens.different}" class="exclude">Different works</button></div></form>`,
 )}
-<h1>Retractions and corrections</h1>
+<h2>Retractions and corrections</h2>
 <div class="card">${
       p.flagged.length === 0
         ? 'None.'
@@ -253,7 +273,7 @@ ${workCard(m.a, {})}<hr>${workCard(m.b, {})}
             (f) => html`<tr><td>${f.workId}</td><td>${f.title}</td><td>${f.status}</td><td>${f.note}</td></tr>`,
           )}</table>`
     }</div>
-<h1>Digest delivery problems</h1>
+<h2>Digest delivery problems</h2>
 <div class="card">${
       p.problems.length === 0
         ? 'None.'

@@ -3,7 +3,7 @@ import { NO_FLAGS } from '../../src/records/types.js';
 import { workCard } from '../../src/web/pages.js';
 import addressparser from 'nodemailer/lib/addressparser';
 import { mailbox } from '../../src/digest/outbox.js';
-import { abstractLead, authorLine, doiUrl, renderDigest, type DigestModel, type DigestRecord } from '../../src/digest/render.js';
+import { HTML_BUDGET, abstractLead, authorLine, doiUrl, renderDigest, type DigestModel, type DigestRecord } from '../../src/digest/render.js';
 
 const evil = '<script>alert(1)</script>';
 const record = (over: Partial<DigestRecord> = {}): DigestRecord => ({
@@ -136,7 +136,7 @@ describe('digest rendering', () => {
     expect(d.text).toContain('2. [Correction notice] Department of Error.\n');
     expect(d.text).toContain('3. [Preprint] Peer navigators after overdose\n');
     expect(d.text).toMatch(/^1\. Peer naloxone/m);
-    expect(d.html).toMatch(/>Correction notice<\/span> Department of Error\.<\/div>/);
+    expect(d.html).toMatch(/>Correction notice<\/span> Department of Error\.<\/h2>/);
     expect(d.html).toMatch(/>Preprint<\/span> Peer navigators/);
     // The triage pages show the same label.
     expect(workCard({ ...erratum, flags: { ...NO_FLAGS, retractionNotice: true } }).html).toContain('<span class="label">Retraction notice</span> Department of Error.');
@@ -155,6 +155,35 @@ describe('digest rendering', () => {
     );
     expect(d.html).toContain('<li>work 12 (included) Take-home naloxone &lt;script&gt;alert(1)&lt;/script&gt;: retraction-of work 45</li>');
     expect(renderDigest(model([])).text).not.toContain('retraction or correction');
+  });
+
+  it('keeps a full digest\'s HTML under the size Gmail clips at, footer included, and lists every record in the text part', () => {
+    // 50 records as a real page of them looks: long titles, long abstracts, 200-character signed links.
+    const token = (i: number, a: string) => `https://living-review.example.org/a/${'T'.repeat(160)}${a}${i}`;
+    const records = Array.from({ length: 50 }, (_, i) =>
+      record({
+        workId: i + 1,
+        title: `Record ${i + 1}: peer-delivered naloxone distribution and opioid overdose mortality among people released from prison: a stepped-wedge trial`,
+        pmid: String(39000000 + i),
+        links: { include: token(i, 'I'), exclude: token(i, 'E'), maybe: token(i, 'M') },
+      }),
+    );
+    const d = renderDigest(model(records, { more: 7 }));
+    expect(Buffer.byteLength(d.html)).toBeLessThanOrEqual(HTML_BUDGET);
+    const shown = [...d.html.matchAll(/>Include<\/a>/g)].length;
+    expect(shown).toBeGreaterThan(20);
+    expect(shown).toBeLessThan(50);
+    // The ones left out are counted with those waiting in the queue, and the footer is still there.
+    expect(d.html).toContain(`${50 - shown + 7} more record(s) wait in your queue.`);
+    expect(d.html).toContain(`Record ${shown}: peer`);
+    expect(d.html).not.toContain(`Record ${shown + 1}: peer`);
+    expect(d.html).toContain('https://lr.example.org/q/QUEUE');
+    expect(d.html).toContain('https://lr.example.org/u/UNSUB');
+    expect(d.html).toMatch(/<\/html>\n$/);
+    for (const i of [1, 50]) expect(d.text).toContain(`Record ${i}: peer`);
+    expect(d.text).toContain('7 more record(s) wait in your queue.');
+    // A short digest is listed whole.
+    expect([...renderDigest(model(records.slice(0, 5))).html.matchAll(/>Include<\/a>/g)]).toHaveLength(5);
   });
 
   it('keeps the text part\'s lines whole whatever the reviewer\'s name', () => {
