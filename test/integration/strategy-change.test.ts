@@ -7,6 +7,7 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchRuns, works } from '../../src/db/schema/index.js';
 import { packageRoot } from '../../src/paths.js';
+import { addDays, isoDay } from '../../src/runs/window.js';
 import { startFakeEutils, type FakeEutils } from '../fakes/eutils-server.js';
 import { cloneCorpus, extractArticles } from '../fakes/pubmed-corpus.js';
 import { runCli } from '../helpers/cli.js';
@@ -17,6 +18,8 @@ const TEMPLATES = extractArticles(readFileSync(join(packageRoot, 'test/fixtures/
 const UPDATE_FROM = '2020-10-01';
 /** Entered in 2023: only a strategy with the new synonym finds it. */
 const OLD_PAPER = '40000002';
+/** Where a window that goes on from a search ending today starts, at the earliest (the overlap is 7 days). */
+const RECENT = addDays(isoDay(new Date()), -10);
 
 describe('a strategy edited between runs', () => {
   let t: TestDatabase;
@@ -45,8 +48,8 @@ describe('a strategy edited between runs', () => {
     edit(p);
     writeFileSync(file, stringify(p));
   }
-  async function run() {
-    const r = await runCli(['run', '--once', '--json'], env());
+  async function run(...args: string[]) {
+    const r = await runCli(['run', '--once', '--json', ...args], env());
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout).sources[0];
   }
@@ -65,7 +68,7 @@ describe('a strategy edited between runs', () => {
     expect(first).toMatchObject({ status: 'ok', from: UPDATE_FROM, new: 2 });
     expect(strategyNotes(first)).toEqual([]);
     const second = await run();
-    expect(second.from > '2026-01-01').toBe(true);
+    expect(second.from > RECENT).toBe(true);
     expect(second).toMatchObject({ status: 'ok', new: 0 });
     expect(strategyNotes(second)).toEqual([]);
     const runs = await t.database.db.select().from(searchRuns).orderBy(asc(searchRuns.id));
@@ -80,6 +83,15 @@ describe('a strategy edited between runs', () => {
     expect(line).toContain(`; strategy changed since the last search: next window starts ${UPDATE_FROM}`);
   });
 
+  it('lets a --from win, and leaves the days before it to the next run without --from', async () => {
+    const recent = await run('--from', RECENT);
+    expect(recent).toMatchObject({ status: 'ok', from: RECENT, new: 0 });
+    expect(strategyNotes(recent)).toEqual([
+      `strategy changed since the last search: this window starts ${RECENT} (--from): the next window without --from starts ${UPDATE_FROM} again`,
+    ]);
+    expect((await status()).json).toMatchObject({ strategyChanged: true, nextWindowFrom: UPDATE_FROM });
+  });
+
   it('searches the whole update period again and stages the old paper only the new term finds, once', async () => {
     const again = await run();
     expect(again).toMatchObject({ status: 'ok', from: UPDATE_FROM, identified: 3, new: 1, duplicates: 2 });
@@ -92,7 +104,7 @@ describe('a strategy edited between runs', () => {
 
     // Searched with the new strategy: the next run goes on from where this one ended, and says nothing.
     const next = await run();
-    expect(next.from > '2026-01-01').toBe(true);
+    expect(next.from > RECENT).toBe(true);
     expect(next).toMatchObject({ status: 'ok', new: 0 });
     expect(strategyNotes(next)).toEqual([]);
     const { json, line } = await status();

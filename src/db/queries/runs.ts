@@ -9,8 +9,8 @@ export const isSearch = ne(searchRuns.trigger, 'import');
 /**
  * What each source's searches have covered with the strategy it would now send (`coverage`:
  * `current` gives a source's fingerprint, see src/runs/strategy.ts): where its searched days end
- * (`searchedUntil`), the next window's start before the overlap, and whether the strategy changed
- * since its last successful search. A source without a search has none. A failed or partial run
+ * (`searchedUntil`), the next window's start before the overlap, and whether it starts earlier
+ * because the strategy changed. A source without a search has none. A failed or partial run
  * never moves the watermark. A window counts only up to the day its run started on in the time
  * zone furthest behind UTC (UTC-12): a day that had not begun everywhere could still be some
  * source's today (NCBI, which dates PubMed's records, is in US Eastern time: a run at 02:00Z

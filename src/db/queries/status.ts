@@ -19,7 +19,7 @@ export interface SourceRunSummary {
   finishedAt: Date | null;
   /** The last day searched without a gap with the current strategy (`watermarks`): where the next run starts, before the overlap. */
   watermark: string | null;
-  /** The strategy this source would send changed since its last successful search: the next window starts over. */
+  /** The next window starts earlier because the strategy this source would send changed (`Coverage`). */
   strategyChanged: boolean;
 }
 
