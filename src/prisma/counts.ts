@@ -59,6 +59,9 @@ function add(into: PrismaCounts, c: PrismaCounts): void {
  * cycle (a worker retrying) are one search, and so is a failed search with the next search of its
  * source that covers its window again (a killed `run --once` run again, an import of the same
  * files again): what the failed one staged reappears in the next, as in a retry, and counts once.
+ * Not a search with another strategy (the protocol edited between them, its whole update period
+ * searched again): that is a search of its own, in its own update. A run stored before runs
+ * recorded their strategy is taken for a search with the next one's.
  */
 export function searches(runs: readonly CycleRunRow[]): CycleRunRow[][] {
   const out: CycleRunRow[][] = [];
@@ -71,7 +74,9 @@ export function searches(runs: readonly CycleRunRow[]): CycleRunRow[][] {
       last !== undefined &&
       (last.cycleId === r.cycleId ||
         (last.status === 'failed' &&
-          (r.trigger === 'import' ? r.query === last.query : r.windowFrom <= last.windowFrom && r.windowTo >= last.windowTo)));
+          (r.trigger === 'import'
+            ? r.query === last.query
+            : r.windowFrom <= last.windowFrom && r.windowTo >= last.windowTo && sameStrategy(r.strategyFingerprint, last.strategyFingerprint))));
     if (again) {
       before!.push(r);
     } else {
@@ -81,6 +86,10 @@ export function searches(runs: readonly CycleRunRow[]): CycleRunRow[][] {
     }
   }
   return out;
+}
+
+function sameStrategy(a: string | null, b: string | null): boolean {
+  return a === null || b === null || a === b;
 }
 
 /** Pure: the run log (oldest first) and the works each run first staged in, PRISMA counts per update and overall out. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Protocol } from '../config/protocol.js';
 import type { Db } from '../db/client.js';
-import { finishRun, recordProgress, watermark } from '../db/queries/runs.js';
+import { finishRun, recordProgress, sourceCoverage } from '../db/queries/runs.js';
 import { PermanentError, oneLine } from '../errors.js';
 import { refreshRelevance } from '../ranking/update.js';
 import type { Logger } from '../log.js';
@@ -10,7 +10,8 @@ import { stageBatch } from '../staging/stage.js';
 import { syncSeeds } from '../staging/seeds.js';
 import { ownRun, settleAbandonedRuns } from './ownership.js';
 import { recheckIncluded } from './recheck.js';
-import { isoDay, nextWindow } from './window.js';
+import { sentStrategy, type SentStrategy } from './strategy.js';
+import { isoDay, nextWindow, nextWindowStart, strategyChangedNote } from './window.js';
 
 export interface SourceResult {
   source: string;
@@ -109,19 +110,17 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
   const runBy = opts.runBy ?? (opts.trigger === 'cli' ? 'run --once' : `a ${opts.trigger} search`);
   const abandoned = await settleAbandonedRuns(db, { reviewId: protocol.id, source: source.name }, runBy);
   if (abandoned.length > 0) log.warn({ runIds: abandoned }, 'runs left by a stopped process marked failed');
-  const override = protocol.sources[source.name]?.query;
-  let query = override ?? '';
+  let query = protocol.sources[source.name]?.query ?? '';
+  let sent: SentStrategy;
   let window: DateWindow;
+  let notes: string[];
   try {
-    query = override ?? source.compileQuery(protocol.strategy);
-    window = nextWindow({
-      from: opts.from,
-      to: opts.to,
-      watermark: await watermark(db, protocol.id, source.name),
-      updateFrom: protocol.update_from,
-      overlapDays: protocol.window_overlap_days,
-      today: isoDay(opts.now ?? new Date()),
-    });
+    sent = sentStrategy(source, protocol);
+    query = sent.query;
+    const covered = await sourceCoverage(db, protocol.id, source.name, sent.fingerprint);
+    const start = { watermark: covered.watermark, updateFrom: protocol.update_from, overlapDays: protocol.window_overlap_days };
+    window = nextWindow({ ...start, from: opts.from, to: opts.to, today: isoDay(opts.now ?? new Date()) });
+    notes = covered.strategyChanged ? [strategyChangedRunNote(window, nextWindowStart(start))] : [];
   } catch (err) {
     // Nothing to search (an empty window, a strategy this API cannot express): this source fails
     // before any run starts, and the others go on.
@@ -131,30 +130,32 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
     log.error({ err: error }, 'search not started');
     return sourceResult(source.name, query, { from: opts.from ?? '', to: opts.to ?? '' }, NOTHING, error);
   }
-  const sent = source.sentQuery?.(query, window) ?? query;
+  const sentQuery = source.sentQuery?.(query, window) ?? query;
   const run = {
     reviewId: protocol.id,
     cycleId,
     source: source.name,
     trigger: opts.trigger,
     period: opts.period ?? null,
-    query: sent,
+    query: sentQuery,
+    strategyFingerprint: sent.fingerprint,
     windowFrom: window.from,
     windowTo: window.to,
   };
   // The run's own queries go through the connection holding its lock (see ownership.ts).
   return ownRun(db, run, async (db, runId) => {
     const counts = { identified: 0, fetched: 0, newWorks: 0, duplicates: 0, requests: 0, retries: 0 };
-    const warnings: string[] = [];
+    const warnings: string[] = [...notes];
     const report = (phase: 'search' | 'done' | 'failed') =>
       opts.onProgress?.(source.name, { phase, identified: counts.identified, fetched: counts.fetched, requests: counts.requests, retries: counts.retries });
-    log.info({ runId, window, query: sent }, 'search started');
+    log.info({ runId, window, query: sentQuery }, 'search started');
+    for (const w of notes) log.warn({ runId, warning: w }, 'search warning');
     try {
       const search = await source.search({
         query,
         window,
         strategy: protocol.strategy,
-        override: override !== undefined,
+        override: sent.override,
         signal: opts.signal,
         onProgress: (p) => {
           Object.assign(counts, { requests: p.requests, retries: p.retries, identified: p.identified });
@@ -174,13 +175,13 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
         report('search');
       }
       counts.identified = search.identified;
-      const notes = search.warnings ?? [];
-      warnings.unshift(...notes);
+      const said = search.warnings ?? [];
+      warnings.splice(notes.length, 0, ...said);
       await finishRun(db, runId, { status: 'ok', ...counts, warnings, error: null });
       report('done');
-      for (const w of notes) log.warn({ runId, warning: w }, 'search warning');
+      for (const w of said) log.warn({ runId, warning: w }, 'search warning');
       log.info({ runId, ...counts, warnings: warnings.length }, 'search finished');
-      return sourceResult(source.name, sent, window, counts, null, warnings);
+      return sourceResult(source.name, sentQuery, window, counts, null, warnings);
     } catch (err) {
       opts.onSourceError?.(source.name, err);
       const error = oneLine(err);
@@ -189,9 +190,18 @@ async function runSource(opts: CycleOptions, cycleId: string, source: Source): P
       await finishRun(db, runId, { status: 'failed', ...counts, warnings, error }).catch((e) => log.warn({ runId, err: oneLine(e) }, 'could not mark the run failed; the next run settles it'));
       report('failed');
       log.error({ runId, err: error, ...counts }, 'search failed');
-      return sourceResult(source.name, sent, window, counts, error, warnings);
+      return sourceResult(source.name, sentQuery, window, counts, error, warnings);
     }
   });
+}
+
+/**
+ * The run's first warning when the strategy changed since the last search. A `--from` still wins:
+ * past where the next window would start (`start`), the days before it stay to search.
+ */
+function strategyChangedRunNote(window: DateWindow, start: string): string {
+  const note = strategyChangedNote('this', window.from);
+  return window.from > start ? `${note} (--from): the next window without --from starts ${start} again` : note;
 }
 
 /**

@@ -68,6 +68,50 @@ export function searchedUntil(windows: readonly DateWindow[], updateFrom: string
   return end;
 }
 
+/** A search run of one source as the watermark reads it. */
+export interface StrategyRun extends DateWindow {
+  ok: boolean;
+  /** Its `strategyFingerprint`; null for a run stored before runs recorded one. */
+  fingerprint: string | null;
+}
+
+/** Where a source's searches with the current strategy end, and whether its last one used another. */
+export interface Coverage {
+  /** `searchedUntil` over the successful searches with the current strategy. */
+  watermark: string | null;
+  /** Searches with another strategy reach further than `watermark`: the next window starts earlier because the strategy changed. */
+  strategyChanged: boolean;
+}
+
+/**
+ * What a source's search runs (oldest first) have covered with the strategy it would now send
+ * (`current`, a fingerprint): a living review's search is its current strategy over the whole
+ * update period, so days searched with another one are searched again, from `update_from` (a
+ * strategy's first window counts only from there once another one has been searched: a `--from`
+ * search after an edit leaves the days before it to search). Searches with an earlier strategy
+ * count again when the protocol goes back to it: they found what it finds on their days, as they
+ * did before the edit. A run stored before fingerprints were recorded searched with the strategy
+ * of the first run after it that has one (what was in force at the upgrade), or, with none since,
+ * the current one: an upgrade alone searches nothing again. With `current` unknown (a strategy
+ * this source cannot compile, which it cannot search either), every run counts.
+ */
+export function coverage(runs: readonly StrategyRun[], current: string | undefined, updateFrom: string): Coverage {
+  const used: (string | undefined)[] = [];
+  let next = current;
+  for (let i = runs.length - 1; i >= 0; i--) used[i] = next = runs[i]!.fingerprint ?? next;
+  const ok = runs.flatMap((r, i) => (r.ok ? [{ ...r, same: current === undefined || used[i] === current }] : []));
+  const changed = ok.some((r) => !r.same);
+  const mine = ok.filter((r) => r.same);
+  const watermark = searchedUntil(changed && !mine.some((r) => r.from <= updateFrom) ? [] : mine, updateFrom);
+  const all = searchedUntil(ok, updateFrom);
+  return { watermark, strategyChanged: changed && (watermark === null || (all !== null && watermark < all)) };
+}
+
+/** Said by `status` (`next`) and by the run it starts (`this`). */
+export function strategyChangedNote(which: 'this' | 'next', start: string): string {
+  return `strategy changed since the last search: ${which} window starts ${start}`;
+}
+
 function maxDay(a: string, b: string): string {
   return a > b ? a : b;
 }

@@ -73,6 +73,12 @@ export interface Source {
    */
   sentQuery?(query: string, window: DateWindow): string;
   /**
+   * Whether the source checks what the API returns against the protocol's strategy itself, given
+   * whether its query is the protocol's override: then the strategy decides its results beyond the
+   * query (Crossref always; OpenAlex unless overridden). Left out: never.
+   */
+  checksStrategy?(override: boolean): boolean;
+  /**
    * The current records of works already known, by identifier: how the review learns that an
    * included study was retracted or corrected when no search brings the notice. A source that
    * cannot look records up by id leaves it out; works it cannot look up are skipped.

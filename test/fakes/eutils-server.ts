@@ -23,6 +23,11 @@ export interface FakeEutilsOptions {
   rejectApiKey?: boolean;
   /** PMIDs esearch counts and efetch no longer returns, as NCBI does for deleted records. */
   withdrawn?: string[];
+  /**
+   * PMIDs esearch finds only for a term containing the given text: the fake evaluates no query, so
+   * this tells an edited strategy from the one before it.
+   */
+  foundBy?: Record<string, string>;
   /** A phrase esearch reports in its WarningList as not found (a strategy typo). */
   phraseNotFound?: string;
 }
@@ -81,7 +86,8 @@ export async function startFakeEutils(opts: FakeEutilsOptions): Promise<FakeEuti
     const dateOf: ((r: CorpusRecord) => string) | undefined =
       params.datetype === 'crdt' ? (r) => r.crdt ?? r.edat : params.datetype === 'edat' ? (r) => r.edat : undefined;
     if (!dateOf) return send(200, `<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><ERROR>fake: datetype ${escapeXml(params.datetype ?? '(none)')} not served</ERROR></eSearchResult>`);
-    const hits = opts.records.filter((r) => dateOf(r) >= from && dateOf(r) <= to && inUids(r.pmid));
+    const found = (pmid: string) => !opts.foundBy?.[pmid] || (params.term ?? '').includes(opts.foundBy[pmid]!);
+    const hits = opts.records.filter((r) => dateOf(r) >= from && dateOf(r) <= to && inUids(r.pmid) && found(r.pmid));
     const webEnv = `MCID_fake${histories.size + 1}`;
     histories.set(webEnv, { pmids: hits });
     const retmax = Number(params.retmax ?? 20);

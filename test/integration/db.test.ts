@@ -10,7 +10,7 @@ import { loadProtocol } from '../../src/config/protocol.js';
 import { migrate } from '../../src/db/migrate.js';
 import { prismaInputs } from '../../src/db/queries/prisma.js';
 import { syncProtocol } from '../../src/db/queries/reviews.js';
-import { watermark } from '../../src/db/queries/runs.js';
+import { sourceCoverage } from '../../src/db/queries/runs.js';
 import { reviewStatus } from '../../src/db/queries/status.js';
 import { auditLog, reviewers, searchRuns, works } from '../../src/db/schema/index.js';
 import { migrationsFolder, packageRoot } from '../../src/paths.js';
@@ -50,25 +50,25 @@ async function exerciseRepository(database: Database) {
 
   // A window an older version let end in the future counts up to the day its run started.
   await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c3', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2021-01-01', windowTo: '2099-12-31', status: 'ok', startedAt: new Date('2021-03-01T12:00:00Z'), finishedAt: new Date('2021-03-01T12:00:00Z') });
-  expect(await watermark(db, protocol.id, 'pubmed')).toBe('2021-03-01');
+  expect((await sourceCoverage(db, protocol.id, 'pubmed', 'q')).watermark).toBe('2021-03-01');
   expect((await reviewStatus(db, protocol.id)).sources[0]!.watermark).toBe('2021-03-01');
 
   // A window started past the next start (`run --once --from`) leaves the days between unsearched:
   // the next window still starts before them. A backfill before update_from moves nothing.
   await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c4', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2021-06-01', windowTo: '2021-06-30', status: 'ok', startedAt: new Date('2021-07-01T12:00:00Z'), finishedAt: new Date('2021-07-01T12:00:00Z') });
   await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c5', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2015-01-01', windowTo: '2015-12-31', status: 'ok', startedAt: new Date('2021-07-02T12:00:00Z'), finishedAt: new Date('2021-07-02T12:00:00Z') });
-  expect(await watermark(db, protocol.id, 'pubmed')).toBe('2021-03-01');
+  expect((await sourceCoverage(db, protocol.id, 'pubmed', 'q')).watermark).toBe('2021-03-01');
   expect((await reviewStatus(db, protocol.id)).sources[0]!.watermark).toBe('2021-03-01');
   await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c6', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2021-02-22', windowTo: '2021-07-10', status: 'ok', startedAt: new Date('2021-07-10T12:00:00Z'), finishedAt: new Date('2021-07-10T12:00:00Z') });
-  expect(await watermark(db, protocol.id, 'pubmed')).toBe('2021-07-10');
+  expect((await sourceCoverage(db, protocol.id, 'pubmed', 'q')).watermark).toBe('2021-07-10');
   // Started at 02:00Z on 1 August, when it was still 31 July in America (NCBI, which dates
   // PubMed's records, is in US Eastern time): 31 July was not over at the source, so the window counts up to it and the next
   // window searches it again, even without an overlap.
   await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c7', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2021-07-09', windowTo: '2021-08-01', status: 'ok', startedAt: new Date('2021-08-01T02:00:00Z'), finishedAt: new Date('2021-08-01T02:10:00Z') });
-  expect(await watermark(db, protocol.id, 'pubmed')).toBe('2021-07-31');
+  expect((await sourceCoverage(db, protocol.id, 'pubmed', 'q')).watermark).toBe('2021-07-31');
   // Started at 13:00Z, when 1 August had begun everywhere on earth: the whole window counts.
   await db.insert(searchRuns).values({ reviewId: protocol.id, cycleId: 'c8', source: 'pubmed', trigger: 'cli', query: 'q', windowFrom: '2021-07-31', windowTo: '2021-08-01', status: 'ok', startedAt: new Date('2021-08-01T13:00:00Z'), finishedAt: new Date('2021-08-01T13:10:00Z') });
-  expect(await watermark(db, protocol.id, 'pubmed')).toBe('2021-08-01');
+  expect((await sourceCoverage(db, protocol.id, 'pubmed', 'q')).watermark).toBe('2021-08-01');
 
   await expect(
     db.insert(works).values({ reviewId: protocol.id, origin: 'candidate', status: 'bogus' as 'pending', title: 'T', titleKey: 't', flags: NO_FLAGS }),

@@ -7,7 +7,7 @@ import { loadProtocol } from '../../src/config/protocol.js';
 import { listCandidates } from '../../src/db/queries/candidates.js';
 import { syncProtocol } from '../../src/db/queries/reviews.js';
 import { prismaInputs } from '../../src/db/queries/prisma.js';
-import { watermark } from '../../src/db/queries/runs.js';
+import { sourceCoverage } from '../../src/db/queries/runs.js';
 import { reviewStatus } from '../../src/db/queries/status.js';
 import { searchRuns, seeds, sourceRecords, workRelations, works } from '../../src/db/schema/index.js';
 import { prismaReport } from '../../src/prisma/counts.js';
@@ -95,7 +95,7 @@ describe('import FILE... --source NAME', () => {
       ['pubmed', 'import', 'ok', 'notices.nbib', 3, 3, 0],
     ]);
     // Seeds are the original review's studies, not records an update identified: no run.
-    expect(await watermark(db(), protocol.id, 'pubmed')).toBeNull();
+    expect((await sourceCoverage(db(), protocol.id, 'pubmed', 'q')).watermark).toBeNull();
     const { runs: log, worksByRun, seeds: seedCount } = await prismaInputs(db(), protocol.id);
     const report = prismaReport(protocol.id, seedCount, log, worksByRun);
     expect(report.cumulative).toMatchObject({ identified: { scopus: 6, pubmed: 3 }, duplicatesRemoved: 5, screened: 4, awaiting: 4 });

@@ -6,7 +6,7 @@ import { renderPrismaSvg } from '../../src/prisma/svg.js';
 // Run ids number the runs in the order they are made; a cycle's name is as long as the day it started.
 let nextId = 1;
 const run = (cycleId: string, source: string, identified: number, duplicates: number, newWorks: number): CycleRunRow => ({
-  id: nextId++, cycleId, source, trigger: 'cli', query: 'q', status: 'ok', identified, fetched: identified, duplicates, newWorks,
+  id: nextId++, cycleId, source, trigger: 'cli', query: 'q', strategyFingerprint: null, status: 'ok', identified, fetched: identified, duplicates, newWorks,
   windowFrom: '2020-10-01', windowTo: '2021-01-01', startedAt: new Date(`2021-01-0${cycleId.length}T00:00:00Z`),
 });
 
@@ -74,6 +74,23 @@ describe('PRISMA 2020 counts', () => {
     const imports = (query: string, status: 'ok' | 'failed'): CycleRunRow => ({ ...run(`i${nextId}`, 'cinahl', 30, 0, 30), trigger: 'import', query, status });
     expect(prismaReport('r', null, [imports('a.ris', 'failed'), imports('a.ris', 'ok')], []).updates).toHaveLength(1);
     expect(prismaReport('r', null, [imports('a.ris', 'failed'), imports('b.ris', 'ok')], []).updates).toHaveLength(2);
+  });
+
+  it('counts a search with an edited strategy as its own search in its update, not as the failed one it covers again', () => {
+    const failed: CycleRunRow = { ...run('c22', 'pubmed', 600, 0, 500), strategyFingerprint: 'old', status: 'failed', fetched: 500 };
+    // The strategy edited: its whole update period searched again; the 500 come back as duplicates.
+    const again = { ...run('c333', 'pubmed', 800, 500, 300), strategyFingerprint: 'new', windowTo: '2021-01-05' };
+    const r = prismaReport('r', null, [failed, again], [
+      { runId: failed.id, status: 'pending', count: 500 },
+      { runId: again.id, status: 'pending', count: 300 },
+    ]);
+    expect(r.updates.map((u) => [u.cycleId, u.identified, u.notRetrieved, u.duplicatesRemoved, u.screened])).toEqual([
+      ['c22', { pubmed: 600 }, 100, 0, 500],
+      ['c333', { pubmed: 800 }, 0, 500, 300],
+    ]);
+    // The same strategy, or a run stored before runs recorded theirs, is the same search again.
+    expect(prismaReport('r', null, [failed, { ...again, strategyFingerprint: 'old' }], []).updates).toHaveLength(1);
+    expect(prismaReport('r', null, [{ ...failed, strategyFingerprint: null }, again], []).updates).toHaveLength(1);
   });
 
   it('adds updates up cumulatively', () => {

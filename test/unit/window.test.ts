@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, isCalendarDay, nextWindow, searchedUntil } from '../../src/runs/window.js';
+import { addDays, coverage, isCalendarDay, nextWindow, nextWindowStart, searchedUntil, type StrategyRun } from '../../src/runs/window.js';
 
 const base = { updateFrom: '2020-10-01', overlapDays: 7, today: '2026-11-25', watermark: null };
 
@@ -55,5 +55,66 @@ describe('where the searched days end', () => {
   });
   it('is not moved by a window inside what was searched', () => {
     expect(searchedUntil([w('2020-10-01', '2026-11-25'), w('2021-01-01', '2021-02-01')], '2020-10-01')).toBe('2026-11-25');
+  });
+});
+
+describe('coverage with the current strategy', () => {
+  const U = '2020-10-01';
+  const run = (from: string, to: string, fingerprint: string | null, ok = true): StrategyRun => ({ from, to, fingerprint, ok });
+  const startOf = (runs: StrategyRun[], current: string) => nextWindowStart({ watermark: coverage(runs, current, U).watermark, updateFrom: U, overlapDays: 7 });
+
+  it('continues from the searches of the strategy it would send', () => {
+    const runs = [run(U, '2026-11-01', 'A'), run('2026-10-25', '2026-11-16', 'A')];
+    expect(coverage(runs, 'A', U)).toEqual({ watermark: '2026-11-16', strategyChanged: false });
+  });
+
+  it('starts over at update_from once the strategy changed, and says why', () => {
+    const runs = [run(U, '2026-11-01', 'A'), run('2026-10-25', '2026-11-16', 'A')];
+    expect(coverage(runs, 'B', U)).toEqual({ watermark: null, strategyChanged: true });
+    expect(startOf(runs, 'B')).toBe(U);
+    // The search again with B done: B's searches are its coverage, and nothing is left to say.
+    const searched = [...runs, run(U, '2026-11-25', 'B')];
+    expect(coverage(searched, 'B', U)).toEqual({ watermark: '2026-11-25', strategyChanged: false });
+  });
+
+  it('does not count a failed search with the new strategy', () => {
+    const runs = [run(U, '2026-11-16', 'A'), run(U, '2026-11-25', 'B', false)];
+    expect(coverage(runs, 'B', U)).toEqual({ watermark: null, strategyChanged: true });
+  });
+
+  it('leaves the days before a --from search with the new strategy to search', () => {
+    const runs = [run(U, '2026-11-16', 'A'), run('2026-11-01', '2026-11-25', 'B')];
+    expect(coverage(runs, 'B', U)).toEqual({ watermark: null, strategyChanged: true });
+    // A source searched once, from a later day, with one strategy only keeps what it always did.
+    expect(coverage([run('2026-11-01', '2026-11-25', 'B')], 'B', U)).toEqual({ watermark: '2026-11-25', strategyChanged: false });
+  });
+
+  it('counts the searches of a strategy again when the protocol goes back to it', () => {
+    const runs = [run(U, '2026-06-30', 'A'), run(U, '2026-09-30', 'B'), run('2026-09-23', '2026-10-31', 'B')];
+    expect(coverage(runs, 'A', U)).toEqual({ watermark: '2026-06-30', strategyChanged: true });
+    expect(startOf(runs, 'A')).toBe('2026-06-23');
+    // Back to A and searched up to where B had reached: nothing left to say.
+    expect(coverage([...runs, run('2026-06-23', '2026-11-25', 'A')], 'A', U)).toEqual({ watermark: '2026-11-25', strategyChanged: false });
+  });
+
+  it('takes a run stored before fingerprints for one with the strategy in force at the upgrade', () => {
+    const old = [run(U, '2026-10-01', null), run('2026-09-24', '2026-11-01', null)];
+    // An upgrade alone searches nothing again.
+    expect(coverage(old, 'A', U)).toEqual({ watermark: '2026-11-01', strategyChanged: false });
+    const upgraded = [...old, run('2026-10-25', '2026-11-16', 'A')];
+    expect(coverage(upgraded, 'A', U)).toEqual({ watermark: '2026-11-16', strategyChanged: false });
+    // Edited after the upgrade: the old runs were searches with A, not with B.
+    expect(coverage(upgraded, 'B', U)).toEqual({ watermark: null, strategyChanged: true });
+    // A failed run after the upgrade still tells what was in force.
+    expect(coverage([...old, run('2026-10-25', '2026-11-16', 'A', false)], 'B', U)).toEqual({ watermark: null, strategyChanged: true });
+  });
+
+  it('counts every run when the current strategy is unknown (a source that cannot compile it)', () => {
+    expect(coverage([run(U, '2026-11-01', 'A'), run('2026-10-25', '2026-11-16', 'B')], undefined, U)).toEqual({ watermark: '2026-11-16', strategyChanged: false });
+  });
+
+  it('still stops at a gap and ignores windows before update_from', () => {
+    expect(coverage([run(U, '2026-11-01', 'A'), run('2026-11-20', '2026-11-25', 'A')], 'A', U).watermark).toBe('2026-11-01');
+    expect(coverage([run('2015-01-01', '2015-12-31', 'A')], 'A', U).watermark).toBeNull();
   });
 });

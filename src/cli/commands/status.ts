@@ -3,8 +3,12 @@ import { loadContext, openDbContext } from '../../context.js';
 import type { KnownPaper } from '../../db/queries/recall-check.js';
 import { reviewStatus, type ReviewStatus } from '../../db/queries/status.js';
 import { queueState, type QueueState } from '../../queue/state.js';
-import { nextWindowStart } from '../../runs/window.js';
-import { API_SOURCES } from '../../sources/types.js';
+import type { Protocol } from '../../config/protocol.js';
+import { PermanentError } from '../../errors.js';
+import { sentStrategy } from '../../runs/strategy.js';
+import { nextWindowStart, strategyChangedNote } from '../../runs/window.js';
+import { createSources } from '../../sources/registry.js';
+import { API_SOURCES, type Source } from '../../sources/types.js';
 
 type StatusView = ReviewStatus & {
   sources: (ReviewStatus['sources'][number] & { nextWindowFrom: string })[];
@@ -21,7 +25,7 @@ function render(s: StatusView): string {
       `  ${r.source}: last run ${r.status} ${r.windowFrom}..${r.windowTo}` +
         ` identified ${r.identified}, fetched ${r.fetched}, new ${r.newWorks}, duplicates ${r.duplicates}` +
         (r.error ? ` (error: ${r.error})` : '') +
-        `; next window starts ${r.nextWindowFrom}`,
+        `; ${r.strategyChanged ? strategyChangedNote('next', r.nextWindowFrom) : `next window starts ${r.nextWindowFrom}`}`,
     );
   }
   for (const i of s.imports) {
@@ -59,6 +63,18 @@ function renderQueues(q: QueueState): string {
   return `queues\n${lines.join('\n')}\n`;
 }
 
+/** The fingerprint of what a source would now be sent; none for a strategy it cannot express. */
+function currentFingerprint(sources: readonly Source[], protocol: Protocol, name: string): string | undefined {
+  const source = sources.find((s) => s.name === name);
+  if (!source) return undefined;
+  try {
+    return sentStrategy(source, protocol).fingerprint;
+  } catch (err) {
+    if (err instanceof PermanentError) return undefined;
+    throw err;
+  }
+}
+
 export function statusCommand(): Command {
   return new Command('status')
     .description('last run per source, counts by status, queue state if Redis is reachable')
@@ -66,12 +82,14 @@ export function statusCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (opts: { review?: string; json?: boolean }) => {
       const ctx = await openDbContext(loadContext());
+      // Built only to compile each source's query: status sends nothing.
+      const sources = createSources(ctx.env, [...API_SOURCES]);
       try {
         const ids = opts.review ? [ctx.protocol(opts.review).id] : ctx.protocols.map((p) => p.id);
         const all: StatusView[] = [];
         for (const id of ids) {
           const p = ctx.protocol(id);
-          const s = await reviewStatus(ctx.database.db, id, p.known_relevant);
+          const s = await reviewStatus(ctx.database.db, id, p.known_relevant, (name) => currentFingerprint(sources, p, name));
           const window = { updateFrom: p.update_from, overlapDays: p.window_overlap_days };
           const searched = new Set(s.sources.map((r) => r.source));
           all.push({

@@ -10,6 +10,8 @@ export interface CycleRunRow {
   trigger: RunTrigger;
   /** An import's file names; a search's query. */
   query: string;
+  /** What a search was sent apart from its window (`strategyFingerprint`); null for imports and older runs. */
+  strategyFingerprint: string | null;
   status: RunStatus;
   identified: number;
   fetched: number;
@@ -40,6 +42,7 @@ export async function prismaInputs(db: Db, reviewId: string) {
       source: searchRuns.source,
       trigger: searchRuns.trigger,
       query: searchRuns.query,
+      strategyFingerprint: searchRuns.strategyFingerprint,
       status: searchRuns.status,
       identified: searchRuns.identified,
       fetched: searchRuns.fetched,

@@ -1,43 +1,46 @@
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { reviews, searchRuns, type RunStatus, type RunTrigger } from '../schema/index.js';
-import { searchedUntil } from '../../runs/window.js';
+import { coverage, type Coverage } from '../../runs/window.js';
 
 /** Searches, not imports: an import of a PubMed export must not move PubMed's watermark. */
 export const isSearch = ne(searchRuns.trigger, 'import');
 
-export const okSearches = (reviewId: string) => and(eq(searchRuns.reviewId, reviewId), eq(searchRuns.status, 'ok'), isSearch);
-
 /**
- * Where each source's searched days end (`searchedUntil`), the next window's start before the
- * overlap; a source without a successful search has none. A failed or partial run never moves it.
- * A window counts only up to the day its run started on in the time zone furthest behind UTC
- * (UTC-12): a day that had not begun everywhere could still be some source's today (NCBI, which
- * dates PubMed's records, is in US Eastern time: a run at 02:00Z searches a day it may still add to), so the next window
- * searches it again even without an overlap. And a window asked to end in the future (an older
- * version allowed it) does not put the next start there.
+ * What each source's searches have covered with the strategy it would now send (`coverage`:
+ * `current` gives a source's fingerprint, see src/runs/strategy.ts): where its searched days end
+ * (`searchedUntil`), the next window's start before the overlap, and whether it starts earlier
+ * because the strategy changed. A source without a search has none. A failed or partial run
+ * never moves the watermark. A window counts only up to the day its run started on in the time
+ * zone furthest behind UTC (UTC-12): a day that had not begun everywhere could still be some
+ * source's today (NCBI, which dates PubMed's records, is in US Eastern time: a run at 02:00Z
+ * searches a day it may still add to), so the next window searches it again even without an
+ * overlap. And a window asked to end in the future (an older version allowed it) does not put the
+ * next start there.
  */
-export async function watermarks(db: Db, reviewId: string, source?: string): Promise<Map<string, string>> {
+export async function watermarks(db: Db, reviewId: string, current: (source: string) => string | undefined, source?: string): Promise<Map<string, Coverage>> {
   const [review] = await db.select({ updateFrom: reviews.updateFrom }).from(reviews).where(eq(reviews.id, reviewId));
   const rows = await db
     .select({
       source: searchRuns.source,
+      ok: sql<boolean>`${searchRuns.status} = 'ok'`,
+      fingerprint: searchRuns.strategyFingerprint,
       from: searchRuns.windowFrom,
       to: sql<string>`least(${searchRuns.windowTo}, to_char(${searchRuns.startedAt} at time zone 'UTC' - interval '12 hours', 'YYYY-MM-DD'))`,
     })
     .from(searchRuns)
-    .where(and(okSearches(reviewId), source === undefined ? undefined : eq(searchRuns.source, source)));
-  const out = new Map<string, string>();
+    .where(and(eq(searchRuns.reviewId, reviewId), isSearch, source === undefined ? undefined : eq(searchRuns.source, source)))
+    .orderBy(asc(searchRuns.id));
+  const out = new Map<string, Coverage>();
   for (const name of new Set(rows.map((r) => r.source))) {
-    const end = searchedUntil(rows.filter((r) => r.source === name), review?.updateFrom ?? '');
-    if (end !== null) out.set(name, end);
+    out.set(name, coverage(rows.filter((r) => r.source === name), current(name), review?.updateFrom ?? ''));
   }
   return out;
 }
 
-/** Where the next window of a source starts from (before the overlap); null before any success. */
-export async function watermark(db: Db, reviewId: string, source: string): Promise<string | null> {
-  return (await watermarks(db, reviewId, source)).get(source) ?? null;
+/** What one source's searches have covered with the strategy of fingerprint `current` (`watermarks`). */
+export async function sourceCoverage(db: Db, reviewId: string, source: string, current: string): Promise<Coverage> {
+  return (await watermarks(db, reviewId, () => current, source)).get(source) ?? { watermark: null, strategyChanged: false };
 }
 
 export interface NewRun {
@@ -48,6 +51,8 @@ export interface NewRun {
   /** The scheduled tick this run belongs to, for the once-per-period guarantee. */
   period?: string | null | undefined;
   query: string;
+  /** What the source was sent apart from the window (`strategyFingerprint`); none for an import. */
+  strategyFingerprint?: string | null;
   windowFrom: string;
   windowTo: string;
   /** Known before anything is staged (an import's records): so a run killed part way says it. */

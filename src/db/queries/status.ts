@@ -17,8 +17,10 @@ export interface SourceRunSummary {
   error: string | null;
   startedAt: Date;
   finishedAt: Date | null;
-  /** The last day searched without a gap (`watermarks`): where the next run starts, before the overlap. */
+  /** The last day searched without a gap with the current strategy (`watermarks`): where the next run starts, before the overlap. */
   watermark: string | null;
+  /** The next window starts earlier because the strategy this source would send changed (`Coverage`). */
+  strategyChanged: boolean;
 }
 
 /** The last import of export files under one source name. */
@@ -47,7 +49,16 @@ export interface ReviewStatus {
   recall: RecallCheck;
 }
 
-export async function reviewStatus(db: Db, reviewId: string, knownRelevant: readonly KnownPaper[] = []): Promise<ReviewStatus> {
+/**
+ * `current` gives the fingerprint of the strategy each source would now send (src/runs/strategy.ts);
+ * without one, every search counts as a search with it.
+ */
+export async function reviewStatus(
+  db: Db,
+  reviewId: string,
+  knownRelevant: readonly KnownPaper[] = [],
+  current: (source: string) => string | undefined = () => undefined,
+): Promise<ReviewStatus> {
   const lastOf = (kind: 'search' | 'import') =>
     db
       .selectDistinctOn([searchRuns.source])
@@ -56,7 +67,7 @@ export async function reviewStatus(db: Db, reviewId: string, knownRelevant: read
       .orderBy(searchRuns.source, desc(searchRuns.startedAt), desc(searchRuns.id));
   const latest = await lastOf('search');
   const imports = await lastOf('import');
-  const marks = await watermarks(db, reviewId);
+  const marks = await watermarks(db, reviewId, current);
   const counts = await db
     .select({ origin: works.origin, status: works.status, count: sql<number>`count(*)::int` })
     .from(works)
@@ -77,7 +88,8 @@ export async function reviewStatus(db: Db, reviewId: string, knownRelevant: read
       error: r.error,
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
-      watermark: marks.get(r.source) ?? null,
+      watermark: marks.get(r.source)?.watermark ?? null,
+      strategyChanged: marks.get(r.source)?.strategyChanged ?? false,
     })),
     imports: imports.map((r) => ({
       source: r.source,

@@ -12,7 +12,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
  */
 export type RunTrigger = 'cli' | 'schedule' | 'manual' | 'import';
 
-/** One search of one source for one window, or one import. The watermark is the `window_to` of the last `ok` search. */
+/** One search of one source for one window, or one import. The watermark is where the `ok` searches of the current strategy end (see `watermarks`). */
 export const searchRuns = pgTable(
   'search_runs',
   {
@@ -28,6 +28,11 @@ export const searchRuns = pgTable(
     period: text('period'),
     /** The exact query string sent to the API. */
     query: text('query').notNull(),
+    /**
+     * What the source was asked to find, without the window (`strategyFingerprint`): only runs of
+     * the current strategy move the watermark. Null for imports and for runs stored before it was.
+     */
+    strategyFingerprint: text('strategy_fingerprint'),
     windowFrom: text('window_from').notNull(),
     windowTo: text('window_to').notNull(),
     status: text('status').$type<RunStatus>().notNull(),

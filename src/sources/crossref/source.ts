@@ -48,6 +48,7 @@ export function createCrossrefSource(opts: CrossrefSourceOptions): CrossrefSourc
   return {
     name: 'crossref',
     compileQuery: compileCrossref,
+    checksStrategy: () => true,
     async search(req) {
       if (!req.strategy) throw new PermanentError('crossref: the search needs the protocol strategy, which it applies locally');
       const { keep, notes } = localStrategy(req.strategy);

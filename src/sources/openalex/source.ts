@@ -14,11 +14,13 @@ export interface OpenAlexSource extends Source {
 
 export function createOpenAlexSource(opts: OpenAlexSourceOptions): OpenAlexSource {
   const client = new OpenAlexClient(opts);
+  const checksStrategy = (override: boolean) => !override;
   return {
     name: 'openalex',
     compileQuery: compileOpenAlex,
+    checksStrategy,
     async search(req) {
-      const checked = req.strategy !== undefined && !req.override;
+      const checked = req.strategy !== undefined && checksStrategy(req.override ?? false);
       const search = await client.search({
         filter: req.query,
         window: req.window,
