@@ -154,7 +154,9 @@ describe('relevance ranking', () => {
     const fresh = [onTopic('Peer naloxone outreach in prisons'), offTopic('Knee arthroscopy waiting times')];
     const cycle = await runCycle({ db, protocol: ctx.protocols[0]!, sources: [fixedSource(fresh)], from: '2025-01-01', to: '2025-01-31', trigger: 'manual', log: ctx.log });
     expect(cycle.sources[0]!.status).toBe('ok');
-    const staged = (await db.select({ id: works.id }).from(works).where(inArray(works.pmid, fresh.map((f) => f.pmid!)))).map((w) => w.id);
+    // In the order of `fresh` (on-topic first): a scan's row order is no promise.
+    const rows = await db.select({ id: works.id, pmid: works.pmid }).from(works).where(inArray(works.pmid, fresh.map((f) => f.pmid!)));
+    const staged = fresh.map((f) => rows.find((r) => r.pmid === f.pmid)?.id).filter((id) => id !== undefined);
     expect(staged).toHaveLength(2);
     expect([...(await relevance(staged)).values()]).toEqual([null, null]);
 
