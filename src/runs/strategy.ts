@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Protocol } from '../config/protocol.js';
 import type { Source } from '../sources/types.js';
-import type { ConceptBlock, SearchStrategy } from '../strategy/types.js';
+import type { Alternatives, SearchStrategy } from '../strategy/types.js';
 
 /** What a source is asked to find: the query it is sent (before any window) and its fingerprint. */
 export interface SentStrategy {
@@ -45,7 +45,15 @@ export function strategyFingerprint(query: string, checked?: SearchStrategy): st
     .digest('hex');
 }
 
-/** What a local check matches of a block, in a fixed shape (noExplode is PubMed's alone, sent in its query). */
-function matched(b: ConceptBlock): { terms: [string, string][]; mesh: string[] } {
-  return { terms: b.terms.map((t) => [t.field, t.text]), mesh: b.mesh };
+/**
+ * What a local check matches of a block, in a fixed shape (noExplode is PubMed's alone, sent in its
+ * query); publication types and a not block's `unless` only where the block has them.
+ */
+function matched(b: Alternatives & { unless?: Alternatives }): object {
+  return {
+    terms: b.terms.map((t) => [t.field, t.text]),
+    mesh: b.mesh,
+    ...(b.publicationTypes?.length ? { types: b.publicationTypes } : {}),
+    ...(b.unless ? { unless: matched(b.unless) } : {}),
+  };
 }

@@ -65,6 +65,20 @@ describe('strategy fingerprint', () => {
     }
   });
 
+  it('changes with a publication type, and with an unless on a not block, for every source', () => {
+    const animals = { name: 'animal studies', terms: [], mesh: ['Animals'] };
+    const withNot = fingerprints((s) => ({ ...s, not: [animals] }));
+    const edits: ((s: SearchStrategy) => SearchStrategy)[] = [
+      (s) => ({ ...s, not: [{ ...animals, publicationTypes: ['Editorial'] }] }),
+      (s) => ({ ...s, not: [{ ...animals, unless: { terms: [], mesh: ['Humans'] } }] }),
+    ];
+    for (const edit of edits) {
+      const changed = fingerprints(edit);
+      // Crossref is sent no MeSH or types: only its local check reads them, and the fingerprint with it.
+      for (const n of API_SOURCES) expect(changed[n], `${n} ${edit}`).not.toBe(withNot[n]);
+    }
+  });
+
   it("follows a source's own query override, not the strategy it overrides", () => {
     const own = (query: string) => ({ sources: { ...protocol.sources, pubmed: { enabled: true, query } } });
     const a = fingerprints((s) => s, own('naloxone[tiab] AND peer[tiab]'));
