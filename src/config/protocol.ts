@@ -146,7 +146,8 @@ const email = z.string().regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address')
 
 /** What sets each source's run window, which a query override must leave to the run. */
 const WINDOW_IN_QUERY = {
-  pubmed: { pattern: /\[(?:edat|entrez date|entry date)\]/i, name: 'the entry date ([edat])' },
+  // Windows are on the create date; a fixed entry-date range closes as surely as a create-date one.
+  pubmed: { pattern: /\[(?:crdt|create date|edat|entrez date|entry date)\]/i, name: 'the create or entry date ([crdt], [edat])' },
   europepmc: { pattern: /\bFIRST_IDATE\s*:/i, name: 'FIRST_IDATE' },
   openalex: { pattern: OPENALEX_WINDOW_FILTER, name: 'from_created_date/to_created_date' },
 } as const;

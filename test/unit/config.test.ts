@@ -216,10 +216,13 @@ describe('protocol files', () => {
       message = (err as Error).message;
     }
     expect(message.split('\n')).toEqual([
-      'own-window.yaml: sources.pubmed.query: remove the entry date ([edat]): each run sets its own window on it',
+      'own-window.yaml: sources.pubmed.query: remove the create or entry date ([crdt], [edat]): each run sets its own window on it',
       'own-window.yaml: sources.europepmc.query: remove FIRST_IDATE: each run sets its own window on it',
       'own-window.yaml: sources.openalex.query: remove from_created_date/to_created_date: each run sets its own window on it',
     ]);
+    expect(() => loadProtocol(variant('own-crdt', (d) => (d.sources.pubmed.query = 'naloxone[tiab] AND 2021/01/01:2021/12/31[crdt]')), dir)).toThrow(
+      'own-crdt.yaml: sources.pubmed.query: remove the create or entry date ([crdt], [edat])',
+    );
     // a publication-date limit is the query's own business
     expect(loadProtocol(variant('own-dp', (d) => (d.sources.pubmed.query = 'naloxone[tiab] AND 2010:3000[dp]')), dir).sources.pubmed?.query).toContain('[dp]');
   });
