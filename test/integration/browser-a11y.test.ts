@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../../src/config/secret.js';
 import type { DbContext } from '../../src/context.js';
@@ -8,14 +7,12 @@ import { screeningDecisions, works } from '../../src/db/schema/index.js';
 import { DEFAULT_RETRY } from '../../src/digest/outbox.js';
 import { mailerFor, runDigestOnce } from '../../src/digest/run.js';
 import { audit } from '../helpers/a11y.js';
+import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { TEAM, openReview, record, reviewEnv, reviewerIds, stage, writeProtocol } from '../helpers/review.js';
 import { startSmtp, type FakeSmtp } from '../helpers/smtp.js';
 import { freePort, startTriage, type TestServer } from '../helpers/web.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
 
 describe.skipIf(!hasChromium)('the digest and triage pages with a screen reader or a keyboard', () => {
   let t: TestDatabase;
@@ -34,10 +31,7 @@ describe.skipIf(!hasChromium)('the digest and triage pages with a screen reader 
     server = await startTriage(ctx, port);
     workIds = await stage(ctx, 'a11y-rev', [1, 2, 3, 4].map((n) => record(n, { title: `Peer naloxone study ${n}` })));
     await runDigestOnce({ database: ctx.database, env: ctx.env, secret: TEST_SECRET, mailer: mailerFor(ctx.env), log: ctx.log, retry: DEFAULT_RETRY }, ctx.protocols);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../../src/config/secret.js';
 import type { DbContext } from '../../src/context.js';
@@ -9,14 +9,12 @@ import { screeningDecisions, works } from '../../src/db/schema/index.js';
 import { DEFAULT_RETRY } from '../../src/digest/outbox.js';
 import { mailerFor, runDigestOnce } from '../../src/digest/run.js';
 import { packageRoot } from '../../src/paths.js';
+import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
 import { startSmtp, type FakeSmtp } from '../helpers/smtp.js';
 import { freePort, startTriage, type TestServer } from '../helpers/web.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
 
 const artifacts = join(packageRoot, 'test-artifacts');
 
@@ -49,10 +47,7 @@ describe.skipIf(!hasChromium)('screening from a received digest in a real browse
       record(3, { title: 'Peer navigators after emergency department visits for opioid overdose', authors: [{ family: 'Solo', initials: 'Q' }] }),
     ]);
     await runDigestOnce({ database: ctx.database, env: ctx.env, secret: TEST_SECRET, mailer: mailerFor(ctx.env), log: ctx.log, retry: DEFAULT_RETRY }, ctx.protocols);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
