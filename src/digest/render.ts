@@ -157,7 +157,7 @@ const FONT = 'font-family:Arial,Helvetica,sans-serif;';
 // Screen readers list links out of context: "Include" fifty times tells nothing, so each names
 // the record's number, the one its heading starts with.
 function button(label: string, n: number, href: string, colour: string): Raw {
-  return html`<a href="${href}" aria-label="${label} record ${n}" style="display:inline-block;padding:6px 14px;margin:0 6px 0 0;border-radius:4px;background:${colour};color:#ffffff;text-decoration:none;font-size:14px;font-weight:bold;">${label}</a>`;
+  return html`<a href="${href}" aria-label="${label} record ${n}" style="display:inline-block;padding:6px 14px;margin:0 6px 0 0;border-radius:4px;background-color:${colour};color:#ffffff;text-decoration:none;font-size:14px;font-weight:bold;">${label}</a>`;
 }
 
 function recordRow(r: DigestRecord, i: number): Raw {
@@ -171,7 +171,7 @@ function recordRow(r: DigestRecord, i: number): Raw {
   const lead = abstractLead(r.abstract);
   const label = recordLabel(r.flags, r.kind);
   return html`<tr><td style="${FONT}padding:16px 0;border-top:1px solid #e3e3e3;">
-<h2 style="${FONT}font-size:16px;font-weight:bold;color:#1f1f1f;line-height:1.3;margin:0;">${i + 1}. ${label ? html`<span style="font-size:12px;font-weight:bold;color:#8a1c1c;background:#fdecea;border-radius:3px;padding:1px 6px;">${label}</span> ` : ''}${r.title}</h2>
+<h2 style="${FONT}font-size:16px;font-weight:bold;color:#1f1f1f;line-height:1.3;margin:0;">${i + 1}. ${label ? html`<span style="font-size:12px;font-weight:bold;color:#8a1c1c;background-color:#fdecea;border-radius:3px;padding:1px 6px;">${label}</span> ` : ''}${r.title}</h2>
 ${by ? html`<div style="font-size:13px;color:#444444;padding-top:4px;">${by}</div>` : ''}
 ${cite ? html`<div style="font-size:13px;color:#444444;font-style:italic;">${cite}</div>` : ''}
 ${ids.length ? html`<div style="font-size:13px;padding-top:4px;">${ids.map((x, k) => (k ? [raw(' &middot; '), x] : x))}</div>` : ''}

@@ -111,6 +111,15 @@ describe('digest rendering', () => {
     expect(text).toMatch(/^ {3}Include: https:\/\/lr.example.org\/a\/TOKEN-I$/m);
   });
 
+  it('gives every coloured label and button its colour as background-color, which Outlook reads where it drops the shorthand', () => {
+    const { html } = renderDigest(model([record(), record({ workId: 2, flags: { ...NO_FLAGS, retracted: true } })]));
+    const styles = [...html.matchAll(/style="([^"]*)"/g)].map((m) => m[1]!);
+    const coloured = styles.filter((st) => /(?:^|;)color:#ffffff/.test(st) || /border-radius:3px/.test(st));
+    expect(coloured.length).toBeGreaterThanOrEqual(3);
+    // White text on a background only the shorthand set would be white on white there.
+    for (const st of coloured) expect(st, st).toMatch(/(?:^|;)background-color:#[0-9a-f]{6};/);
+  });
+
   it('writes a text part that stands on its own', () => {
     const { text } = renderDigest(model([record()]));
     expect(text).toMatch(/^1\. Peer naloxone <script>alert\(1\)<\/script> & "quotes"$/m);
