@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { NO_FLAGS, type SourceRecord } from '../../records/types.js';
-import { splitAuthors, splitIsbnIssn, yearOf } from './fields.js';
+import { listItems, splitAuthors, splitIsbnIssn, yearOf } from './fields.js';
 
 // Header names recognised per field, compared case-insensitively; first present wins, so the most
 // specific name comes first: Scopus's "Source" is the database ("Scopus"), its journal "Source title".
@@ -102,7 +102,7 @@ export function readCsv(text: string, opts: CsvReadOptions): SourceRecord[] {
   };
   // "a; b" cells as a list, left out when empty.
   const list = (key: 'language' | 'keywords', values: Array<string | undefined>) => {
-    const items = [...new Set(values.flatMap((v) => v?.split(';') ?? []).map((v) => v.trim()).filter(Boolean))];
+    const items = listItems(values);
     return items.length ? { [key]: items } : {};
   };
   return rows.map((row, i) => {

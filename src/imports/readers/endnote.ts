@@ -1,6 +1,6 @@
 import { SaxesParser } from 'saxes';
 import { NO_FLAGS, type SourceRecord } from '../../records/types.js';
-import { splitIsbnIssn, toAuthor, yearOf } from './fields.js';
+import { authorOrGroup, doiMatch, splitIsbnIssn, yearOf } from './fields.js';
 
 /** An EndNote XML library (File > Export > XML): `<xml><records><record>…`, whatever it is called. */
 export function isEndnoteXml(text: string): boolean {
@@ -92,8 +92,7 @@ export function readEndnoteXml(text: string, opts: { source: string; idPrefix?: 
       source: opts.source,
       sourceId: first('rec-number') ?? `${opts.idPrefix ?? ''}${i + 1}`,
       title: first('titles/title') ?? '',
-      // "Name," with nothing after the comma keeps a group author whole, as in RIS.
-      authors: all('contributors/authors/author').map((a) => (/^[^,]+,\s*$/.test(a) ? { family: a.replace(/,\s*$/, ''), collective: true } : toAuthor(a))),
+      authors: all('contributors/authors/author').map(authorOrGroup),
       journal: first('periodical/full-title', 'titles/secondary-title', 'alt-periodical/full-title'),
       journalAbbrev: first('periodical/abbr-1', 'titles/alt-title', 'alt-periodical/abbr-1'),
       year: yearOf(first('dates/year', 'dates/pub-dates/date')),
@@ -101,7 +100,7 @@ export function readEndnoteXml(text: string, opts: { source: string; idPrefix?: 
       issue: first('number'),
       pages: first('pages'),
       // EndNote keeps the DOI among other things here ("10.x/y [doi]", a PII, a URL).
-      doi: SAID_DOI.exec(first('electronic-resource-num') ?? '')?.[1]?.replace(/[.,;)\]]+$/, ''),
+      doi: doiMatch(SAID_DOI, first('electronic-resource-num') ?? ''),
       pmid,
       abstract: first('abstract'),
       ...splitIsbnIssn(first('isbn')),

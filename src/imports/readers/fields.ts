@@ -1,6 +1,21 @@
 import type { Author } from '../../records/types.js';
 import { parseAuthorName } from '../../dedup/normalize.js';
 
+/** "Name," with nothing after the comma is how RIS writers (this project's too) and EndNote keep a group author whole. */
+export function authorOrGroup(raw: string): Author {
+  return /^[^,]+,\s*$/.test(raw) ? { family: raw.replace(/,\s*$/, '').trim(), collective: true } : toAuthor(raw);
+}
+
+/** The DOI `re` captures in `text`, without the punctuation that ends the sentence around it. */
+export function doiMatch(re: RegExp, text: string): string | undefined {
+  return re.exec(text.trim())?.[1]?.replace(/[.,;)\]]+$/, '');
+}
+
+/** Cells holding "a; b" lists, as one list of their items, each once. */
+export function listItems(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.flatMap((v) => v?.split(';') ?? []).map((v) => v.trim()).filter(Boolean))];
+}
+
 /** One display author from "Zuna, R E", "Zuna RE" or "Rosemary E. Zuna". */
 export function toAuthor(raw: string): Author {
   const p = parseAuthorName(raw);

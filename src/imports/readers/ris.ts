@@ -1,13 +1,8 @@
 import { NO_FLAGS, type SourceRecord } from '../../records/types.js';
-import { splitIsbnIssn, toAuthor, yearOf } from './fields.js';
+import { authorOrGroup, doiMatch, splitIsbnIssn, yearOf } from './fields.js';
 import { type TaggedRecord, all, first, parseRis } from './tagged.js';
 
 const KIND: Record<string, SourceRecord['kind']> = { BOOK: 'book', CHAP: 'book-chapter', EBOOK: 'book', ECHAP: 'book-chapter' };
-
-/** "Name," with nothing after the comma is how RIS writers (this project's too) keep a group author whole. */
-function risAuthor(raw: string) {
-  return /^[^,]+,\s*$/.test(raw) ? { family: raw.replace(/,\s*$/, '').trim(), collective: true } : toAuthor(raw);
-}
 
 // "doi: 10.x/y" anywhere, or (in M3 only) a bare "10.x/y" that is the whole value.
 const SAID_DOI = /\bdoi:?\s*(10\.\d{4,9}\/\S+)/i;
@@ -15,12 +10,11 @@ const BARE_DOI = /^(10\.\d{4,9}\/\S+)$/;
 
 /** The DOI when DO lacks one: a doi.org link, or M3, N1 or AN holding one, as some databases write it. */
 function doiOf(r: TaggedRecord): string | undefined {
-  const found = (re: RegExp, v: string) => re.exec(v.trim())?.[1]?.replace(/[.,;)\]]+$/, '');
   return (
     first(r, 'DO') ??
     all(r, 'UR', 'L3').find((u) => /doi\.org\/10\./i.test(u)) ??
-    all(r, 'M3').map((v) => found(BARE_DOI, v)).find(Boolean) ??
-    all(r, 'M3', 'N1', 'AN').map((v) => found(SAID_DOI, v)).find(Boolean)
+    all(r, 'M3').map((v) => doiMatch(BARE_DOI, v)).find(Boolean) ??
+    all(r, 'M3', 'N1', 'AN').map((v) => doiMatch(SAID_DOI, v)).find(Boolean)
   );
 }
 
@@ -37,7 +31,7 @@ export function readRis(text: string, opts: { source: string; idPrefix?: string 
       source: opts.source,
       sourceId: first(r, 'ID') ?? `${opts.idPrefix ?? ''}${i + 1}`,
       title: first(r, 'TI', 'T1', 'CT') ?? '',
-      authors: all(r, 'AU', 'A1').map(risAuthor),
+      authors: all(r, 'AU', 'A1').map(authorOrGroup),
       journal: first(r, 'T2', 'JF', 'JO', 'JA', 'J2', 'BT'),
       journalAbbrev: first(r, 'J2', 'JA'),
       year: yearOf(first(r, 'PY', 'Y1', 'DA')),

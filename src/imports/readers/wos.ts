@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { SourceRecord } from '../../records/types.js';
-import { splitIsbnIssn, toAuthor, yearOf } from './fields.js';
+import { listItems, splitIsbnIssn, toAuthor, yearOf } from './fields.js';
 import { type TaggedRecord, all, first, parseWos } from './tagged.js';
 
 // Web of Science field tags: https://webofscience.help.clarivate.com/en-us/Content/export-records.htm
@@ -28,6 +28,7 @@ function parseWosTable(text: string): TaggedRecord[] {
     for (const [tag, cell] of Object.entries(row)) {
       const v = cell?.trim();
       if (!v || !/^[A-Z][A-Z0-9]$/.test(tag)) continue;
+      // Split, not deduplicated: two authors may share a name.
       r.set(tag, LIST_CELLS.has(tag) ? v.split(';').map((x) => x.trim()).filter(Boolean) : [v]);
     }
     return r;
@@ -35,7 +36,7 @@ function parseWosTable(text: string): TaggedRecord[] {
 }
 
 /** "Article; Early Access" and "DE"/"ID" keyword cells: "; "-separated lists, whichever line they sit on. */
-const items = (r: TaggedRecord, ...tags: string[]) => [...new Set(all(r, ...tags).flatMap((v) => v.split(';')).map((v) => v.trim()).filter(Boolean))];
+const items = (r: TaggedRecord, ...tags: string[]) => listItems(all(r, ...tags));
 
 function wosRecord(r: TaggedRecord, i: number, opts: { source: string; idPrefix?: string }): SourceRecord {
   const types = items(r, 'DT');
