@@ -21,6 +21,16 @@ function variant(name: string, edit: (doc: Record<string, any>) => void): string
   return path;
 }
 
+/** The message loading the protocol at `path` fails with, '' when it loads. */
+function loadError(path: string): string {
+  try {
+    loadProtocol(path, dir);
+    return '';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 describe('protocol files', () => {
   it('loads the shipped Mercer et al. 2021 protocol', () => {
     const p = loadProtocol(shipped);
@@ -85,12 +95,7 @@ describe('protocol files', () => {
       d.reviewers[0].email = 'not-an-email';
       d.screening.reviewers_per_record = 3;
     });
-    let message = '';
-    try {
-      loadProtocol(path, dir);
-    } catch (err) {
-      message = (err as Error).message;
-    }
+    const message = loadError(path);
     expect(message).toContain('many.yaml: update_from: expected a date YYYY-MM-DD');
     expect(message).toContain('many.yaml: schedule.timezone: expected an IANA time zone');
     expect(message).toContain('many.yaml: reviewers.0.email: expected an email address');
@@ -113,12 +118,7 @@ describe('protocol files', () => {
       d.strategy.blocks[1].mesh.push('Peer Group[Mesh:NoExp]', '/prevention and control', '"Naloxone"[mh]');
       d.sources.pubmed.query = '  ';
     });
-    let message = '';
-    try {
-      loadProtocol(path, dir);
-    } catch (err) {
-      message = (err as Error).message;
-    }
+    const message = loadError(path);
     const n = parse(readFileSync(shipped, 'utf8')).strategy.blocks[0].terms.length;
     expect(message.split('\n')).toEqual([
       `syntax.yaml: strategy.blocks.0.terms.${n}: "peer "support"": write a phrase without quotes: a term of several words is searched as a phrase`,
@@ -171,12 +171,7 @@ describe('protocol files', () => {
       d.original_search.date = 2020;
     });
     const n = parse(readFileSync(shipped, 'utf8')).strategy.blocks[0].terms.length;
-    let message = '';
-    try {
-      loadProtocol(path, dir);
-    } catch (err) {
-      message = (err as Error).message;
-    }
+    const message = loadError(path);
     expect(message.split('\n').sort()).toEqual([
       'forms.yaml: original_search.date: expected YYYY-MM or YYYY-MM-DD',
       `forms.yaml: strategy.blocks.0.terms.${n}.field: Invalid option: expected one of "tiab"|"title"|"all"`,
@@ -190,12 +185,7 @@ describe('protocol files', () => {
     expect(p.strategy.blocks[1]).toMatchObject({ mesh: ['Drug Overdose', 'Naloxone', 'Opiate Overdose'], noExplode: ['Naloxone'] });
     expect(loadProtocol(shipped).strategy.blocks[1]).not.toHaveProperty('noExplode');
     const bad = variant('noexp-bad', (d) => (d.strategy.blocks[1].mesh = [{ heading: 'Naloxone[mh]', explode: false }, { heading: 'Naloxone' }, 7]));
-    let message = '';
-    try {
-      loadProtocol(bad, dir);
-    } catch (err) {
-      message = (err as Error).message;
-    }
+    const message = loadError(bad);
     expect(message.split('\n')).toEqual([
       'noexp-bad.yaml: strategy.blocks.1.mesh.0.heading: "Naloxone[mh]": write the heading alone, e.g. Drug Overdose: each source adds its own field tag',
       'noexp-bad.yaml: strategy.blocks.1.mesh.1.explode: Invalid input: expected boolean, received undefined',
@@ -209,12 +199,7 @@ describe('protocol files', () => {
       d.sources.europepmc.query = 'naloxone AND FIRST_IDATE:[2021-01-01 TO 2021-12-31]';
       d.sources.openalex = { enabled: true, query: 'title.search:naloxone,from_created_date:2021-01-01' };
     });
-    let message = '';
-    try {
-      loadProtocol(path, dir);
-    } catch (err) {
-      message = (err as Error).message;
-    }
+    const message = loadError(path);
     expect(message.split('\n')).toEqual([
       'own-window.yaml: sources.pubmed.query: remove the create or entry date ([crdt], [edat]): each run sets its own window on it',
       'own-window.yaml: sources.europepmc.query: remove FIRST_IDATE: each run sets its own window on it',
@@ -276,12 +261,7 @@ describe('protocol files', () => {
       d.strategy.blocks[1].unless = { mesh: ['Humans'] };
       d.strategy.not = [{ name: 'animals', mesh: ['Animals'], unless: {} }, { name: 'typo', mesh: ['Animals'], unless: { meshes: ['Humans'] } }];
     });
-    let message = '';
-    try {
-      loadProtocol(bad, dir);
-    } catch (err) {
-      message = (err as Error).message;
-    }
+    const message = loadError(bad);
     expect(message.split('\n')).toEqual([
       'bad-types.yaml: strategy.blocks.0.publication_types.0: "Randomized Controlled Trial[pt]": write the type alone, e.g. Randomized Controlled Trial: each source adds its own field tag',
       'bad-types.yaml: strategy.blocks.0.publication_types.1: "Review*": a publication type is a name as PubMed gives it, e.g. Editorial, without `*` or `/`',
