@@ -25,6 +25,16 @@ export interface FakeSmtp {
   close(): Promise<void>;
 }
 
+/** The message the fake received for `email`'s address, parsed. */
+export function mailTo(smtp: Pick<FakeSmtp, 'received'>, email: string): Email {
+  return smtp.received.find((m) => m.envelopeTo[0] === email)!.mail;
+}
+
+/** The targets, in order, of a message's HTML links whose text is `label`. */
+export function hrefsOf(html: string, label: string): string[] {
+  return [...html.matchAll(new RegExp(`<a href="([^"]+)"[^>]*>${label}</a>`, 'g'))].map((m) => m[1]!.replaceAll('&amp;', '&'));
+}
+
 function smtpError(code: number, text: string): Error {
   return Object.assign(new Error(text), { responseCode: code });
 }

@@ -10,7 +10,7 @@ import { audit } from '../helpers/a11y.js';
 import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { TEAM, openReview, record, reviewEnv, reviewerIds, stage, writeProtocol } from '../helpers/review.js';
-import { startSmtp, type FakeSmtp } from '../helpers/smtp.js';
+import { hrefsOf, mailTo, startSmtp, type FakeSmtp } from '../helpers/smtp.js';
 import { freePort, startTriage, type TestServer } from '../helpers/web.js';
 
 
@@ -41,15 +41,13 @@ describe.skipIf(!hasChromium)('the digest and triage pages with a screen reader 
     await t?.drop();
   });
 
-  const mailTo = (email: string) => smtp.received.find((m) => m.envelopeTo[0] === email)!.mail;
-  const links = (html: string, label: string) => [...html.matchAll(new RegExp(`<a href="([^"]+)"[^>]*>${label}</a>`, 'g'))].map((m) => m[1]!.replaceAll('&amp;', '&'));
   const workOf = (link: string) => JSON.parse(Buffer.from(new URL(link).pathname.split('/').at(-1)!.split('.')[0]!, 'base64url').toString()).w as number;
   const decisions = (workId: number) => ctx.database.db.select().from(screeningDecisions).where(eq(screeningDecisions.workId, workId)).orderBy(screeningDecisions.id);
   const titleOf = async (id: number) => (await ctx.database.db.select({ t: works.title }).from(works).where(eq(works.id, id)))[0]!.t;
   const press = (link: string) => fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
 
   it('the digest passes the audit, and its action links say which record they act on', async () => {
-    const html = mailTo('ann@example.org').html!;
+    const html = mailTo(smtp, 'ann@example.org').html!;
     const page = await browser.newPage();
     await page.setContent(html);
     expect(await audit(page)).toEqual([]);
@@ -65,22 +63,22 @@ describe.skipIf(!hasChromium)('the digest and triage pages with a screen reader 
 
   it('the confirm, decided, queue and unsubscribe pages pass the audit', async () => {
     const page = await browser.newPage();
-    const [include] = links(mailTo('ann@example.org').html!, 'Include');
+    const [include] = hrefsOf(mailTo(smtp, 'ann@example.org').html!, 'Include');
     await page.goto(include!);
     expect(await audit(page)).toEqual([]);
     await page.getByRole('button', { name: 'Include' }).click();
     await expect(page.locator('h1').textContent()).resolves.toBe('Recorded: Include');
     expect(await audit(page)).toEqual([]);
-    await page.goto(links(mailTo('ann@example.org').html!, 'Open your screening queue')[0]!);
+    await page.goto(hrefsOf(mailTo(smtp, 'ann@example.org').html!, 'Open your screening queue')[0]!);
     expect(await audit(page)).toEqual([]);
-    await page.goto(links(mailTo('ann@example.org').html!, 'Unsubscribe')[0]!);
+    await page.goto(hrefsOf(mailTo(smtp, 'ann@example.org').html!, 'Unsubscribe')[0]!);
     expect(await audit(page)).toEqual([]);
     await page.close();
   });
 
   it('a shortcut key acts on the record the keyboard is in, not the first one, and never while typing a note', async () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-    await page.goto(links(mailTo('bob@example.org').html!, 'Open your screening queue')[0]!);
+    await page.goto(hrefsOf(mailTo(smtp, 'bob@example.org').html!, 'Open your screening queue')[0]!);
     const cards = page.locator('form.item');
     expect(await cards.count()).toBe(4);
     const second = (await cards.nth(1).locator('.title').textContent())!;
@@ -106,7 +104,7 @@ describe.skipIf(!hasChromium)('the digest and triage pages with a screen reader 
     const bobs = async () => (await Promise.all(workIds.map(decisions))).flat().filter((d) => d.reviewerId === bob).length;
     const before = await bobs();
     const page = await browser.newPage();
-    await page.goto(links(mailTo('bob@example.org').html!, 'Open your screening queue')[0]!);
+    await page.goto(hrefsOf(mailTo(smtp, 'bob@example.org').html!, 'Open your screening queue')[0]!);
     const queueUrl = page.url();
     await page.locator('form.item').first().locator('input[name="reason_text"]').fill('wrong population');
     await page.keyboard.press('Enter');
@@ -117,7 +115,7 @@ describe.skipIf(!hasChromium)('the digest and triage pages with a screen reader 
     // On a record nobody decided yet, and not the one the conflicts test makes a conflict of.
     const undecided: number[] = [];
     for (const id of workIds.slice(0, 3)) if ((await decisions(id)).length === 0) undecided.push(id);
-    await page.goto(links(mailTo('bob@example.org').html!, 'Maybe').find((l) => workOf(l) === undecided[0])!);
+    await page.goto(hrefsOf(mailTo(smtp, 'bob@example.org').html!, 'Maybe').find((l) => workOf(l) === undecided[0])!);
     await page.getByRole('button', { name: 'Maybe' }).click();
     await expect(page.locator('h1').textContent()).resolves.toBe('Recorded: Maybe');
     const decidedUrl = page.url();
@@ -136,13 +134,13 @@ describe.skipIf(!hasChromium)('the digest and triage pages with a screen reader 
 
   it('the conflicts page passes the audit, its sections and records headed in order', async () => {
     // Ann includes and Bob excludes the same record: a conflict for Mia.
-    const ann = links(mailTo('ann@example.org').html!, 'Include');
-    const bob = links(mailTo('bob@example.org').html!, 'Exclude');
+    const ann = hrefsOf(mailTo(smtp, 'ann@example.org').html!, 'Include');
+    const bob = hrefsOf(mailTo(smtp, 'bob@example.org').html!, 'Exclude');
     const annLink = ann.find((l) => workOf(l) === workIds[3])!;
     expect((await press(annLink)).status).toBe(200);
     expect((await press(bob.find((l) => workOf(l) === workIds[3])!)).status).toBe(200);
     const page = await browser.newPage();
-    await page.goto(links(mailTo('mia@example.org').html!, 'Conflicts and delivery problems')[0]!);
+    await page.goto(hrefsOf(mailTo(smtp, 'mia@example.org').html!, 'Conflicts and delivery problems')[0]!);
     expect(await page.locator('form.card').count()).toBe(1);
     expect(await audit(page)).toEqual([]);
     expect(await page.locator('h1, h2, h3').evaluateAll((hs) => hs.map((h) => `${h.tagName} ${h.textContent}`))).toEqual([

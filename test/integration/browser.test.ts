@@ -12,7 +12,7 @@ import { packageRoot } from '../../src/paths.js';
 import { hasChromium, launchChromium } from '../helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { openReview, record, reviewEnv, stage, writeProtocol } from '../helpers/review.js';
-import { startSmtp, type FakeSmtp } from '../helpers/smtp.js';
+import { hrefsOf, mailTo, startSmtp, type FakeSmtp } from '../helpers/smtp.js';
 import { freePort, startTriage, type TestServer } from '../helpers/web.js';
 
 
@@ -57,13 +57,12 @@ describe.skipIf(!hasChromium)('screening from a received digest in a real browse
     await t?.drop();
   });
 
-  const mailTo = (email: string) => smtp.received.find((m) => m.envelopeTo[0] === email)!.mail;
-  const linkIn = (html: string, label: string, nth = 0) => [...html.matchAll(new RegExp(`<a href="([^"]+)"[^>]*>${label}</a>`, 'g'))][nth]![1]!.replaceAll('&amp;', '&');
+  const linkIn = (html: string, label: string, nth = 0) => hrefsOf(html, label)[nth]!;
   const decisions = (workId: number) => ctx.database.db.select().from(screeningDecisions).where(eq(screeningDecisions.workId, workId)).orderBy(screeningDecisions.id);
   const statusOf = async (id: number) => (await ctx.database.db.select({ s: works.status }).from(works).where(eq(works.id, id)))[0]!.s;
 
   it('renders the digest', async () => {
-    const html = mailTo('ann@example.org').html!;
+    const html = mailTo(smtp, 'ann@example.org').html!;
     const page = await browser.newPage({ viewport: { width: 720, height: 900 } });
     await page.setContent(html);
     expect(await page.locator('a', { hasText: 'Include' }).count()).toBe(3);
@@ -73,7 +72,7 @@ describe.skipIf(!hasChromium)('screening from a received digest in a real browse
   });
 
   it('an Include link shows the record, changes nothing until pressed, then records the decision', async () => {
-    const html = mailTo('ann@example.org').html!;
+    const html = mailTo(smtp, 'ann@example.org').html!;
     const include = linkIn(html, 'Include');
     const page = await browser.newPage();
     const response = await page.goto(include);
@@ -95,7 +94,7 @@ describe.skipIf(!hasChromium)('screening from a received digest in a real browse
   });
 
   it('a tampered link shows an error page and changes nothing', async () => {
-    const exclude = linkIn(mailTo('ann@example.org').html!, 'Exclude', 1);
+    const exclude = linkIn(mailTo(smtp, 'ann@example.org').html!, 'Exclude', 1);
     const i = exclude.length - 5;
     const tampered = exclude.slice(0, i) + (exclude[i] === 'x' ? 'y' : 'x') + exclude.slice(i + 1);
     const page = await browser.newPage();
@@ -109,7 +108,7 @@ describe.skipIf(!hasChromium)('screening from a received digest in a real browse
 
   it('two reviewers disagreeing produce a conflict', async () => {
     const annDecision = (await Promise.all(workIds.map(decisions))).flat()[0]!;
-    const bobHtml = mailTo('bob@example.org').html!;
+    const bobHtml = mailTo(smtp, 'bob@example.org').html!;
     const index = [...bobHtml.matchAll(/\/a\/([A-Za-z0-9_.-]+)"[^>]*>Exclude</g)].findIndex((m) => {
       const claims = JSON.parse(Buffer.from(m[1]!.split('.')[0]!, 'base64url').toString());
       return claims.w === annDecision.workId;
@@ -126,7 +125,7 @@ describe.skipIf(!hasChromium)('screening from a received digest in a real browse
   });
 
   it('the queue page takes keyboard shortcuts', async () => {
-    const queue = linkIn(mailTo('bob@example.org').html!, 'Open your screening queue');
+    const queue = linkIn(mailTo(smtp, 'bob@example.org').html!, 'Open your screening queue');
     const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
     await page.goto(queue);
     const cards = page.locator('form.item');
@@ -146,7 +145,7 @@ describe.skipIf(!hasChromium)('screening from a received digest in a real browse
   });
 
   it('a reviewer goes back on a mistaken choice after using the link they would go back to', async () => {
-    const html = mailTo('ann@example.org').html!;
+    const html = mailTo(smtp, 'ann@example.org').html!;
     const index = [...html.matchAll(/\/a\/([A-Za-z0-9_.-]+)"[^>]*>Maybe</g)].findIndex((m) => JSON.parse(Buffer.from(m[1]!.split('.')[0]!, 'base64url').toString()).w === workIds[2]);
     const maybe = linkIn(html, 'Maybe', index);
     const page = await browser.newPage({ viewport: { width: 720, height: 900 } });
