@@ -95,7 +95,8 @@ export class ApiHttp {
     const method = req.method ?? 'GET';
     if (method === 'GET' && this.maxUrlBytes !== undefined) {
       // As axios will send it: the path and the query string its serializer writes.
-      const bytes = Buffer.byteLength(new URL(this.http.getUri({ url: req.path, params: req.params })).href.replace(/^[a-z]+:\/\/[^/]+/i, ''));
+      const url = new URL(this.http.getUri({ url: req.path, params: req.params }));
+      const bytes = Buffer.byteLength(url.pathname + url.search);
       if (bytes > this.maxUrlBytes) {
         return Promise.reject(
           new PermanentError(`${what}: the request would be ${bytes} bytes of URL, over the ${this.maxUrlBytes} ${this.host} accepts; shorten the strategy (fewer or shorter terms) or give this source its own shorter query`),
